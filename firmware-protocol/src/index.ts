@@ -1,0 +1,55 @@
+export { ByteReader, ByteWriter } from './bytes.js';
+export {
+  METRICS,
+  type MetricDefinition,
+  type MetricField,
+  type MetricName,
+  metricDefinition,
+} from './catalog/metrics.js';
+export {
+  BODY_SENSOR_LOCATIONS,
+  type BodySensorLocation,
+  decodeBodySensorLocation,
+  decodeHeartRateMeasurement,
+  encodeBodySensorLocation,
+  encodeHeartRateMeasurement,
+  type HeartRateMeasurement,
+  rrIntervalToMs,
+  type SensorContact,
+} from './codecs/heart-rate.js';
+export { isProtocolError, PROTO_ERRORS, ProtocolError, type ProtocolErrorCode } from './errors.js';
+export { fromHex, toHex } from './hex.js';
+export { heartRateBlock } from './profiles/blocks.js';
+export { GENERIC_PROFILES, matchProfile, PROFILES } from './profiles/catalog.js';
+export type {
+  Advertisement,
+  BlockReading,
+  DeviceProfile,
+  MeasurementBlock,
+  ProfileMatcher,
+} from './profiles/types.js';
+export { CHARACTERISTIC, SERVICE, uuid16, uuid128 } from './uuids.js';
+export { PARSER_VERSION } from './version.js';
+export {
+  type EnvelopeIssue,
+  encodeReadingsEnvelope,
+  MAX_READINGS_PER_ENVELOPE,
+  parseReadingsEnvelope,
+  type Reading,
+  ReadingSchema,
+  type ReadingsEnvelope,
+  ReadingsEnvelopeSchema,
+  WIRE_VERSION,
+} from './wire/envelope.js';
+export { fnv1a64, type ReadingIdentity, readingId } from './wire/idempotency.js';
+export {
+  GATEWAY_ID_PATTERN,
+  gatewayTopic,
+  gatewayTopicPrefix,
+  isValidGatewayId,
+  type ParsedTopic,
+  parseGatewayTopic,
+  TOPIC_KINDS,
+  TOPIC_PREFIX,
+  type TopicKind,
+} from './wire/topics.js';
