@@ -1,3 +1,4 @@
+export type { BleCentral, BleLink, ScanResult, Unsubscribe } from './ble-port.js';
 export { ByteReader, ByteWriter } from './bytes.js';
 export {
   METRICS,

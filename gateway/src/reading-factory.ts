@@ -1,0 +1,39 @@
+import {
+  type BlockReading,
+  type MeasurementBlock,
+  PARSER_VERSION,
+  type Reading,
+  readingId,
+  toHex,
+  uuid16,
+} from '@linkwell/firmware-protocol';
+
+/**
+ * Turns a decoded block reading into a wire reading. Without a device time stamp the gateway's receive
+ * time is the measurement time, and `time_source` says so.
+ */
+export function toWireReading(
+  gw: string,
+  address: string,
+  block: MeasurementBlock,
+  decoded: BlockReading,
+  frame: Uint8Array,
+  receivedAt: number,
+): Reading {
+  const raw = toHex(frame);
+  const t = decoded.deviceTime ?? receivedAt;
+  return {
+    id: readingId({ gw, device: address, slot: decoded.slot, metric: block.metric, at: t, raw }),
+    device: address,
+    slot: decoded.slot,
+    metric: block.metric,
+    char: uuid16(block.characteristic),
+    t,
+    rt: receivedAt,
+    time_source: decoded.deviceTime === undefined ? 'gateway' : 'device',
+    values: decoded.values,
+    quality: decoded.quality,
+    raw,
+    parser: PARSER_VERSION,
+  };
+}
