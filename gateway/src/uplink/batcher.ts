@@ -24,6 +24,8 @@ export class ReadingBatcher {
   private queue: Reading[] = [];
   private cancelTimer: (() => void) | undefined;
   private inFlight: Promise<void> = Promise.resolve();
+  /** After a failed send, size-triggered flushes wait for the retry timer instead of hammering the uplink. */
+  private backingOff = false;
   private readonly setTimer: (fn: () => void, ms: number) => () => void;
 
   constructor(private readonly opts: BatcherOptions) {
@@ -36,7 +38,7 @@ export class ReadingBatcher {
 
   add(r: Reading): void {
     this.queue.push(r);
-    if (this.queue.length >= this.opts.maxReadings) void this.flush();
+    if (this.queue.length >= this.opts.maxReadings && !this.backingOff) void this.flush();
     else if (!this.cancelTimer) this.cancelTimer = this.setTimer(() => void this.flush(), this.opts.lingerMs);
   }
 
@@ -49,6 +51,7 @@ export class ReadingBatcher {
   }
 
   private async drain(): Promise<void> {
+    this.backingOff = false;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.opts.maxReadings);
       try {
@@ -56,6 +59,7 @@ export class ReadingBatcher {
       } catch (err) {
         this.queue.unshift(...batch);
         this.opts.onError(err, batch);
+        this.backingOff = true;
         if (!this.cancelTimer)
           this.cancelTimer = this.setTimer(() => void this.flush(), Math.max(this.opts.lingerMs, 1000));
         return;

@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import { main as apiMain, DEMO_HOME } from '@linkwell/api';
+import { createSimulatedHome, ManualClock, systemClock, Wristband } from '@linkwell/device-sim';
+import { toHex } from '@linkwell/firmware-protocol';
+import { connectMqttUplink, createGateway } from '@linkwell/gateway';
+import { main as ingestMain } from '@linkwell/ingest';
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { intOption } from './options.js';
+
+export function registerServices(program: Command): void {
+  program
+    .command('ingest')
+    .description('Ingest service: Aedes MQTT broker + InfluxDB writer')
+    .command('run')
+    .description(
+      'Run a standalone ingest node; configured by LINKWELL_* environment variables (docs/configuration.md)',
+    )
+    .action(() => ingestMain(process.env));
+
+  program
+    .command('api')
+    .description('Fastify API: trends, registry, tokens')
+    .command('run')
+    .description(
+      'Run a standalone API node; configured by LINKWELL_API_* environment variables (docs/configuration.md)',
+    )
+    .action(() => apiMain(process.env));
+
+  program
+    .command('gateway')
+    .description('Home gateway: BLE devices to MQTT')
+    .command('run')
+    .description(
+      'Run a gateway; only the simulated radio exists until the gateway issue adds node-ble and noble',
+    )
+    .requiredOption('--mqtt <url>', 'broker URL, e.g. mqtt://127.0.0.1:1883')
+    .requiredOption('--token-file <file>', 'file holding this gateway’s token')
+    .option('--gateway-id <id>', 'gateway id (the token’s subject)', DEMO_HOME.gatewayId)
+    .option('--seed <n>', 'seed for the simulated devices', intOption, 42)
+    .action(async (o: { mqtt: string; tokenFile: string; gatewayId: string; seed: number }) => {
+      const logger = pino({ base: { svc: 'gateway' } });
+      const home = createSimulatedHome({ clock: systemClock, seed: o.seed, addresses: DEMO_HOME.addresses });
+      const token = (await readFile(o.tokenFile, 'utf8')).trim();
+      const uplink = await connectMqttUplink({
+        url: o.mqtt,
+        gatewayId: o.gatewayId,
+        token,
+        version: '0.1.0',
+      });
+      const gw = createGateway({ id: o.gatewayId, central: home.radio, uplink, logger });
+      await gw.start();
+      const stop = async () => {
+        await gw.stop();
+        await uplink.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  program
+    .command('sim')
+    .description('Simulated devices')
+    .command('frames')
+    .description('Print the Heart Rate Measurement frames a simulated wristband would send, as hex')
+    .option('--seed <n>', 'physiology seed', intOption, 42)
+    .option('--count <n>', 'number of frames', intOption, 10)
+    .action(async (o: { seed: number; count: number }) => {
+      const clock = new ManualClock(Date.now());
+      const band = new Wristband({ address: DEMO_HOME.addresses.wristband, seed: o.seed, clock });
+      band.subscribe('180d', '2a37', () => {});
+      clock.advance(o.count * 1000);
+      for (const s of band.sent)
+        console.log(`${new Date(s.at).toISOString()}  ${s.bpm} bpm  ${toHex(s.frame)}`);
+    });
+}

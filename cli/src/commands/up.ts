@@ -1,0 +1,133 @@
+import type { Command } from 'commander';
+import { Listr } from 'listr2';
+import {
+  prepareDataDir,
+  startApiService,
+  startInflux,
+  startIngestService,
+  startRegistry,
+  startSimulatedHome,
+  stopAll,
+  type UpOptions,
+  type UpState,
+  writeUpJson,
+} from '../up/platform.js';
+import { ensureSystemPackages } from '../up/system-packages.js';
+import { intOption } from './options.js';
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description(
+      'Start the whole platform: managed influxd, ingest with its MQTT broker, the API and a simulated home',
+    )
+    .option('--data-dir <dir>', 'directory for all state, up.json included', './data')
+    .option('--api-port <port>', 'preferred API port (a free one is used if taken)', intOption, 8080)
+    .option('--mqtt-port <port>', 'preferred MQTT port', intOption, 1883)
+    .option('--influx-port <port>', 'preferred InfluxDB HTTP port', intOption, 8086)
+    .option('--seed <n>', 'seed for the simulated physiology', intOption, 42)
+    .option('--interval-ms <ms>', 'wristband notification interval', intOption, 1000)
+    .option('--database <name>', 'InfluxDB database', 'linkwell')
+    .option('--no-sim', 'do not start the simulated home')
+    .option('--exit-after <seconds>', 'stop by itself after this many seconds (for scripts)', intOption)
+    .action(async (o: UpOptions & { exitAfter?: number }) => {
+      await runUp(o);
+    });
+}
+
+async function runUp(opts: UpOptions & { exitAfter?: number }): Promise<void> {
+  ensureSystemPackages('up');
+  const state = { opts } as UpState;
+  let stopping: Promise<void> | undefined;
+  const shutdown = (why: string) => {
+    stopping ??= (async () => {
+      console.log(`\n${why}: stopping the platform…`);
+      await stopAll(state);
+      console.log('stopped cleanly.');
+      process.exit(0);
+    })();
+    return stopping;
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const tasks = new Listr<UpState>(
+    [
+      {
+        title: `Preparing ${opts.dataDir}`,
+        task: async (ctx) => Object.assign(ctx, await prepareDataDir(opts)),
+      },
+      {
+        title: 'Starting InfluxDB (managed influxd)',
+        task: async (ctx, t) => {
+          await startInflux(ctx);
+          t.title = `InfluxDB ${ctx.influxd!.version} at ${ctx.influxd!.url}`;
+        },
+      },
+      {
+        title: 'Opening the registry (PGlite), migrating, seeding the demo home',
+        task: (ctx) => startRegistry(ctx),
+      },
+      {
+        title: 'Starting ingest with its embedded MQTT broker',
+        task: async (ctx, t) => {
+          await startIngestService(ctx);
+          t.title = `Ingest broker at ${ctx.ingest!.mqttUrl}`;
+        },
+      },
+      {
+        title: 'Starting the API',
+        task: async (ctx, t) => {
+          await startApiService(ctx);
+          t.title = `API at ${ctx.api!.url}`;
+        },
+      },
+      {
+        title: 'Starting the simulated home (gateway + wristband, BP cuff, scale)',
+        enabled: () => opts.sim,
+        task: (ctx) => startSimulatedHome(ctx),
+      },
+    ],
+    {
+      ctx: state,
+      rendererOptions: { collapseSubtasks: false },
+      fallbackRenderer: 'simple',
+      exitOnError: true,
+    },
+  );
+  try {
+    await tasks.run();
+  } catch (err) {
+    console.error(`\n${(err as Error).message}`);
+    await stopAll(state);
+    process.exit(1);
+  }
+  const s = await writeUpJson(state);
+  const from = new Date(Date.now() - 3_600_000).toISOString();
+  console.log(`
+Linkwell is up. Ctrl-C stops everything.
+
+  API        ${s.api}   (OpenAPI docs: ${s.api}/docs)
+  MQTT       ${s.mqtt}
+  InfluxDB   ${s.influx}  (database "${s.database}")
+  Logs       ${s.logs}
+  State      ${state.dir}/up.json
+
+Heart-rate trend of the demo account:
+
+  curl -s -H "Authorization: Bearer $(node -p "require('${state.dir}/up.json').token")" \\
+    "${s.api}/v1/trends/heart_rate?from=${from}&to=2100-01-01T00:00:00Z&window=1m"
+`);
+  if (opts.exitAfter)
+    setTimeout(() => void shutdown(`--exit-after ${opts.exitAfter}`), opts.exitAfter * 1000);
+  if (state.gateway) {
+    let readings = 0;
+    state.gateway.bus.on('envelope.published', (e) => {
+      readings += e.readings;
+    });
+    setInterval(
+      () => console.log(`${new Date().toISOString()}  ${readings} readings acknowledged by ingest`),
+      30_000,
+    ).unref();
+  }
+}

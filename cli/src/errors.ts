@@ -1,0 +1,20 @@
+/** CLI error catalog; documented in docs/errors.md. */
+export const CLI_ERRORS = {
+  CLI_ERR_MISSING_SYSTEM_PACKAGE:
+    'A required system binary is missing and could not be installed automatically.',
+  CLI_ERR_INFLUXD_START: 'The managed influxd did not start; its log file is named in the message.',
+  CLI_ERR_PORT_IN_USE: 'A requested port is taken by another process.',
+  CLI_ERR_BAD_ARGUMENT: 'A command-line argument is invalid.',
+} as const;
+
+export type CliErrorCode = keyof typeof CLI_ERRORS;
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    readonly code: CliErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}

@@ -1,0 +1,2 @@
+export { CLI_ERRORS, CliError, type CliErrorCode } from './errors.js';
+export { renderInfluxdConfig, startManagedInfluxd } from './up/influxd.js';

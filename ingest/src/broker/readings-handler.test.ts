@@ -1,0 +1,121 @@
+import { type ReadingsEnvelope, readingId } from '@linkwell/firmware-protocol';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createIngestMetrics } from '../metrics.js';
+import type { DeviceAccountResolver } from '../registry/resolver.js';
+import { memoryQuarantine } from '../store/quarantine.js';
+import { createReadingsHandler } from './readings-handler.js';
+
+const KNOWN = 'D0:00:00:00:00:01';
+
+function reading(device: string, bpm: number, t: number) {
+  const raw = '0648';
+  return {
+    id: readingId({ gw: 'gw_a', device, slot: null, metric: 'heart_rate', at: t, raw }),
+    device,
+    slot: null,
+    metric: 'heart_rate',
+    char: '2a37',
+    t,
+    rt: t,
+    time_source: 'gateway' as const,
+    values: { bpm },
+    quality: [],
+    raw,
+    parser: 'fp/0.1.0',
+  };
+}
+
+function setup() {
+  const lines: string[][] = [];
+  const notified: { gw: string; event: Record<string, unknown> }[] = [];
+  const quarantine = memoryQuarantine();
+  const resolver: DeviceAccountResolver = {
+    async resolve(gw, address) {
+      return gw === 'gw_a' && address === KNOWN ? { deviceId: 'dev_1', accountId: 'acct_1' } : undefined;
+    },
+    invalidate() {},
+  };
+  const handle = createReadingsHandler({
+    resolver,
+    batcher: { add: async (l) => void lines.push(l) },
+    quarantine,
+    metrics: createIngestMetrics(new Registry()),
+    logger: pino({ level: 'silent' }),
+    now: () => 1000,
+    notify: (gw, event) => notified.push({ gw, event }),
+  });
+  return { handle, lines, notified, quarantine };
+}
+
+const env = (readings: ReturnType<typeof reading>[], gw = 'gw_a'): Buffer =>
+  Buffer.from(JSON.stringify({ v: 1, gw, seq: 3, sent_at: 5, readings } satisfies ReadingsEnvelope));
+
+describe('readings handler', () => {
+  it('writes a known device reading under the registry account, not anything from the payload', async () => {
+    const { handle, lines, quarantine } = setup();
+    await handle('gw_a', 'lw/v1/gw/gw_a/readings', env([reading(KNOWN, 72, 1_700_000_000_000)]));
+    expect(lines).toEqual([['heart_rate,account=acct_1,device=dev_1 bpm=72 1700000000000']]);
+    expect(quarantine.entries).toEqual([]);
+  });
+
+  it('dead-letters invalid JSON with INGEST_ERR_INVALID_PAYLOAD and tells the gateway', async () => {
+    const { handle, lines, quarantine, notified } = setup();
+    await handle('gw_a', 'lw/v1/gw/gw_a/readings', Buffer.from('{"v":1,'));
+    expect(lines).toEqual([]);
+    expect(quarantine.entries).toMatchObject([
+      { kind: 'dead', code: 'INGEST_ERR_INVALID_PAYLOAD', payload: '{"v":1,' },
+    ]);
+    expect(notified).toMatchObject([
+      {
+        gw: 'gw_a',
+        event: {
+          type: 'ingest.payload_rejected',
+          code: 'INGEST_ERR_INVALID_PAYLOAD',
+          cause: 'PROTO_ERR_INVALID_JSON',
+        },
+      },
+    ]);
+  });
+
+  it('dead-letters an envelope naming another gateway with INGEST_ERR_GATEWAY_MISMATCH', async () => {
+    const { handle, lines, quarantine } = setup();
+    await handle('gw_a', 'lw/v1/gw/gw_a/readings', env([reading(KNOWN, 72, 1)], 'gw_b'));
+    expect(lines).toEqual([]);
+    expect(quarantine.entries.map((e) => e.code)).toEqual(['INGEST_ERR_GATEWAY_MISMATCH']);
+  });
+
+  it('holds an unclaimed device reading and dead-letters a 400 bpm one, writing only the good one', async () => {
+    const { handle, lines, quarantine, notified } = setup();
+    const unknown = reading('AA:BB:CC:DD:EE:FF', 70, 2);
+    const implausible = reading(KNOWN, 400, 3);
+    await handle('gw_a', 'lw/v1/gw/gw_a/readings', env([unknown, implausible, reading(KNOWN, 60, 4)]));
+    expect(lines).toEqual([['heart_rate,account=acct_1,device=dev_1 bpm=60 4']]);
+    expect(quarantine.entries.map((e) => [e.kind, e.code])).toEqual([
+      ['held', 'INGEST_ERR_UNKNOWN_DEVICE'],
+      ['dead', 'INGEST_ERR_IMPLAUSIBLE_VALUE'],
+    ]);
+    expect(notified[0]?.event).toMatchObject({
+      type: 'ingest.readings_not_stored',
+      readings: [
+        { id: unknown.id, code: 'INGEST_ERR_UNKNOWN_DEVICE' },
+        { id: implausible.id, code: 'INGEST_ERR_IMPLAUSIBLE_VALUE' },
+      ],
+    });
+  });
+
+  it('rejects (so the PUBACK is withheld) when the write fails', async () => {
+    const { quarantine } = setup();
+    const handle = createReadingsHandler({
+      resolver: { resolve: async () => ({ deviceId: 'd', accountId: 'a' }), invalidate() {} },
+      batcher: { add: async () => Promise.reject(new Error('influx down')) },
+      quarantine,
+      metrics: createIngestMetrics(new Registry()),
+      logger: pino({ level: 'silent' }),
+      now: () => 0,
+      notify: () => {},
+    });
+    await expect(handle('gw_a', 't', env([reading(KNOWN, 72, 1)]))).rejects.toThrow('influx down');
+  });
+});
