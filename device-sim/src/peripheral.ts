@@ -93,14 +93,18 @@ export class SimPeripheral {
   }
 }
 
+/** Simulator error catalog, shaped like the ATT errors a real peripheral or stack would return. */
+export const SIM_ERRORS = {
+  SIM_ERR_NOT_PERMITTED: 'The characteristic does not allow this operation (read, write or notify).',
+  SIM_ERR_NO_SUCH_CHARACTERISTIC: 'The simulated device has no such service/characteristic pair.',
+  SIM_ERR_DISCONNECTED: 'The link to the simulated device is gone.',
+  SIM_ERR_UNKNOWN_DEVICE: 'No simulated device answers at this address.',
+} as const;
+
 export class SimGattError extends Error {
   override readonly name = 'SimGattError';
   constructor(
-    readonly code:
-      | 'SIM_ERR_NOT_PERMITTED'
-      | 'SIM_ERR_NO_SUCH_CHARACTERISTIC'
-      | 'SIM_ERR_DISCONNECTED'
-      | 'SIM_ERR_UNKNOWN_DEVICE',
+    readonly code: keyof typeof SIM_ERRORS,
     message: string,
   ) {
     super(`${code}: ${message}`);

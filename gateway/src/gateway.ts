@@ -27,6 +27,8 @@ export interface GatewayDeps {
 export interface Gateway {
   readonly bus: GatewayEventBus;
   start(): Promise<void>;
+  /** Sends every queued reading now; resolves when those publishes have settled. */
+  flush(): Promise<void>;
   /** Flushes queued readings and disconnects every device. */
   stop(): Promise<void>;
 }
@@ -106,6 +108,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         await connect(adv.address, profile);
       }
     },
+    flush: () => batcher.flush(),
     async stop() {
       stopped = true;
       for (const stop of sessions.values()) await stop().catch(() => {});

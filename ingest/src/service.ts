@@ -87,7 +87,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
         registry: deps.metricsRegistry,
         checks: {
           influx: async () => Boolean(await detectInfluxVersion(deps.influx.url)),
-          registry: async () => (await deps.registry.query('SELECT 1')).rows.length === 1,
+          registry: async () => Boolean(await deps.registry.query('SELECT 1')),
         },
       })
     : undefined;

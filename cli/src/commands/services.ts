@@ -6,6 +6,7 @@ import { connectMqttUplink, createGateway } from '@linkwell/gateway';
 import { main as ingestMain } from '@linkwell/ingest';
 import type { Command } from 'commander';
 import { pino } from 'pino';
+import { demoAddresses } from '../demo.js';
 import { intOption } from './options.js';
 
 export function registerServices(program: Command): void {
@@ -40,7 +41,7 @@ export function registerServices(program: Command): void {
     .option('--seed <n>', 'seed for the simulated devices', intOption, 42)
     .action(async (o: { mqtt: string; tokenFile: string; gatewayId: string; seed: number }) => {
       const logger = pino({ base: { svc: 'gateway' } });
-      const home = createSimulatedHome({ clock: systemClock, seed: o.seed, addresses: DEMO_HOME.addresses });
+      const home = createSimulatedHome({ clock: systemClock, seed: o.seed, addresses: demoAddresses() });
       const token = (await readFile(o.tokenFile, 'utf8')).trim();
       const uplink = await connectMqttUplink({
         url: o.mqtt,
@@ -68,7 +69,7 @@ export function registerServices(program: Command): void {
     .option('--count <n>', 'number of frames', intOption, 10)
     .action(async (o: { seed: number; count: number }) => {
       const clock = new ManualClock(Date.now());
-      const band = new Wristband({ address: DEMO_HOME.addresses.wristband, seed: o.seed, clock });
+      const band = new Wristband({ address: DEMO_HOME.devices.wristband.address, seed: o.seed, clock });
       band.subscribe('180d', '2a37', () => {});
       clock.advance(o.count * 1000);
       for (const s of band.sent)

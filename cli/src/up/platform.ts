@@ -16,6 +16,7 @@ import { type IngestService, startIngest } from '@linkwell/ingest';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { demoAddresses } from '../demo.js';
 import { type ManagedInfluxd, startManagedInfluxd } from './influxd.js';
 import { pickPort } from './ports.js';
 
@@ -109,7 +110,7 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
   const home = createSimulatedHome({
     clock: systemClock,
     seed: s.opts.seed,
-    addresses: DEMO_HOME.addresses,
+    addresses: demoAddresses(),
     wristbandIntervalMs: s.opts.intervalMs,
   });
   const token = await createTokenIssuer(s.keys!).gatewayToken(DEMO_HOME.gatewayId, {

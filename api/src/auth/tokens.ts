@@ -1,0 +1,66 @@
+import { createSigner } from 'fast-jwt';
+import type { SigningKeys } from './keys.js';
+
+export const TOKEN_ISSUER = 'linkwell-api';
+/** Audience of gateway tokens: the MQTT broker in ingest verifies them offline with the public key. */
+export const GATEWAY_TOKEN_AUDIENCE = 'linkwell-mqtt';
+export const TOKEN_ALGORITHM = 'ES256';
+
+/** OAuth-style scopes a user token can carry (space-separated in the `scope` claim). */
+export const SCOPES = ['trends:read'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface UserTokenClaims {
+  sub: string;
+  typ: 'user';
+  scope: string;
+  iss: typeof TOKEN_ISSUER;
+  iat: number;
+  exp: number;
+}
+
+export interface GatewayTokenClaims {
+  sub: string;
+  typ: 'gateway';
+  aud: typeof GATEWAY_TOKEN_AUDIENCE;
+  iss: typeof TOKEN_ISSUER;
+  iat: number;
+  exp: number;
+}
+
+export interface TokenIssuer {
+  userToken(accountId: string, opts?: { scopes?: readonly Scope[]; ttlSeconds?: number }): string;
+  gatewayToken(gatewayId: string, opts?: { ttlSeconds?: number }): string;
+}
+
+export const DEFAULT_USER_TOKEN_TTL_SECONDS = 3600;
+export const DEFAULT_GATEWAY_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Signs user and gateway tokens without a running server (the CLI mints the demo token this way).
+ * `now` (ms since epoch) is injectable so tests can mint tokens that are already expired.
+ */
+export function createTokenIssuer(keys: SigningKeys, opts: { now?: () => number } = {}): TokenIssuer {
+  const now = opts.now ?? Date.now;
+  const sign = (payload: Record<string, unknown>, ttlSeconds: number, aud?: string): string => {
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
+      throw new RangeError('ttlSeconds must be a positive integer');
+    const signer = createSigner({
+      key: keys.privateKeyPem,
+      algorithm: TOKEN_ALGORITHM,
+      iss: TOKEN_ISSUER,
+      expiresIn: ttlSeconds * 1000,
+      clockTimestamp: now(),
+      ...(aud === undefined ? {} : { aud }),
+    });
+    return signer(payload);
+  };
+  return {
+    userToken(accountId, { scopes = SCOPES, ttlSeconds = DEFAULT_USER_TOKEN_TTL_SECONDS } = {}) {
+      return sign({ sub: accountId, typ: 'user', scope: scopes.join(' ') }, ttlSeconds);
+    },
+    gatewayToken(gatewayId, { ttlSeconds = DEFAULT_GATEWAY_TOKEN_TTL_SECONDS } = {}) {
+      return sign({ sub: gatewayId, typ: 'gateway' }, ttlSeconds, GATEWAY_TOKEN_AUDIENCE);
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { loadApiConfigFromEnv, parseApiConfig } from './config.js';
+import { ApiConfigError } from './errors.js';
+
+describe('loadApiConfigFromEnv', () => {
+  it('defaults to PGlite under ./data/api on 127.0.0.1:8080 with InfluxDB on :8086', () => {
+    expect(loadApiConfigFromEnv({})).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      influx: { url: 'http://127.0.0.1:8086', database: 'linkwell' },
+      database: { kind: 'pglite', dataDir: './data/api/pglite' },
+      keys: { dir: './data/api/keys' },
+      logLevel: 'info',
+    });
+  });
+
+  it('uses PostgreSQL when LINKWELL_API_DATABASE_URL is set', () => {
+    const config = loadApiConfigFromEnv({ LINKWELL_API_DATABASE_URL: 'postgres://u:p@db:5432/linkwell' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/linkwell' });
+  });
+
+  it('reads InfluxDB credentials and timeout', () => {
+    const config = loadApiConfigFromEnv({
+      LINKWELL_API_INFLUX_URL: 'https://influx.example:8086',
+      LINKWELL_API_INFLUX_DATABASE: 'lw',
+      LINKWELL_API_INFLUX_USERNAME: 'reader',
+      LINKWELL_API_INFLUX_PASSWORD: 'pw',
+      LINKWELL_API_INFLUX_TIMEOUT_MS: '2500',
+    });
+    expect(config.influx).toEqual({
+      url: 'https://influx.example:8086',
+      database: 'lw',
+      username: 'reader',
+      password: 'pw',
+      timeoutMs: 2500,
+    });
+  });
+
+  it('uses PEM keys from the environment when both are set', () => {
+    const config = loadApiConfigFromEnv({
+      LINKWELL_API_JWT_PRIVATE_KEY: 'PRIV',
+      LINKWELL_API_JWT_PUBLIC_KEY: 'PUB',
+    });
+    expect(config.keys).toEqual({ privateKeyPem: 'PRIV', publicKeyPem: 'PUB' });
+  });
+
+  it('treats an empty LINKWELL_API_PORT as unset, not as port 0', () => {
+    expect(loadApiConfigFromEnv({ LINKWELL_API_PORT: '' }).port).toBe(8080);
+  });
+
+  it('rejects LINKWELL_API_PORT=http with API_ERR_CONFIG naming /port', () => {
+    expect(() => loadApiConfigFromEnv({ LINKWELL_API_PORT: 'http' })).toThrow(/^API_ERR_CONFIG: \/port /);
+  });
+
+  it('rejects only one of the two PEM variables', () => {
+    expect(() => loadApiConfigFromEnv({ LINKWELL_API_JWT_PRIVATE_KEY: 'PRIV' })).toThrow(ApiConfigError);
+  });
+
+  it('rejects LINKWELL_API_LOG_LEVEL=verbose', () => {
+    expect(() => loadApiConfigFromEnv({ LINKWELL_API_LOG_LEVEL: 'verbose' })).toThrow(ApiConfigError);
+  });
+});
+
+describe('parseApiConfig', () => {
+  it('returns a deeply frozen copy', () => {
+    const config = parseApiConfig({
+      host: '::1',
+      port: 0,
+      influx: { url: 'http://127.0.0.1:8086', database: 'lw' },
+      database: { kind: 'pglite' },
+      keys: { dir: '/tmp/keys' },
+      logLevel: 'silent',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.influx)).toBe(true);
+  });
+
+  it('rejects an unknown top-level key', () => {
+    expect(() =>
+      parseApiConfig({
+        host: 'h',
+        port: 1,
+        influx: { url: 'http://x', database: 'd' },
+        database: { kind: 'pglite' },
+        keys: { dir: 'k' },
+        logLevel: 'info',
+        extra: true,
+      }),
+    ).toThrow(ApiConfigError);
+  });
+});

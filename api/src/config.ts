@@ -1,0 +1,125 @@
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+import { ApiConfigError } from './errors.js';
+
+const DatabaseConfigSchema = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal('pglite'),
+      /** Omitted (or `memory://`) keeps the registry in memory. */
+      dataDir: Type.Optional(Type.String({ minLength: 1 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { kind: Type.Literal('postgres'), url: Type.String({ pattern: '^postgres(ql)?://' }) },
+    { additionalProperties: false },
+  ),
+]);
+
+const KeysConfigSchema = Type.Union([
+  Type.Object({ dir: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  Type.Object(
+    { privateKeyPem: Type.String({ minLength: 1 }), publicKeyPem: Type.String({ minLength: 1 }) },
+    { additionalProperties: false },
+  ),
+]);
+
+export const ApiConfigSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 0, maximum: 65535 }),
+    influx: Type.Object(
+      {
+        url: Type.String({ pattern: '^https?://' }),
+        database: Type.String({ minLength: 1 }),
+        username: Type.Optional(Type.String()),
+        password: Type.Optional(Type.String()),
+        timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+      },
+      { additionalProperties: false },
+    ),
+    database: DatabaseConfigSchema,
+    /** Where the ES256 signing keys live (created on first start), or the PEM texts themselves. */
+    keys: KeysConfigSchema,
+    logLevel: Type.Union([
+      Type.Literal('trace'),
+      Type.Literal('debug'),
+      Type.Literal('info'),
+      Type.Literal('warn'),
+      Type.Literal('error'),
+      Type.Literal('fatal'),
+      Type.Literal('silent'),
+    ]),
+  },
+  { additionalProperties: false },
+);
+
+export type ApiConfig = Static<typeof ApiConfigSchema>;
+export type DatabaseConfig = Static<typeof DatabaseConfigSchema>;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Validates a config object once; the result is deeply frozen. Throws ApiConfigError (API_ERR_CONFIG). */
+export function parseApiConfig(raw: unknown): Readonly<ApiConfig> {
+  if (!Value.Check(ApiConfigSchema, raw)) {
+    const issues = Value.Errors(ApiConfigSchema, raw)
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`);
+    throw new ApiConfigError(issues.join('; '));
+  }
+  return deepFreeze(structuredClone(raw));
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Variable lookup where an empty value counts as unset (`LINKWELL_API_PORT=` must not mean port 0). */
+function reader(env: Env): (name: string) => string | undefined {
+  return (name) => (env[name] === '' ? undefined : env[name]);
+}
+
+function keysFromEnv(get: ReturnType<typeof reader>): unknown {
+  const privateKeyPem = get('LINKWELL_API_JWT_PRIVATE_KEY');
+  const publicKeyPem = get('LINKWELL_API_JWT_PUBLIC_KEY');
+  if (privateKeyPem !== undefined || publicKeyPem !== undefined) return { privateKeyPem, publicKeyPem };
+  return { dir: get('LINKWELL_API_KEYS_DIR') ?? './data/api/keys' };
+}
+
+function databaseFromEnv(get: ReturnType<typeof reader>): unknown {
+  const url = get('LINKWELL_API_DATABASE_URL');
+  if (url !== undefined) return { kind: 'postgres', url };
+  return { kind: 'pglite', dataDir: get('LINKWELL_API_PGLITE_DIR') ?? './data/api/pglite' };
+}
+
+function influxFromEnv(get: ReturnType<typeof reader>): unknown {
+  const timeoutMs = get('LINKWELL_API_INFLUX_TIMEOUT_MS');
+  const optional = {
+    username: get('LINKWELL_API_INFLUX_USERNAME'),
+    password: get('LINKWELL_API_INFLUX_PASSWORD'),
+    timeoutMs: timeoutMs === undefined ? undefined : Number(timeoutMs),
+  };
+  return {
+    url: get('LINKWELL_API_INFLUX_URL') ?? 'http://127.0.0.1:8086',
+    database: get('LINKWELL_API_INFLUX_DATABASE') ?? 'linkwell',
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+  };
+}
+
+/** Reads LINKWELL_API_* variables (docs/configuration.md); the only place the API looks at the environment. */
+export function loadApiConfigFromEnv(env: Env): Readonly<ApiConfig> {
+  const get = reader(env);
+  return parseApiConfig({
+    host: get('LINKWELL_API_HOST') ?? '127.0.0.1',
+    port: Number(get('LINKWELL_API_PORT') ?? 8080),
+    influx: influxFromEnv(get),
+    database: databaseFromEnv(get),
+    keys: keysFromEnv(get),
+    logLevel: get('LINKWELL_API_LOG_LEVEL') ?? 'info',
+  });
+}

@@ -1,0 +1,44 @@
+export { type ApiApp, type AppDeps, buildApp } from './app.js';
+export { type Principal, requireUser, type UnauthorizedReason } from './auth/guard.js';
+export {
+  generateSigningKeys,
+  loadOrCreateSigningKeys,
+  PRIVATE_KEY_FILE,
+  PUBLIC_KEY_FILE,
+  type SigningKeys,
+} from './auth/keys.js';
+export {
+  createTokenIssuer,
+  GATEWAY_TOKEN_AUDIENCE,
+  type GatewayTokenClaims,
+  SCOPES,
+  type Scope,
+  TOKEN_ALGORITHM,
+  TOKEN_ISSUER,
+  type TokenIssuer,
+  type UserTokenClaims,
+} from './auth/tokens.js';
+export {
+  type ApiConfig,
+  ApiConfigSchema,
+  type DatabaseConfig,
+  loadApiConfigFromEnv,
+  parseApiConfig,
+} from './config.js';
+export { type MigrationResult, migrate } from './db/migrate.js';
+export { MIGRATIONS, type Migration } from './db/migrations/index.js';
+export { openPglite } from './db/pglite.js';
+export { openPostgres, type PostgresOptions } from './db/postgres.js';
+export type { Database, SqlClient, SqlExecutor } from './db/sql-client.js';
+export {
+  API_ERRORS,
+  API_STARTUP_ERRORS,
+  ApiConfigError,
+  ApiError,
+  type ApiErrorCode,
+  isApiError,
+} from './errors.js';
+export type { InfluxSettings } from './influx/client.js';
+export { main } from './main.js';
+export { DEMO_HOME, type DemoSeedOptions, seedDemoHome } from './registry/demo-seed.js';
+export { type RunningApi, type StartOptions, startApi } from './start.js';

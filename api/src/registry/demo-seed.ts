@@ -1,0 +1,70 @@
+import type { SqlClient } from '../db/sql-client.js';
+
+/** Ids of the simulated home that `linkwell up`, the device simulator and the tests share. */
+export const DEMO_HOME = Object.freeze({
+  accountId: 'acct_demo',
+  accountName: 'Demo Person',
+  householdId: 'hh_demo',
+  householdName: 'Demo Home',
+  gatewayId: 'gw_demo',
+  gatewayName: 'Demo Gateway',
+  devices: Object.freeze({
+    wristband: Object.freeze({
+      id: 'dev_demo_wristband',
+      address: 'D0:00:00:00:00:01',
+      kind: 'wristband',
+      slot: null,
+    }),
+    bpCuff: Object.freeze({
+      id: 'dev_demo_bpcuff',
+      address: 'D0:00:00:00:00:02',
+      kind: 'bp_cuff',
+      slot: null,
+    }),
+    scale: Object.freeze({ id: 'dev_demo_scale', address: 'D0:00:00:00:00:03', kind: 'scale', slot: 0 }),
+  }),
+});
+
+export interface DemoSeedOptions {
+  /** Owner and wearer of every demo device; defaults to `acct_demo`. */
+  accountId?: string;
+  displayName?: string;
+}
+
+/**
+ * Creates the demo account, household, gateway and devices with their assignments. Idempotent: rows that
+ * exist are left as they are (ON CONFLICT DO NOTHING), so it is safe on every start. Household, gateway and
+ * device ids are fixed; a different `accountId` only takes effect on a database not seeded before.
+ */
+export async function seedDemoHome(db: SqlClient, opts: DemoSeedOptions = {}): Promise<void> {
+  const accountId = opts.accountId ?? DEMO_HOME.accountId;
+  const { householdId, gatewayId } = DEMO_HOME;
+
+  await db.query('INSERT INTO accounts (id, display_name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+    accountId,
+    opts.displayName ?? DEMO_HOME.accountName,
+  ]);
+  await db.query('INSERT INTO households (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+    householdId,
+    DEMO_HOME.householdName,
+  ]);
+  await db.query(
+    `INSERT INTO household_members (household_id, account_id, role) VALUES ($1, $2, 'owner') ON CONFLICT DO NOTHING`,
+    [householdId, accountId],
+  );
+  await db.query('INSERT INTO gateways (id, household_id, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+    gatewayId,
+    householdId,
+    DEMO_HOME.gatewayName,
+  ]);
+  for (const device of Object.values(DEMO_HOME.devices)) {
+    await db.query(
+      'INSERT INTO devices (id, household_id, address, kind) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [device.id, householdId, device.address, device.kind],
+    );
+    await db.query(
+      'INSERT INTO device_assignments (device_id, slot, account_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [device.id, device.slot, accountId],
+    );
+  }
+}

@@ -1,0 +1,66 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { Registry } from 'prom-client';
+import { type ApiApp, buildApp } from './app.js';
+import { loadOrCreateSigningKeys, type SigningKeys } from './auth/keys.js';
+import type { ApiConfig } from './config.js';
+import { migrate } from './db/migrate.js';
+import { openPglite } from './db/pglite.js';
+import { openPostgres } from './db/postgres.js';
+import type { Database } from './db/sql-client.js';
+
+export interface RunningApi {
+  /** e.g. http://127.0.0.1:8080 (the real port when config.port is 0). */
+  url: string;
+  app: ApiApp;
+  db: Database;
+  keys: SigningKeys;
+  /** Stops accepting requests, waits for in-flight ones, then closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: FastifyBaseLogger | false;
+  metrics?: Registry;
+}
+
+async function openDatabase(config: ApiConfig, logger: FastifyBaseLogger | undefined): Promise<Database> {
+  if (config.database.kind === 'pglite') return openPglite(config.database.dataDir);
+  return openPostgres(config.database.url, {
+    onIdleClientError: (err) => logger?.warn({ err }, 'idle registry database connection failed'),
+  });
+}
+
+/** Opens and migrates the registry, loads (or creates) the signing keys, builds the app and listens. */
+export async function startApi(config: Readonly<ApiConfig>, opts: StartOptions = {}): Promise<RunningApi> {
+  const logger = opts.logger || undefined;
+  const db = await openDatabase(config, logger);
+  try {
+    const migrations = await migrate(db);
+    logger?.info(migrations, 'registry schema up to date');
+    const keys = 'dir' in config.keys ? await loadOrCreateSigningKeys(config.keys.dir) : config.keys;
+    const app = buildApp({
+      db,
+      influx: config.influx,
+      keys,
+      metrics: opts.metrics ?? new Registry(),
+      logger: opts.logger ?? false,
+    });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return {
+      url: `http://${host}:${port}`,
+      app,
+      db,
+      keys,
+      async close() {
+        await app.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

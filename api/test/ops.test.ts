@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, closedLoopbackUrl, startTestApi, type TestApi } from './helpers.js';
+
+describe('with InfluxDB unreachable (closed loopback port)', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({ url: await closedLoopbackUrl(), database: 'linkwell', timeoutMs: 2000 });
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('answers the trends route with 503 API_ERR_TIMESERIES_UNAVAILABLE, then /healthz with 200 degraded', async () => {
+    const res = await api.app.inject({
+      url: '/v1/trends/heart_rate?from=2024-01-01T00:00:00Z&to=2024-01-02T00:00:00Z&window=1h',
+      headers: bearer(api.tokens.userToken('acct_demo')),
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({
+      error: { code: 'API_ERR_TIMESERIES_UNAVAILABLE', message: 'The time-series database is unavailable.' },
+    });
+
+    const health = await api.app.inject({ url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toEqual({ status: 'degraded', checks: { database: 'ok', influx: 'fail' } });
+  });
+
+  it('answers GET /v1/nothing with 404 API_ERR_NOT_FOUND', async () => {
+    const res = await api.app.inject({ url: '/v1/nothing?x=1' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({
+      error: { code: 'API_ERR_NOT_FOUND', message: 'No route for GET /v1/nothing.' },
+    });
+  });
+
+  it('answers DELETE /healthz with 404 API_ERR_NOT_FOUND', async () => {
+    const res = await api.app.inject({ method: 'DELETE', url: '/healthz' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('API_ERR_NOT_FOUND');
+  });
+
+  it('counts the 404 under route="unmatched" in /metrics', async () => {
+    await api.app.inject({ url: '/no/such/route' });
+    const res = await api.app.inject({ url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(res.body).toContain('http_requests_total{method="GET",route="unmatched",status_code="404"}');
+    expect(res.body).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('serves an OpenAPI 3 document with the bearer scheme and the trends route at /docs/json', async () => {
+    const res = await api.app.inject({ url: '/docs/json' });
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.0.3');
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/v1/trends/heart_rate'].get.security).toEqual([{ bearerAuth: [] }]);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/metrics', '/v1/trends/heart_rate']);
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const res = await api.app.inject({ url: '/docs' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+  });
+});
+
+describe('with the registry database closed', () => {
+  it('answers /healthz with 503 and database fail', async () => {
+    const api = await startTestApi({ url: await closedLoopbackUrl(), database: 'linkwell', timeoutMs: 2000 });
+    await api.db.close();
+    try {
+      const res = await api.app.inject({ url: '/healthz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({ status: 'fail', checks: { database: 'fail', influx: 'fail' } });
+    } finally {
+      await api.app.close();
+    }
+  });
+});
+
+describe('when InfluxDB answers with a series the API does not understand', () => {
+  // A series without the count/mean/min/max columns makes the handler throw a plain Error.
+  const oddInflux: typeof fetch = async () =>
+    new Response(
+      JSON.stringify({ results: [{ series: [{ name: 'heart_rate', columns: ['time'], values: [[0]] }] }] }),
+    );
+
+  it('answers 500 API_ERR_INTERNAL without the error text or stack', async () => {
+    const api = await startTestApi({ url: 'http://influx.invalid', database: 'linkwell' }, oddInflux);
+    try {
+      const res = await api.app.inject({
+        url: '/v1/trends/heart_rate?from=2024-01-01T00:00:00Z&to=2024-01-02T00:00:00Z&window=1h',
+        headers: bearer(api.tokens.userToken('acct_demo')),
+      });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ error: { code: 'API_ERR_INTERNAL', message: 'Internal server error.' } });
+    } finally {
+      await api.close();
+    }
+  });
+});

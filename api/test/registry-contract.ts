@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, DEMO_HOME, migrate, seedDemoHome } from '../src/index.js';
+
+// What ingest runs against the view (ingest/src/registry/resolver.ts).
+const INGEST_QUERY =
+  'SELECT device_id, account_id FROM ingest_device_accounts WHERE gateway_id = $1 AND device_address = $2 AND slot IS NOT DISTINCT FROM $3';
+
+const TABLES = [
+  'accounts',
+  'device_assignments',
+  'devices',
+  'gateways',
+  'household_members',
+  'households',
+  'schema_migrations',
+];
+
+/**
+ * The registry schema contract, run against every Database implementation. `open` must return a
+ * fresh, empty database each time.
+ */
+export function describeRegistryContract(name: string, open: () => Promise<Database>): void {
+  describe(`registry schema on ${name}`, () => {
+    let db: Database;
+    const lookup = async (gw: string, address: string, slot: number | null) =>
+      (await db.query(INGEST_QUERY, [gw, address, slot])).rows;
+
+    beforeAll(async () => {
+      db = await open();
+      await migrate(db);
+      await seedDemoHome(db);
+    });
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    it('creates the six registry tables, schema_migrations and the ingest_device_accounts view', async () => {
+      const { rows } = await db.query<{ table_name: string; table_type: string }>(
+        `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+      );
+      expect(rows).toEqual(
+        [
+          ...TABLES.map((t) => ({ table_name: t, table_type: 'BASE TABLE' })),
+          { table_name: 'ingest_device_accounts', table_type: 'VIEW' },
+        ].sort((a, b) => a.table_name.localeCompare(b.table_name)),
+      );
+    });
+
+    it('reports 0001_registry as skipped when migrate runs again', async () => {
+      expect(await migrate(db)).toEqual({ applied: [], skipped: ['0001_registry'] });
+      const { rows } = await db.query('SELECT id FROM schema_migrations');
+      expect(rows).toEqual([{ id: '0001_registry' }]);
+    });
+
+    it('seeds the demo home idempotently', async () => {
+      await seedDemoHome(db);
+      const { rows } = await db.query('SELECT id, kind FROM devices ORDER BY id');
+      expect(rows).toEqual([
+        { id: 'dev_demo_bpcuff', kind: 'bp_cuff' },
+        { id: 'dev_demo_scale', kind: 'scale' },
+        { id: 'dev_demo_wristband', kind: 'wristband' },
+      ]);
+    });
+
+    it('resolves (gw_demo, D0:00:00:00:00:01, no slot) to the wristband of acct_demo', async () => {
+      expect(await lookup('gw_demo', 'D0:00:00:00:00:01', null)).toEqual([
+        { device_id: 'dev_demo_wristband', account_id: 'acct_demo' },
+      ]);
+    });
+
+    it('resolves (gw_demo, D0:00:00:00:00:03, slot 0) to the scale of acct_demo', async () => {
+      expect(await lookup('gw_demo', 'D0:00:00:00:00:03', 0)).toEqual([
+        { device_id: 'dev_demo_scale', account_id: 'acct_demo' },
+      ]);
+    });
+
+    it('resolves nothing for the scale without a slot or with slot 1', async () => {
+      expect(await lookup('gw_demo', 'D0:00:00:00:00:03', null)).toEqual([]);
+      expect(await lookup('gw_demo', 'D0:00:00:00:00:03', 1)).toEqual([]);
+    });
+
+    it("resolves nothing for another household's gateway asking for the demo wristband", async () => {
+      await db.query(`INSERT INTO households (id, name) VALUES ('hh_other', 'Other')`);
+      await db.query(
+        `INSERT INTO gateways (id, household_id, name) VALUES ('gw_other', 'hh_other', 'Other')`,
+      );
+      expect(await lookup('gw_other', DEMO_HOME.devices.wristband.address, null)).toEqual([]);
+    });
+
+    it('refuses a second no-slot assignment of the wristband (unique on device and slot)', async () => {
+      await db.query(`INSERT INTO accounts (id, display_name) VALUES ('acct_2', 'Second')`);
+      await expect(
+        db.query(
+          `INSERT INTO device_assignments (device_id, slot, account_id) VALUES ('dev_demo_wristband', NULL, 'acct_2')`,
+        ),
+      ).rejects.toMatchObject({ code: '23505' });
+    });
+
+    it('refuses slot 255 (user indexes are 0..254)', async () => {
+      await expect(
+        db.query(
+          `INSERT INTO device_assignments (device_id, slot, account_id) VALUES ('dev_demo_scale', 255, 'acct_2')`,
+        ),
+      ).rejects.toMatchObject({ code: '23514' });
+    });
+
+    it('rolls a failed transaction back completely', async () => {
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query(`INSERT INTO accounts (id, display_name) VALUES ('acct_tx', 'Tx')`);
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      expect((await db.query(`SELECT id FROM accounts WHERE id = 'acct_tx'`)).rows).toEqual([]);
+    });
+
+    it('resolves nothing for gw_demo once it is revoked', async () => {
+      await db.query(`UPDATE gateways SET revoked_at = now() WHERE id = 'gw_demo'`);
+      expect(await lookup('gw_demo', 'D0:00:00:00:00:01', null)).toEqual([]);
+    });
+
+    it('applies 0001_registry exactly once when two migrators race on a fresh database', async () => {
+      const fresh = await open();
+      try {
+        const results = await Promise.all([migrate(fresh), migrate(fresh)]);
+        expect(results.flatMap((r) => r.applied)).toEqual(['0001_registry']);
+        expect(results.flatMap((r) => r.skipped)).toEqual(['0001_registry']);
+      } finally {
+        await fresh.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,21 @@
+/**
+ * Coded errors so callers (and CI logs) can tell "install a package" apart from "the server broke"
+ * without matching message text.
+ */
+export type HarnessErrorCode =
+  /** A server binary is not installed; the message carries the exact install command. */
+  | 'HARNESS_ERR_MISSING_BINARY'
+  /** The server did not become ready in time; the message carries the tail of its log. */
+  | 'HARNESS_ERR_START_TIMEOUT'
+  /** The server (or a set-up step such as initdb) exited on its own; the message carries the tail of its log. */
+  | 'HARNESS_ERR_EXITED';
+
+export class HarnessError extends Error {
+  readonly code: HarnessErrorCode;
+
+  constructor(code: HarnessErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'HarnessError';
+    this.code = code;
+  }
+}
