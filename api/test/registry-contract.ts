@@ -52,6 +52,21 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
       expect(rows).toEqual([{ id: '0001_registry' }]);
     });
 
+    it('refuses to run when the text of the applied 0001_registry has changed', async () => {
+      await expect(migrate(db, [{ id: '0001_registry', sql: 'SELECT 1' }])).rejects.toThrow(
+        'migration 0001_registry was changed after it was applied; add a new migration instead',
+      );
+    });
+
+    it('refuses migrations listed out of order', async () => {
+      await expect(
+        migrate(db, [
+          { id: '0002_b', sql: 'SELECT 1' },
+          { id: '0001_a', sql: 'SELECT 1' },
+        ]),
+      ).rejects.toThrow('migrations out of order or duplicated: 0002_b then 0001_a');
+    });
+
     it('seeds the demo home idempotently', async () => {
       await seedDemoHome(db);
       const { rows } = await db.query('SELECT id, kind FROM devices ORDER BY id');

@@ -103,7 +103,9 @@ async function runUp(opts: UpOptions & { exitAfter?: number }): Promise<void> {
     process.exit(1);
   }
   const s = await writeUpJson(state);
+  // A range the API accepts (at most 400 days) that still covers today's readings when pasted later today.
   const from = new Date(Date.now() - 3_600_000).toISOString();
+  const to = new Date(Date.now() + 86_400_000).toISOString();
   console.log(`
 Linkwell is up. Ctrl-C stops everything.
 
@@ -116,7 +118,7 @@ Linkwell is up. Ctrl-C stops everything.
 Heart-rate trend of the demo account:
 
   curl -s -H "Authorization: Bearer $(node -p "require('${state.dir}/up.json').token")" \\
-    "${s.api}/v1/trends/heart_rate?from=${from}&to=2100-01-01T00:00:00Z&window=1m"
+    "${s.api}/v1/trends/heart_rate?from=${from}&to=${to}&window=1m"
 `);
   if (opts.exitAfter)
     setTimeout(() => void shutdown(`--exit-after ${opts.exitAfter}`), opts.exitAfter * 1000);

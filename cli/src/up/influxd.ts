@@ -36,8 +36,8 @@ bind-address = "127.0.0.1:${rpcPort}"
 }
 
 /**
- * Starts influxd as a child of `linkwell up`. A pid file lets the next run stop an influxd orphaned by a
- * SIGKILL of this process, which no signal handler can catch.
+ * Starts influxd as a child of `linkwell up`. Where setpriv is missing, a pid file still lets the next run
+ * stop an influxd orphaned by a SIGKILL of this process, which no signal handler can catch.
  */
 export async function startManagedInfluxd(
   dir: string,
@@ -52,9 +52,11 @@ export async function startManagedInfluxd(
   await writeFile(configFile, renderInfluxdConfig(dir, httpPort, rpcPort));
   const { openSync } = await import('node:fs');
   const out = openSync(logFile, 'a');
-  const child: ChildProcess = spawn('influxd', ['run', '-config', configFile], {
-    stdio: ['ignore', out, out],
-  });
+  // setpriv --pdeathsig makes the kernel kill influxd if this process dies without running its handlers.
+  const [cmd, args] = existsSync('/usr/bin/setpriv')
+    ? ['/usr/bin/setpriv', ['--pdeathsig', 'KILL', 'influxd', 'run', '-config', configFile]]
+    : ['influxd', ['run', '-config', configFile]];
+  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', out, out] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.once('error', () => {});
   if (!child.pid) throw new CliError('CLI_ERR_INFLUXD_START', `could not spawn influxd (see ${logFile})`);

@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const CLI = resolve(fileURLToPath(import.meta.url), '../../../../cli/dist/main.js');
+
+interface UpJson {
+  api: string;
+  token: string;
+  mqtt: string;
+  influx: string;
+}
+
+function startUp(dataDir: string): { child: ChildProcess; output: () => string } {
+  let out = '';
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'up',
+      '--data-dir',
+      dataDir,
+      '--api-port',
+      '0',
+      '--mqtt-port',
+      '0',
+      '--influx-port',
+      '0',
+      '--interval-ms',
+      '200',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  return { child, output: () => out };
+}
+
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  ms: number,
+  output: () => string,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; linkwell up printed:\n${output()}`);
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((r) =>
+    child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code)),
+  );
+const alive = (pid: number) =>
+  existsSync(`/proc/${pid}`) && !/^\S+ \S+ Z/.test(readFileSyncSafe(`/proc/${pid}/stat`));
+function readFileSyncSafe(p: string): string {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function heartRatePoints(up: UpJson, token = up.token): Promise<number> {
+  const from = new Date(Date.now() - 3_600_000).toISOString();
+  const to = new Date(Date.now() + 60_000).toISOString();
+  const res = await fetch(`${up.api}/v1/trends/heart_rate?from=${from}&to=${to}&window=1m`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (res.status !== 200) throw new Error(`trend answered ${res.status}`);
+  const body = (await res.json()) as { points: { count: number }[] };
+  return body.points.reduce((a, p) => a + p.count, 0);
+}
+
+describe('npx linkwell up', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('streams the demo heart rate within 90 s, stops cleanly on SIGTERM, and reuses its data dir on restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'lw-up-'));
+    dirs.push(dataDir);
+    const started = Date.now();
+    const first = startUp(dataDir);
+    const upJson = join(dataDir, 'up.json');
+    const up = await waitFor(
+      'up.json',
+      async () => (existsSync(upJson) ? (JSON.parse(await readFile(upJson, 'utf8')) as UpJson) : undefined),
+      90_000,
+      first.output,
+    );
+    expect(Object.keys(up)).toEqual(expect.arrayContaining(['api', 'token', 'mqtt', 'influx']));
+    const firstCount = await waitFor(
+      'a non-empty trend',
+      async () => ((await heartRatePoints(up)) > 0 ? heartRatePoints(up) : undefined),
+      90_000 - (Date.now() - started),
+      first.output,
+    );
+    expect(firstCount).toBeGreaterThan(0);
+    expect(first.output()).toContain('curl -s -H "Authorization: Bearer');
+
+    const influxPid = Number(await readFile(join(dataDir, 'influxdb', 'influxd.pid'), 'utf8'));
+    first.child.kill('SIGTERM');
+    expect(await exited(first.child)).toBe(0);
+    expect(first.output()).toContain('stopped cleanly.');
+    expect(alive(influxPid)).toBe(false);
+
+    // Second run on the same directory: same keys (the first token still works) and the same InfluxDB data.
+    const second = startUp(dataDir);
+    const up2 = await waitFor(
+      'up.json of the second run',
+      async () => {
+        const j = JSON.parse(await readFile(upJson, 'utf8')) as UpJson & { pid: number };
+        return j.pid === second.child.pid ? j : undefined;
+      },
+      90_000,
+      second.output,
+    );
+    expect(await heartRatePoints(up2, up.token)).toBeGreaterThanOrEqual(firstCount);
+    second.child.kill('SIGINT');
+    expect(await exited(second.child)).toBe(0);
+  }, 240_000);
+
+  it('leaves no influxd behind even when linkwell up is killed with SIGKILL', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'lw-up-kill-'));
+    dirs.push(dataDir);
+    const run = startUp(dataDir);
+    await waitFor(
+      'up.json',
+      async () => (existsSync(join(dataDir, 'up.json')) ? true : undefined),
+      90_000,
+      run.output,
+    );
+    const influxPid = Number(await readFile(join(dataDir, 'influxdb', 'influxd.pid'), 'utf8'));
+    expect(alive(influxPid)).toBe(true);
+    run.child.kill('SIGKILL');
+    await exited(run.child);
+    await waitFor('influxd to die', async () => (alive(influxPid) ? undefined : true), 10_000, run.output);
+  }, 120_000);
+});
