@@ -1,6 +1,6 @@
 /**
  * API error catalog. Every response error carries one of these codes; clients branch on `code`,
- * never on the message text. docs/errors-api.md documents each code (a test keeps the two in sync).
+ * never on the message text. docs/errors.md documents each code (a test keeps the two in sync).
  */
 export const API_ERRORS = {
   API_ERR_VALIDATION: {

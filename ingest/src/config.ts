@@ -35,14 +35,14 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): Readonly<IngestConfig>
       port: Number(env.LINKWELL_INGEST_OPS_PORT ?? 9464),
     },
     influx: {
-      url: env.LINKWELL_INFLUX_URL ?? 'http://127.0.0.1:8086',
-      database: env.LINKWELL_INFLUX_DATABASE ?? 'linkwell',
-      ...(env.LINKWELL_INFLUX_TOKEN ? { token: env.LINKWELL_INFLUX_TOKEN } : {}),
+      url: env.LINKWELL_INGEST_INFLUX_URL ?? 'http://127.0.0.1:8086',
+      database: env.LINKWELL_INGEST_INFLUX_DATABASE ?? 'linkwell',
+      ...(env.LINKWELL_INGEST_INFLUX_TOKEN ? { token: env.LINKWELL_INGEST_INFLUX_TOKEN } : {}),
     },
-    registryUrl: env.LINKWELL_REGISTRY_URL ?? '',
-    gatewayPublicKeyFile: env.LINKWELL_JWT_PUBLIC_KEY_FILE ?? '',
+    registryUrl: env.LINKWELL_INGEST_REGISTRY_URL ?? '',
+    gatewayPublicKeyFile: env.LINKWELL_INGEST_JWT_PUBLIC_KEY_FILE ?? '',
     dataDir: env.LINKWELL_INGEST_DATA_DIR ?? './data/ingest',
-    logLevel: env.LINKWELL_LOG_LEVEL ?? 'info',
+    logLevel: env.LINKWELL_INGEST_LOG_LEVEL ?? 'info',
   };
   if (!Value.Check(IngestConfigSchema, raw)) {
     const issues = [...Value.Errors(IngestConfigSchema, raw)]

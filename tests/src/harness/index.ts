@@ -7,7 +7,7 @@ export {
   type ServerName,
 } from './binaries.js';
 export { type DbusDaemonOptions, type RunningDbusDaemon, startDbusDaemon } from './dbus-daemon.js';
-export { HarnessError, type HarnessErrorCode } from './errors.js';
+export { HARNESS_ERRORS, HarnessError, type HarnessErrorCode } from './errors.js';
 export { type InfluxdOptions, influxQuery, type RunningInfluxd, startInfluxd } from './influxd.js';
 export {
   type LaunchOptions,
