@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { API_ERRORS, API_STARTUP_ERRORS } from '../src/index.js';
 
-
 const DOC = new URL('../../docs/errors.md', import.meta.url);
 
 describe('API error catalog and the error docs', () => {

@@ -15,7 +15,13 @@ describe('loadIngestConfig', () => {
   });
 
   it('rejects a missing registry URL and a non-numeric port with INGEST_ERR_CONFIG naming both', () => {
-    expect(() => loadIngestConfig({ ...good, LINKWELL_INGEST_REGISTRY_URL: undefined, LINKWELL_INGEST_MQTT_PORT: 'abc' })).toThrow(
+    expect(() =>
+      loadIngestConfig({
+        ...good,
+        LINKWELL_INGEST_REGISTRY_URL: undefined,
+        LINKWELL_INGEST_MQTT_PORT: 'abc',
+      }),
+    ).toThrow(
       /INGEST_ERR_CONFIG: .*\/mqtt\/port.*\/registryUrl|INGEST_ERR_CONFIG: .*\/registryUrl.*\/mqtt\/port/,
     );
   });

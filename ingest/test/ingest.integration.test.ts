@@ -118,7 +118,7 @@ describe('ingest against real influxd and real MQTT clients', () => {
 
   it("closes a gateway's connection when it publishes to another gateway's topic, and keeps serving others", async () => {
     const intruder = await connect(GW, token(GW));
-    const closed = new Promise((r) => intruder.once('close', r));
+    const closed = new Promise<void>((r) => intruder.once('close', () => r()));
     intruder.publish('lw/v1/gw/gw_other/readings', envelope([reading(60, 1)]), { qos: 1 });
     await closed;
     intruder.end(true);
@@ -201,7 +201,7 @@ describe('ingest against real influxd and real MQTT clients', () => {
     await influx.stop();
     const c = await connect(GW, token(GW));
     let acked = false;
-    const closed = new Promise((r) => c.once('close', r));
+    const closed = new Promise<void>((r) => c.once('close', () => r()));
     c.publish(
       `lw/v1/gw/${GW}/readings`,
       envelope([reading(61, Date.UTC(2026, 10, 4))]),

@@ -12,9 +12,12 @@ export type HarnessErrorCode =
 
 /** Runtime catalog of the codes above, so docs/errors.md can be checked against it. */
 export const HARNESS_ERRORS: Record<HarnessErrorCode, string> = {
-  HARNESS_ERR_MISSING_BINARY: 'A server binary is not installed; the message carries the exact install command.',
-  HARNESS_ERR_START_TIMEOUT: 'The server did not become ready in time; the message carries the tail of its log.',
-  HARNESS_ERR_EXITED: 'The server or a set-up step (e.g. initdb) exited on its own; the message carries the tail of its log.',
+  HARNESS_ERR_MISSING_BINARY:
+    'A server binary is not installed; the message carries the exact install command.',
+  HARNESS_ERR_START_TIMEOUT:
+    'The server did not become ready in time; the message carries the tail of its log.',
+  HARNESS_ERR_EXITED:
+    'The server or a set-up step (e.g. initdb) exited on its own; the message carries the tail of its log.',
 };
 
 export class HarnessError extends Error {

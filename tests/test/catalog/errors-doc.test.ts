@@ -30,6 +30,7 @@ describe('error catalogs and docs/errors.md', () => {
   });
 
   it('follows the <PKG>_ERR_<REASON> naming', () => {
-    for (const code of inCode) expect(code).toMatch(/^(PROTO|SIM|GATEWAY|INGEST|API|CLI|HARNESS)_ERR_[A-Z][A-Z_]*[A-Z]$/);
+    for (const code of inCode)
+      expect(code).toMatch(/^(PROTO|SIM|GATEWAY|INGEST|API|CLI|HARNESS)_ERR_[A-Z][A-Z_]*[A-Z]$/);
   });
 });
