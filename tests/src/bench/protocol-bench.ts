@@ -1,0 +1,66 @@
+import { decodeHeartRateMeasurement, encodeHeartRateMeasurement, parseReadingsEnvelope, readingId } from '@linkwell/firmware-protocol';
+
+/** Runs `fn` repeatedly for about `ms` and returns operations per second (after a short warm-up). */
+function opsPerSecond(fn: (i: number) => unknown, ms = 1000): number {
+  for (let i = 0; i < 10_000; i++) fn(i);
+  let n = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < ms) {
+    for (let i = 0; i < 10_000; i++) fn(n + i);
+    n += 10_000;
+    now = performance.now();
+  }
+  return (n / (now - start)) * 1000;
+}
+
+export function runProtocolBench(log: (line: string) => void) {
+  const frames = [Uint8Array.of(0x06, 72), Uint8Array.of(0x1e, 0x55, 0x32, 0x00, 0x21, 0x00), Uint8Array.of(0x1f, 0x01, 0x01, 0x32, 0x01, 0x01, 0x00, 0x02, 0x01, 0xff, 0xff)];
+  let sink = 0;
+  // Baseline: touching the same bytes with no parsing, the floor any decoder pays.
+  const baseline = opsPerSecond((i) => {
+    const f = frames[i % 3]!;
+    sink += f[0]! + f[1]!;
+  });
+  const decode = opsPerSecond((i) => {
+    sink += decodeHeartRateMeasurement(frames[i % 3]!).heartRateBpm;
+  });
+  const m = { heartRateBpm: 85, sensorContact: 'detected' as const, energyExpendedKj: 50, rrIntervals1024: [33, 800] };
+  const encode = opsPerSecond(() => {
+    sink += encodeHeartRateMeasurement(m).length;
+  });
+
+  const readings = Array.from({ length: 50 }, (_, r) => ({
+    id: readingId({ gw: 'gw_b', device: 'D0:00:00:00:00:01', slot: null, metric: 'heart_rate', at: r, raw: '0648' }),
+    device: 'D0:00:00:00:00:01',
+    slot: null,
+    metric: 'heart_rate',
+    char: '2a37',
+    t: 1_700_000_000_000 + r,
+    rt: 1_700_000_000_000 + r,
+    time_source: 'gateway',
+    values: { bpm: 72 },
+    quality: [],
+    raw: '0648',
+    parser: 'fp/0.1.0',
+  }));
+  const payload = JSON.stringify({ v: 1, gw: 'gw_b', seq: 1, sent_at: 1, readings });
+  const jsonOnly = opsPerSecond(() => {
+    sink += (JSON.parse(payload) as { seq: number }).seq;
+  }, 1000) * 50;
+  const parseValidate = opsPerSecond(() => {
+    sink += parseReadingsEnvelope(payload).seq;
+  }, 1000) * 50;
+  if (sink === 42) log(''); // keeps the work observable so it is not optimised away
+
+  const out = {
+    hrm_decode_per_s: Math.round(decode),
+    hrm_decode_vs_byte_touch_baseline: Number((decode / baseline).toFixed(3)),
+    hrm_encode_per_s: Math.round(encode),
+    envelope_parse_validate_readings_per_s: Math.round(parseValidate),
+    envelope_json_parse_only_readings_per_s: Math.round(jsonOnly),
+    envelope_validation_ratio: Number((parseValidate / jsonOnly).toFixed(3)),
+    envelope_bytes_per_reading: Math.round(payload.length / 50),
+  };
+  return out;
+}
