@@ -102,6 +102,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
       await new Promise<void>((r) => broker.close(() => r()));
       await new Promise<void>((r) => tcp.close(() => r()));
       await batcher.drain();
+      await quarantine.close();
       await new Promise<void>((r) => (ops ? ops.server.close(() => r()) : r()));
     },
   };

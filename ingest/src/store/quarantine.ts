@@ -17,6 +17,7 @@ export interface QuarantineEntry {
 
 export interface QuarantineStore {
   put(entries: QuarantineEntry[]): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
@@ -38,6 +39,10 @@ export async function openFileQuarantine(dir: string): Promise<QuarantineStore> 
         await files[kind].datasync();
       }
     },
+    async close() {
+      await files.dead.close();
+      await files.held.close();
+    },
   };
 }
 
@@ -49,5 +54,6 @@ export function memoryQuarantine(): QuarantineStore & { entries: QuarantineEntry
     async put(e) {
       entries.push(...e);
     },
+    async close() {},
   };
 }
