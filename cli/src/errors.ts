@@ -1,3 +1,5 @@
+import { CodedError } from '@linkwell/firmware-protocol';
+
 /** CLI error catalog; documented in docs/errors.md. */
 export const CLI_ERRORS = {
   CLI_ERR_MISSING_SYSTEM_PACKAGE:
@@ -9,12 +11,4 @@ export const CLI_ERRORS = {
 
 export type CliErrorCode = keyof typeof CLI_ERRORS;
 
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    readonly code: CliErrorCode,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
-}
+export class CliError extends CodedError<CliErrorCode> {}

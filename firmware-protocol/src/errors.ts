@@ -1,3 +1,5 @@
+import { CodedError } from './coded-error.js';
+
 /**
  * Coded protocol errors. Callers branch on `code`, never on the message text.
  * Each code is documented in docs/errors.md (a catalog test keeps the two in sync).
@@ -17,16 +19,15 @@ export const PROTO_ERRORS = {
 
 export type ProtocolErrorCode = keyof typeof PROTO_ERRORS;
 
-export class ProtocolError extends Error {
-  override readonly name = 'ProtocolError';
+export class ProtocolError extends CodedError<ProtocolErrorCode> {
   constructor(
-    readonly code: ProtocolErrorCode,
+    code: ProtocolErrorCode,
     message: string,
     /** Byte offset in the frame where decoding failed, when the input is a frame. */
     readonly offset?: number,
     readonly details?: unknown,
   ) {
-    super(offset === undefined ? `${code}: ${message}` : `${code} at byte ${offset}: ${message}`);
+    super(code, offset === undefined ? message : `${message} (at byte ${offset})`);
   }
 }
 

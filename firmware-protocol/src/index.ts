@@ -18,6 +18,7 @@ export {
   rrIntervalToMs,
   type SensorContact,
 } from './codecs/heart-rate.js';
+export { CodedError, isCodedError } from './coded-error.js';
 export { isProtocolError, PROTO_ERRORS, ProtocolError, type ProtocolErrorCode } from './errors.js';
 export { fromHex, toHex } from './hex.js';
 export { heartRateBlock } from './profiles/blocks.js';

@@ -1,3 +1,5 @@
+import { CodedError } from '@linkwell/firmware-protocol';
+
 /** Gateway error catalog; each code is documented in docs/errors.md. */
 export const GATEWAY_ERRORS = {
   GATEWAY_ERR_BAD_FRAME:
@@ -10,13 +12,4 @@ export const GATEWAY_ERRORS = {
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 
-export class GatewayError extends Error {
-  override readonly name = 'GatewayError';
-  constructor(
-    readonly code: GatewayErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${code}: ${message}`, options);
-  }
-}
+export class GatewayError extends CodedError<GatewayErrorCode> {}

@@ -24,7 +24,7 @@ function recordingUplink() {
   return { uplink, envelopes, events };
 }
 
-async function setup() {
+async function setup(opts: { reconnectMs?: number; batch?: { maxReadings: number; lingerMs: number } } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 8));
   const home = createSimulatedHome({ clock, seed: 7, addresses: ADDR });
   const rec = recordingUplink();
@@ -34,12 +34,15 @@ async function setup() {
     uplink: rec.uplink,
     logger: pino({ level: 'silent' }),
     now: () => clock.now(),
-    batch: { maxReadings: 5, lingerMs: 60_000 },
+    batch: opts.batch ?? { maxReadings: 5, lingerMs: 60_000 },
+    ...(opts.reconnectMs ? { reconnectMs: opts.reconnectMs } : {}),
   });
   const unsupported: string[] = [];
+  const connected: string[] = [];
   gw.bus.on('device.unsupported', (d) => unsupported.push(d.address));
+  gw.bus.on('device.connected', (d) => connected.push(d.address));
   await gw.start();
-  return { clock, home, gw, unsupported, ...rec };
+  return { clock, home, gw, unsupported, connected, ...rec };
 }
 
 describe('gateway with the in-memory radio', () => {
@@ -80,32 +83,19 @@ describe('gateway with the in-memory radio', () => {
         code: 'PROTO_ERR_TRUNCATED',
         offset: 2,
         raw: '1048',
-        message: 'PROTO_ERR_TRUNCATED at byte 2: RR interval needs 2 byte(s) but 0 remain',
+        message: 'PROTO_ERR_TRUNCATED: RR interval needs 2 byte(s) but 0 remain (at byte 2)',
       },
     ]);
     expect(envelopes.flatMap((e) => e.readings)).toHaveLength(5);
   });
 
   it('reconnects after the wristband drops and keeps streaming', async () => {
-    const clock = new ManualClock(0);
-    const home = createSimulatedHome({ clock, seed: 1, addresses: ADDR });
-    const rec = recordingUplink();
-    const gw = createGateway({
-      id: 'gw_test',
-      central: home.radio,
-      uplink: rec.uplink,
-      logger: pino({ level: 'silent' }),
-      now: () => clock.now(),
-      reconnectMs: 10,
-    });
-    const connected: string[] = [];
-    gw.bus.on('device.connected', (d) => connected.push(d.address));
-    await gw.start();
+    const { clock, home, gw, connected, envelopes } = await setup({ reconnectMs: 10 });
     home.radio.dropLink(ADDR.wristband);
     await new Promise((r) => setTimeout(r, 50));
     clock.advance(3_000);
     await gw.stop();
     expect(connected).toEqual([ADDR.wristband, ADDR.wristband]);
-    expect(rec.envelopes.flatMap((e) => e.readings)).toHaveLength(3);
+    expect(envelopes.flatMap((e) => e.readings)).toHaveLength(3);
   });
 });

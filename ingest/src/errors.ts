@@ -1,3 +1,5 @@
+import { CodedError } from '@linkwell/firmware-protocol';
+
 /** Ingest error catalog; every code is documented in docs/errors.md. */
 export const INGEST_ERRORS = {
   INGEST_ERR_BAD_CREDENTIALS: 'A client connected without a valid, unexpired gateway token for its username.',
@@ -21,13 +23,4 @@ export const INGEST_ERRORS = {
 
 export type IngestErrorCode = keyof typeof INGEST_ERRORS;
 
-export class IngestError extends Error {
-  override readonly name = 'IngestError';
-  constructor(
-    readonly code: IngestErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${code}: ${message}`, options);
-  }
-}
+export class IngestError extends CodedError<IngestErrorCode> {}

@@ -16,7 +16,9 @@ export async function measureInfluxCeiling(opts: {
     const lines: string[] = [];
     for (let i = start; i < Math.min(start + opts.batch, opts.points); i++) {
       const s = i % series;
-      lines.push(`heart_rate,account=acct_${s},device=dev_${s} bpm=${60 + (i % 40)} ${t0 + Math.floor(i / series) * 1000}`);
+      lines.push(
+        `heart_rate,account=acct_${s},device=dev_${s} bpm=${60 + (i % 40)} ${t0 + Math.floor(i / series) * 1000}`,
+      );
     }
     bodies.push(lines.join('\n'));
   }

@@ -35,19 +35,33 @@ async function seedGateways(db: Database, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     await db.query('INSERT INTO accounts (id, display_name) VALUES ($1, $1)', [`acct_b${i}`]);
     await db.query('INSERT INTO households (id, name) VALUES ($1, $1)', [`hh_b${i}`]);
-    await db.query('INSERT INTO gateways (id, household_id, name) VALUES ($1, $2, $1)', [`gw_b${i}`, `hh_b${i}`]);
-    await db.query("INSERT INTO devices (id, household_id, address, kind) VALUES ($1, $2, $3, 'wristband')", [`dev_b${i}`, `hh_b${i}`, gatewayAddress(i)]);
-    await db.query('INSERT INTO device_assignments (device_id, slot, account_id) VALUES ($1, NULL, $2)', [`dev_b${i}`, `acct_b${i}`]);
+    await db.query('INSERT INTO gateways (id, household_id, name) VALUES ($1, $2, $1)', [
+      `gw_b${i}`,
+      `hh_b${i}`,
+    ]);
+    await db.query("INSERT INTO devices (id, household_id, address, kind) VALUES ($1, $2, $3, 'wristband')", [
+      `dev_b${i}`,
+      `hh_b${i}`,
+      gatewayAddress(i),
+    ]);
+    await db.query('INSERT INTO device_assignments (device_id, slot, account_id) VALUES ($1, NULL, $2)', [
+      `dev_b${i}`,
+      `acct_b${i}`,
+    ]);
   }
 }
 
 function runPublisher(job: unknown): Promise<{ seconds: number }> {
   const script = fileURLToPath(new URL('./publisher.js', import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script, JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`publisher exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`publisher exited ${code}`)),
+    );
   });
 }
 
@@ -62,9 +76,18 @@ export async function runIngestBench(opts: IngestBenchOptions) {
   const work = await mkdtemp(join(tmpdir(), 'lw-bench-'));
   try {
     log(`influxd ${influx.version} on ${influx.url}`);
-    await fetch(`${influx.url}/query`, { method: 'POST', body: new URLSearchParams({ q: 'CREATE DATABASE bench_raw' }) });
+    await fetch(`${influx.url}/query`, {
+      method: 'POST',
+      body: new URLSearchParams({ q: 'CREATE DATABASE bench_raw' }),
+    });
     log(`raw ceiling: ${opts.readings} points, 5000-point batches, 2 writers…`);
-    const raw = await measureInfluxCeiling({ url: influx.url, database: 'bench_raw', points: opts.readings, batch: 5000, writers: 2 });
+    const raw = await measureInfluxCeiling({
+      url: influx.url,
+      database: 'bench_raw',
+      points: opts.readings,
+      batch: 5000,
+      writers: 2,
+    });
     log(`  ${Math.round(raw.pointsPerSecond)} points/s`);
 
     const db = await openPglite();
@@ -78,7 +101,18 @@ export async function runIngestBench(opts: IngestBenchOptions) {
       address: gatewayAddress(i),
     }));
 
-    const results: Record<string, { readingsPerSecond: number; messagesPerSecond: number; seconds: number; expected: number; stored: number; lost: number; duplicates: number }> = {};
+    const results: Record<
+      string,
+      {
+        readingsPerSecond: number;
+        messagesPerSecond: number;
+        seconds: number;
+        expected: number;
+        stored: number;
+        lost: number;
+        duplicates: number;
+      }
+    > = {};
     for (const s of SCENARIOS) {
       const database = `bench_${s.name}`;
       const svc = await startIngest({
@@ -92,7 +126,9 @@ export async function runIngestBench(opts: IngestBenchOptions) {
       });
       const messagesPerGateway = Math.ceil(opts.readings / s.readingsPerMessage / opts.gateways);
       const expected = messagesPerGateway * s.readingsPerMessage * opts.gateways;
-      log(`${s.name}: ${opts.gateways} gateways × ${messagesPerGateway} messages × ${s.readingsPerMessage} readings, ${s.inflightPerConnection} in flight each…`);
+      log(
+        `${s.name}: ${opts.gateways} gateways × ${messagesPerGateway} messages × ${s.readingsPerMessage} readings, ${s.inflightPerConnection} in flight each…`,
+      );
       const { seconds } = await runPublisher({
         url: svc.mqttUrl,
         gateways,

@@ -11,7 +11,9 @@ const int = (v: string) => {
 };
 const log = (line: string) => console.log(`[bench] ${line}`);
 
-const program = new Command().name('linkwell-bench').description('Linkwell benchmarks; results go to bench-results/ and docs/benchmarks.md explains them');
+const program = new Command()
+  .name('linkwell-bench')
+  .description('Linkwell benchmarks; results go to bench-results/ and docs/benchmarks.md explains them');
 
 program
   .command('ingest')
@@ -40,7 +42,10 @@ program
     const r = runProtocolBench(log);
     console.table(r);
     await mkdir(resolve(o.out, '..'), { recursive: true });
-    await writeFile(resolve(o.out), `${JSON.stringify({ measured_at: new Date().toISOString(), ...r }, null, 2)}\n`);
+    await writeFile(
+      resolve(o.out),
+      `${JSON.stringify({ measured_at: new Date().toISOString(), ...r }, null, 2)}\n`,
+    );
     log(`written to ${o.out}`);
   });
 

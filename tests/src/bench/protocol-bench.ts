@@ -1,4 +1,9 @@
-import { decodeHeartRateMeasurement, encodeHeartRateMeasurement, parseReadingsEnvelope, readingId } from '@linkwell/firmware-protocol';
+import {
+  decodeHeartRateMeasurement,
+  encodeHeartRateMeasurement,
+  parseReadingsEnvelope,
+  readingId,
+} from '@linkwell/firmware-protocol';
 
 /** Runs `fn` repeatedly for about `ms` and returns operations per second (after a short warm-up). */
 function opsPerSecond(fn: (i: number) => unknown, ms = 1000): number {
@@ -15,7 +20,11 @@ function opsPerSecond(fn: (i: number) => unknown, ms = 1000): number {
 }
 
 export function runProtocolBench(log: (line: string) => void) {
-  const frames = [Uint8Array.of(0x06, 72), Uint8Array.of(0x1e, 0x55, 0x32, 0x00, 0x21, 0x00), Uint8Array.of(0x1f, 0x01, 0x01, 0x32, 0x01, 0x01, 0x00, 0x02, 0x01, 0xff, 0xff)];
+  const frames = [
+    Uint8Array.of(0x06, 72),
+    Uint8Array.of(0x1e, 0x55, 0x32, 0x00, 0x21, 0x00),
+    Uint8Array.of(0x1f, 0x01, 0x01, 0x32, 0x01, 0x01, 0x00, 0x02, 0x01, 0xff, 0xff),
+  ];
   let sink = 0;
   // Baseline: touching the same bytes with no parsing, the floor any decoder pays.
   const baseline = opsPerSecond((i) => {
@@ -25,13 +34,25 @@ export function runProtocolBench(log: (line: string) => void) {
   const decode = opsPerSecond((i) => {
     sink += decodeHeartRateMeasurement(frames[i % 3]!).heartRateBpm;
   });
-  const m = { heartRateBpm: 85, sensorContact: 'detected' as const, energyExpendedKj: 50, rrIntervals1024: [33, 800] };
+  const m = {
+    heartRateBpm: 85,
+    sensorContact: 'detected' as const,
+    energyExpendedKj: 50,
+    rrIntervals1024: [33, 800],
+  };
   const encode = opsPerSecond(() => {
     sink += encodeHeartRateMeasurement(m).length;
   });
 
   const readings = Array.from({ length: 50 }, (_, r) => ({
-    id: readingId({ gw: 'gw_b', device: 'D0:00:00:00:00:01', slot: null, metric: 'heart_rate', at: r, raw: '0648' }),
+    id: readingId({
+      gw: 'gw_b',
+      device: 'D0:00:00:00:00:01',
+      slot: null,
+      metric: 'heart_rate',
+      at: r,
+      raw: '0648',
+    }),
     device: 'D0:00:00:00:00:01',
     slot: null,
     metric: 'heart_rate',
@@ -45,12 +66,14 @@ export function runProtocolBench(log: (line: string) => void) {
     parser: 'fp/0.1.0',
   }));
   const payload = JSON.stringify({ v: 1, gw: 'gw_b', seq: 1, sent_at: 1, readings });
-  const jsonOnly = opsPerSecond(() => {
-    sink += (JSON.parse(payload) as { seq: number }).seq;
-  }, 1000) * 50;
-  const parseValidate = opsPerSecond(() => {
-    sink += parseReadingsEnvelope(payload).seq;
-  }, 1000) * 50;
+  const jsonOnly =
+    opsPerSecond(() => {
+      sink += (JSON.parse(payload) as { seq: number }).seq;
+    }, 1000) * 50;
+  const parseValidate =
+    opsPerSecond(() => {
+      sink += parseReadingsEnvelope(payload).seq;
+    }, 1000) * 50;
   if (sink === 42) log(''); // keeps the work observable so it is not optimised away
 
   const out = {

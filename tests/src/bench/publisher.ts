@@ -43,11 +43,19 @@ function envelope(gw: string, address: string, seq: number): string {
 
 const clients = await Promise.all(
   job.gateways.map((g) =>
-    mqtt.connectAsync(job.url, { username: g.id, password: g.token, clientId: `bench-${g.id}`, protocolVersion: 4, reconnectPeriod: 0 }),
+    mqtt.connectAsync(job.url, {
+      username: g.id,
+      password: g.token,
+      clientId: `bench-${g.id}`,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    }),
   ),
 );
 // Pre-build payloads so JSON encoding is not part of the measured window.
-const payloads = job.gateways.map((g) => Array.from({ length: job.messagesPerGateway }, (_, s) => envelope(g.id, g.address, s)));
+const payloads = job.gateways.map((g) =>
+  Array.from({ length: job.messagesPerGateway }, (_, s) => envelope(g.id, g.address, s)),
+);
 const started = performance.now();
 await Promise.all(
   clients.map(async (c, i) => {
