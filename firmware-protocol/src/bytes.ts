@@ -1,4 +1,5 @@
 import { ProtocolError } from './errors.js';
+import { floatFromRaw, floatToRaw, type MedicalNumber, sfloatFromRaw, sfloatToRaw } from './ieee11073.js';
 
 /**
  * Little-endian cursor over a GATT value. Every read is length-guarded so a short
@@ -52,6 +53,21 @@ export class ByteReader {
     );
   }
 
+  /** SFLOAT (IEEE 11073 16-bit), special values as strings. */
+  sfloat(field: string): MedicalNumber {
+    return sfloatFromRaw(this.u16(field));
+  }
+
+  /** FLOAT (IEEE 11073 32-bit), special values as strings. */
+  float(field: string): MedicalNumber {
+    return floatFromRaw(this.u32(field));
+  }
+
+  s8(field: string): number {
+    const v = this.u8(field);
+    return v >= 0x80 ? v - 0x100 : v;
+  }
+
   take(n: number, field: string): Uint8Array {
     const at = this.need(n, field);
     return this.bytes.subarray(at, at + n);
@@ -79,6 +95,19 @@ export class ByteWriter {
 
   u32(v: number): this {
     this.out.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
+    return this;
+  }
+
+  sfloat(v: MedicalNumber): this {
+    return this.u16(sfloatToRaw(v));
+  }
+
+  float(v: MedicalNumber): this {
+    return this.u32(floatToRaw(v));
+  }
+
+  raw(b: Uint8Array): this {
+    for (const x of b) this.out.push(x);
     return this;
   }
 

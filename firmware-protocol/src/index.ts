@@ -18,9 +18,28 @@ export {
   rrIntervalToMs,
   type SensorContact,
 } from './codecs/heart-rate.js';
+export { CODECS, codecFor, decodeToView, ERROR_VIEW } from './codecs/registry.js';
+export { type CodecEntry, codec } from './codecs/types.js';
 export { CodedError, isCodedError } from './coded-error.js';
+export {
+  checkDateTime,
+  type DateTime,
+  dateTimeToEpochMs,
+  epochMsToDateTime,
+  readDateTime,
+  writeDateTime,
+} from './date-time.js';
 export { isProtocolError, PROTO_ERRORS, ProtocolError, type ProtocolErrorCode } from './errors.js';
 export { fromHex, toHex } from './hex.js';
+export {
+  floatFromRaw,
+  floatToRaw,
+  isSpecial,
+  type MedicalNumber,
+  type SpecialValue,
+  sfloatFromRaw,
+  sfloatToRaw,
+} from './ieee11073.js';
 export { heartRateBlock } from './profiles/blocks.js';
 export { GENERIC_PROFILES, matchProfile, PROFILES } from './profiles/catalog.js';
 export type {

@@ -1,5 +1,6 @@
 import { ByteReader, ByteWriter, requireRange } from '../bytes.js';
 import { ProtocolError } from '../errors.js';
+import { codec } from './types.js';
 
 /** Sensor Contact Status, flags bits 1-2 (HRS v1.0 §3.1.1.2): 0 and 1 both mean "not supported". */
 export type SensorContact = 'not_supported' | 'not_detected' | 'detected';
@@ -119,3 +120,33 @@ export function decodeBodySensorLocation(frame: Uint8Array): BodySensorLocation 
 export function encodeBodySensorLocation(loc: BodySensorLocation): Uint8Array {
   return Uint8Array.of(BODY_SENSOR_LOCATIONS.indexOf(loc));
 }
+
+export const HEART_RATE_CODECS = [
+  codec<HeartRateMeasurement>({
+    uuid: '2a37',
+    name: 'Heart Rate Measurement',
+    transport: 'gatt',
+    decode: decodeHeartRateMeasurement,
+    encode: (m) => encodeHeartRateMeasurement(m),
+    view: (m) => ({
+      valid: true,
+      heart_rate_bpm: m.heartRateBpm,
+      sensor_contact: m.sensorContact,
+      ...(m.energyExpendedKj === undefined ? {} : { energy_expended_kJ: m.energyExpendedKj }),
+      ...(m.rrIntervals1024.length === 0
+        ? {}
+        : {
+            rr_intervals_1_1024s: m.rrIntervals1024,
+            rr_intervals_ms: m.rrIntervals1024.map(rrIntervalToMs),
+          }),
+    }),
+  }),
+  codec<BodySensorLocation>({
+    uuid: '2a38',
+    name: 'Body Sensor Location',
+    transport: 'gatt',
+    decode: decodeBodySensorLocation,
+    encode: encodeBodySensorLocation,
+    view: (loc) => ({ valid: true, body_sensor_location: loc }),
+  }),
+];

@@ -1,0 +1,4 @@
+import type { CodecEntry } from './types.js';
+
+/** Placeholder until this service's codecs land; the registry already lists it. */
+export const BLOOD_PRESSURE_CODECS: CodecEntry[] = [];

@@ -1,0 +1,4 @@
+import type { CodecEntry } from './types.js';
+
+/** Placeholder until this service's codecs land; the registry already lists it. */
+export const HEALTH_THERMOMETER_CODECS: CodecEntry[] = [];
