@@ -52,7 +52,6 @@ export type {
 export { CHARACTERISTIC, SERVICE, uuid16, uuid128 } from './uuids.js';
 export { PARSER_VERSION } from './version.js';
 export {
-  type EnvelopeIssue,
   encodeReadingsEnvelope,
   MAX_READINGS_PER_ENVELOPE,
   parseReadingsEnvelope,
@@ -74,3 +73,20 @@ export {
   TOPIC_PREFIX,
   type TopicKind,
 } from './wire/topics.js';
+export type { EnvelopeIssue } from './wire/validate.js';
+export {
+  type CommandMessage,
+  CommandResultSchema,
+  type CommandResultMessage,
+  CommandSchema,
+  type EventMessage,
+  EventSchema,
+  parseCommand,
+  parseCommandResult,
+  parseEvent,
+  parseStatus,
+  type StatusMessage,
+  StatusSchema,
+  type TopicPayloads,
+  WIRE_SCHEMAS,
+} from './wire/messages.js';

@@ -1,7 +1,8 @@
 import { type Static, Type } from 'typebox';
-import { Compile } from 'typebox/compile';
-import { ProtocolError } from '../errors.js';
 import { GATEWAY_ID_PATTERN } from './topics.js';
+import { payloadParser } from './validate.js';
+
+export type { EnvelopeIssue } from './validate.js';
 
 export const WIRE_VERSION = 1;
 export const MAX_READINGS_PER_ENVELOPE = 1000;
@@ -39,47 +40,15 @@ export const ReadingsEnvelopeSchema = Type.Object(
 export type Reading = Static<typeof ReadingSchema>;
 export type ReadingsEnvelope = Static<typeof ReadingsEnvelopeSchema>;
 
-const check = Compile(ReadingsEnvelopeSchema);
-
-export interface EnvelopeIssue {
-  path: string;
-  message: string;
-}
-
 /**
- * Parses and validates a readings payload. Throws ProtocolError with a code, never a SyntaxError,
- * and with at most 10 schema issues in `details` so a hostile payload cannot blow up logs.
+ * Parses and validates a readings payload. Throws ProtocolError with a code (never a SyntaxError) and at
+ * most 10 schema issues in `details`.
  */
-export function parseReadingsEnvelope(payload: Uint8Array | string): ReadingsEnvelope {
-  const text = typeof payload === 'string' ? payload : new TextDecoder().decode(payload);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new ProtocolError('PROTO_ERR_INVALID_JSON', (e as Error).message);
-  }
-  if (typeof data === 'object' && data !== null && 'v' in data && data.v !== WIRE_VERSION) {
-    throw new ProtocolError(
-      'PROTO_ERR_UNSUPPORTED_VERSION',
-      `wire version ${String(data.v)} is not ${WIRE_VERSION}`,
-    );
-  }
-  if (!check.Check(data)) {
-    const issues: EnvelopeIssue[] = [];
-    for (const err of check.Errors(data)) {
-      issues.push({ path: err.instancePath || '/', message: err.message ?? 'invalid' });
-      if (issues.length >= 10) break;
-    }
-    const first = issues[0];
-    throw new ProtocolError(
-      'PROTO_ERR_INVALID_ENVELOPE',
-      first ? `${first.path}: ${first.message}` : 'envelope does not match the v1 schema',
-      undefined,
-      issues,
-    );
-  }
-  return data;
-}
+export const parseReadingsEnvelope = payloadParser<ReadingsEnvelope>(
+  ReadingsEnvelopeSchema,
+  'readings envelope',
+  WIRE_VERSION,
+);
 
 export function encodeReadingsEnvelope(env: ReadingsEnvelope): string {
   return JSON.stringify(env);
