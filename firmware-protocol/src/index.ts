@@ -90,3 +90,4 @@ export {
   type TopicPayloads,
   WIRE_SCHEMAS,
 } from './wire/messages.js';
+export { KNOWN_UNITS, toCanonical } from './catalog/units.js';

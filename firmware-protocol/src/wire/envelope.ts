@@ -19,6 +19,8 @@ export const ReadingSchema = Type.Object(
     rt: Type.Integer({ minimum: 0 }),
     time_source: Type.Union([Type.Literal('device'), Type.Literal('gateway'), Type.Literal('corrected')]),
     values: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), Type.Number()),
+    /** The unit the device reported when it was not the canonical one (UCUM, e.g. "kPa", "[lb_av]"). */
+    orig_unit: Type.Optional(Type.String({ maxLength: 32 })),
     quality: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), { maxItems: 32 }),
     raw: Type.String({ pattern: '^([0-9a-f]{2})*$', maxLength: 1024 }),
     parser: Type.String({ maxLength: 64 }),
