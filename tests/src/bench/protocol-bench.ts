@@ -1,9 +1,11 @@
 import {
+  CODECS,
   decodeHeartRateMeasurement,
   encodeHeartRateMeasurement,
   parseReadingsEnvelope,
   readingId,
 } from '@linkwell/firmware-protocol';
+import { decode as cborDecode, encode as cborEncode } from 'cbor-x';
 
 /** Runs `fn` repeatedly for about `ms` and returns operations per second (after a short warm-up). */
 function opsPerSecond(fn: (i: number) => unknown, ms = 1000): number {
@@ -74,6 +76,21 @@ export function runProtocolBench(log: (line: string) => void) {
     opsPerSecond(() => {
       sink += parseReadingsEnvelope(payload).seq;
     }, 1000) * 50;
+  // JSON versus one binary option for the envelope (docs/wire-format.md records the choice).
+  const envObject = JSON.parse(payload) as unknown;
+  const cborBytes = cborEncode(envObject);
+  const jsonEncode =
+    opsPerSecond(() => {
+      sink += JSON.stringify(envObject).length;
+    }, 500) * 50;
+  const cborEncodeRate =
+    opsPerSecond(() => {
+      sink += cborEncode(envObject).length;
+    }, 500) * 50;
+  const cborDecodeRate =
+    opsPerSecond(() => {
+      sink += (cborDecode(cborBytes) as { seq: number }).seq;
+    }, 500) * 50;
   if (sink === 42) log(''); // keeps the work observable so it is not optimised away
 
   const out = {
@@ -84,6 +101,41 @@ export function runProtocolBench(log: (line: string) => void) {
     envelope_json_parse_only_readings_per_s: Math.round(jsonOnly),
     envelope_validation_ratio: Number((parseValidate / jsonOnly).toFixed(3)),
     envelope_bytes_per_reading: Math.round(payload.length / 50),
+    json_encode_readings_per_s: Math.round(jsonEncode),
+    cbor_encode_readings_per_s: Math.round(cborEncodeRate),
+    cbor_decode_readings_per_s: Math.round(cborDecodeRate),
+    cbor_bytes_per_reading: Math.round(cborBytes.length / 50),
   };
+  return { summary: out, perCodec: perCodecDecode() };
+}
+
+/** Decode rate of every registered codec on frames it accepts (found by seeded random search). */
+function perCodecDecode(): Record<string, number> {
+  let seed = 7;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed >>> 24;
+  };
+  const out: Record<string, number> = {};
+  for (const c of CODECS.values()) {
+    const frames: Uint8Array[] = [];
+    for (let tries = 0; tries < 200_000 && frames.length < 4; tries++) {
+      const f = Uint8Array.from({ length: 1 + (next() % 20) }, next);
+      try {
+        c.decode(f);
+        frames.push(f);
+      } catch {
+        // not a valid frame for this codec
+      }
+    }
+    if (frames.length === 0) continue;
+    let sink = 0;
+    out[`${c.uuid} ${c.name}`] = Math.round(
+      opsPerSecond((i) => {
+        sink += c.decode(frames[i % frames.length]!) ? 1 : 0;
+      }, 200),
+    );
+    if (sink < 0) out.never = 0;
+  }
   return out;
 }
