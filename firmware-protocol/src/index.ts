@@ -7,6 +7,7 @@ export {
   type MetricName,
   metricDefinition,
 } from './catalog/metrics.js';
+export { KNOWN_UNITS, toCanonical } from './catalog/units.js';
 export {
   BODY_SENSOR_LOCATIONS,
   type BodySensorLocation,
@@ -63,21 +64,9 @@ export {
 } from './wire/envelope.js';
 export { fnv1a64, type ReadingIdentity, readingId } from './wire/idempotency.js';
 export {
-  GATEWAY_ID_PATTERN,
-  gatewayTopic,
-  gatewayTopicPrefix,
-  isValidGatewayId,
-  type ParsedTopic,
-  parseGatewayTopic,
-  TOPIC_KINDS,
-  TOPIC_PREFIX,
-  type TopicKind,
-} from './wire/topics.js';
-export type { EnvelopeIssue } from './wire/validate.js';
-export {
   type CommandMessage,
-  CommandResultSchema,
   type CommandResultMessage,
+  CommandResultSchema,
   CommandSchema,
   type EventMessage,
   EventSchema,
@@ -90,4 +79,15 @@ export {
   type TopicPayloads,
   WIRE_SCHEMAS,
 } from './wire/messages.js';
-export { KNOWN_UNITS, toCanonical } from './catalog/units.js';
+export {
+  GATEWAY_ID_PATTERN,
+  gatewayTopic,
+  gatewayTopicPrefix,
+  isValidGatewayId,
+  type ParsedTopic,
+  parseGatewayTopic,
+  TOPIC_KINDS,
+  TOPIC_PREFIX,
+  type TopicKind,
+} from './wire/topics.js';
+export type { EnvelopeIssue } from './wire/validate.js';

@@ -26,7 +26,8 @@ export async function startDeviceSession(
   deps: DeviceSessionDeps,
 ): Promise<() => Promise<void>> {
   const unsubs: (() => Promise<void>)[] = [];
-  for (const block of profile.blocks) {
+  // Advertisement blocks are fed from scan results, not from a GATT subscription.
+  for (const block of profile.blocks.filter((b) => b.delivery !== 'advertisement')) {
     unsubs.push(
       await link.subscribe(uuid16(block.service), uuid16(block.characteristic), (frame) =>
         onFrame(link.address, block, frame, deps),

@@ -32,6 +32,7 @@ export function toWireReading(
     rt: receivedAt,
     time_source: decoded.deviceTime === undefined ? 'gateway' : 'device',
     values: decoded.values,
+    ...(decoded.origUnit ? { orig_unit: decoded.origUnit } : {}),
     quality: decoded.quality,
     raw,
     parser: PARSER_VERSION,

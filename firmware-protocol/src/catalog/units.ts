@@ -9,6 +9,8 @@ const TO_CANONICAL: Record<string, { canonical: string; convert: (v: number) => 
   kPa: { canonical: 'mm[Hg]', convert: (v) => v / 0.133322387415 },
   kg: { canonical: 'kg', convert: (v) => v },
   '[lb_av]': { canonical: 'kg', convert: (v) => v * 0.45359237 },
+  // Xiaomi's "jin" (市斤) is exactly 0.5 kg; UCUM has no code for it, so it is an annotation.
+  '{jin}': { canonical: 'kg', convert: (v) => v * 0.5 },
   m: { canonical: 'm', convert: (v) => v },
   '[in_i]': { canonical: 'm', convert: (v) => v * 0.0254 },
   Cel: { canonical: 'Cel', convert: (v) => v },

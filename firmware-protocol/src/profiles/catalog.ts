@@ -1,29 +1,35 @@
-import { SERVICE } from '../uuids.js';
-import { heartRateBlock } from './blocks.js';
+import { toHex } from '../hex.js';
+import { GENERIC_PROFILES } from './generic.js';
 import type { Advertisement, DeviceProfile } from './types.js';
+import { BEURER_PROFILES } from './vendors/beurer.js';
+import { OMRON_PROFILES } from './vendors/omron.js';
+import { XIAOMI_PROFILES } from './vendors/xiaomi.js';
 
-/** Generic SIG profiles: any device exposing the standard service is handled by its blocks. */
-export const GENERIC_PROFILES: readonly DeviceProfile[] = [
-  {
-    id: 'sig.heart-rate',
-    vendor: 'Bluetooth SIG',
-    model: 'Heart Rate Service',
-    kind: 'wristband',
-    match: { services: [SERVICE.heartRate] },
-    blocks: [heartRateBlock],
-  },
-];
+export { GENERIC_PROFILES };
 
 /** Vendor records come first so a specific device wins over the generic service profile. */
-export const PROFILES: readonly DeviceProfile[] = [...GENERIC_PROFILES];
+export const PROFILES: readonly DeviceProfile[] = [
+  ...BEURER_PROFILES,
+  ...OMRON_PROFILES,
+  ...XIAOMI_PROFILES,
+  ...GENERIC_PROFILES,
+];
+
+export function profileMatches(p: DeviceProfile, adv: Advertisement): boolean {
+  const m = p.match;
+  if (!m.namePattern && !m.services && !m.manufacturerData) return false;
+  if (m.namePattern && (adv.name === undefined || !m.namePattern.test(adv.name))) return false;
+  if (m.services && !m.services.some((s) => adv.services.includes(s))) return false;
+  if (m.manufacturerData) {
+    const data = adv.manufacturerData?.get(m.manufacturerData.companyId);
+    if (!data || !toHex(data).startsWith(m.manufacturerData.prefix ?? '')) return false;
+  }
+  return true;
+}
 
 export function matchProfile(
   adv: Advertisement,
   profiles: readonly DeviceProfile[] = PROFILES,
 ): DeviceProfile | undefined {
-  return profiles.find((p) => {
-    const byName = p.match.namePattern ? adv.name !== undefined && p.match.namePattern.test(adv.name) : true;
-    const bySvc = p.match.services ? p.match.services.some((s) => adv.services.includes(s)) : true;
-    return byName && bySvc && (p.match.namePattern !== undefined || p.match.services !== undefined);
-  });
+  return profiles.find((p) => profileMatches(p, adv));
 }

@@ -6,6 +6,8 @@ export interface BlockReading {
   deviceTime?: number;
   /** User index on multi-user devices; null when the frame carries none. */
   slot: number | null;
+  /** The device's unit when `values` were converted to the canonical one (UCUM). */
+  origUnit?: string;
 }
 
 /**
@@ -16,19 +18,28 @@ export interface MeasurementBlock {
   id: string;
   service: number;
   characteristic: number;
-  delivery: 'notify' | 'indicate';
+  /**
+   * How frames arrive. `advertisement` blocks read service data from scan results (no connection); their
+   * `characteristic` is the service-data UUID, which is also the codec registry key.
+   */
+  delivery: 'notify' | 'indicate' | 'advertisement';
   metric: string;
   decode(frame: Uint8Array): BlockReading[];
 }
 
+/** Every given criterion must hold; at least one must be given. */
 export interface ProfileMatcher {
-  /** Any advertised 16-bit service UUID in this list matches. */
+  /** Any advertised 16-bit service UUID (or service-data UUID) in this list matches. */
   services?: readonly number[];
   namePattern?: RegExp;
+  /** Manufacturer-specific data: company identifier (Assigned Numbers §7) and optional leading bytes as hex. */
+  manufacturerData?: { companyId: number; prefix?: string };
 }
 
 export interface DeviceProfile {
   id: string;
+  /** Set for vendor records: what is special about the device, for support and for the gateway's set-up steps. */
+  notes?: string;
   vendor: string;
   model: string;
   kind: 'wristband' | 'bp_cuff' | 'scale' | 'pulse_oximeter' | 'thermometer';
@@ -39,4 +50,6 @@ export interface DeviceProfile {
 export interface Advertisement {
   name?: string;
   services: readonly number[];
+  /** Company id → payload, as BlueZ's ManufacturerData and noble's manufacturerData carry it. */
+  manufacturerData?: ReadonlyMap<number, Uint8Array>;
 }
