@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   CODECS,
   decodeHeartRateMeasurement,
@@ -5,6 +7,7 @@ import {
   parseReadingsEnvelope,
   readingId,
 } from '@linkwell/firmware-protocol';
+import { createRng } from '@linkwell/device-sim';
 import { decode as cborDecode, encode as cborEncode } from 'cbor-x';
 
 /** Runs `fn` repeatedly for about `ms` and returns operations per second (after a short warm-up). */
@@ -109,16 +112,28 @@ export function runProtocolBench(log: (line: string) => void) {
   return { summary: out, perCodec: perCodecDecode() };
 }
 
-/** Decode rate of every registered codec on frames it accepts (found by seeded random search). */
-function perCodecDecode(): Record<string, number> {
-  let seed = 7;
-  const next = () => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return seed >>> 24;
-  };
-  const out: Record<string, number> = {};
+/** Valid public vector frames per UUID, when shared/ sits beside the repository. */
+function vectorFrames(): Map<string, Uint8Array[]> {
+  const file = fileURLToPath(new URL('../../../../shared/protocol-vectors/public-vectors.json', import.meta.url));
+  const out = new Map<string, Uint8Array[]>();
+  if (!existsSync(file)) return out;
+  for (const v of JSON.parse(readFileSync(file, 'utf8')) as { characteristic: string; hex: string; expected: { valid: boolean } }[]) {
+    if (v.expected.valid) out.set(v.characteristic, [...(out.get(v.characteristic) ?? []), Uint8Array.from(Buffer.from(v.hex, 'hex'))]);
+  }
+  return out;
+}
+
+/**
+ * Decode rate of every registered codec on frames it accepts: the public vectors' valid frames, plus frames
+ * found by a seeded random search for codecs the vectors do not cover.
+ */
+function perCodecDecode(): Record<string, number | string> {
+  const fromVectors = vectorFrames();
+  const rand = createRng(7);
+  const next = () => Math.floor(rand() * 256);
+  const out: Record<string, number | string> = {};
   for (const c of CODECS.values()) {
-    const frames: Uint8Array[] = [];
+    const frames: Uint8Array[] = [...(fromVectors.get(c.uuid) ?? [])];
     for (let tries = 0; tries < 200_000 && frames.length < 4; tries++) {
       const f = Uint8Array.from({ length: 1 + (next() % 20) }, next);
       try {
@@ -128,7 +143,10 @@ function perCodecDecode(): Record<string, number> {
         // not a valid frame for this codec
       }
     }
-    if (frames.length === 0) continue;
+    if (frames.length === 0) {
+      out[`${c.uuid} ${c.name}`] = 'no sample frame';
+      continue;
+    }
     let sink = 0;
     out[`${c.uuid} ${c.name}`] = Math.round(
       opsPerSecond((i) => {
