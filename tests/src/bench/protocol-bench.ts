@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createRng } from '@linkwell/device-sim';
 import {
   CODECS,
   decodeHeartRateMeasurement,
@@ -7,7 +8,6 @@ import {
   parseReadingsEnvelope,
   readingId,
 } from '@linkwell/firmware-protocol';
-import { createRng } from '@linkwell/device-sim';
 import { decode as cborDecode, encode as cborEncode } from 'cbor-x';
 
 /** Runs `fn` repeatedly for about `ms` and returns operations per second (after a short warm-up). */
@@ -114,11 +114,21 @@ export function runProtocolBench(log: (line: string) => void) {
 
 /** Valid public vector frames per UUID, when shared/ sits beside the repository. */
 function vectorFrames(): Map<string, Uint8Array[]> {
-  const file = fileURLToPath(new URL('../../../../shared/protocol-vectors/public-vectors.json', import.meta.url));
+  const file = fileURLToPath(
+    new URL('../../../../shared/protocol-vectors/public-vectors.json', import.meta.url),
+  );
   const out = new Map<string, Uint8Array[]>();
   if (!existsSync(file)) return out;
-  for (const v of JSON.parse(readFileSync(file, 'utf8')) as { characteristic: string; hex: string; expected: { valid: boolean } }[]) {
-    if (v.expected.valid) out.set(v.characteristic, [...(out.get(v.characteristic) ?? []), Uint8Array.from(Buffer.from(v.hex, 'hex'))]);
+  for (const v of JSON.parse(readFileSync(file, 'utf8')) as {
+    characteristic: string;
+    hex: string;
+    expected: { valid: boolean };
+  }[]) {
+    if (v.expected.valid)
+      out.set(v.characteristic, [
+        ...(out.get(v.characteristic) ?? []),
+        Uint8Array.from(Buffer.from(v.hex, 'hex')),
+      ]);
   }
   return out;
 }
