@@ -8,6 +8,12 @@ export {
   metricDefinition,
 } from './catalog/metrics.js';
 export { KNOWN_UNITS, toCanonical } from './catalog/units.js';
+export * from './codecs/battery.js';
+export * from './codecs/blood-pressure.js';
+export * from './codecs/body-composition.js';
+export * from './codecs/body-composition-assembler.js';
+export * from './codecs/device-information.js';
+export * from './codecs/health-thermometer.js';
 export {
   BODY_SENSOR_LOCATIONS,
   type BodySensorLocation,
@@ -19,8 +25,14 @@ export {
   rrIntervalToMs,
   type SensorContact,
 } from './codecs/heart-rate.js';
+export * from './codecs/pulse-oximeter.js';
+export * from './codecs/racp.js';
 export { CODECS, codecFor, decodeToView, ERROR_VIEW } from './codecs/registry.js';
+export * from './codecs/time.js';
 export { type CodecEntry, codec } from './codecs/types.js';
+export * from './codecs/user-data.js';
+export * from './codecs/weight-scale.js';
+export * from './codecs/xiaomi-scale.js';
 export { CodedError, isCodedError } from './coded-error.js';
 export {
   checkDateTime,
@@ -41,8 +53,22 @@ export {
   sfloatFromRaw,
   sfloatToRaw,
 } from './ieee11073.js';
-export { heartRateBlock } from './profiles/blocks.js';
-export { GENERIC_PROFILES, matchProfile, PROFILES } from './profiles/catalog.js';
+export {
+  bloodPressureBlock,
+  continuousBlock,
+  heartRateBlock,
+  spotCheckBlock,
+  temperatureBlock,
+  withTime,
+} from './profiles/blocks.js';
+export { GENERIC_PROFILES, matchProfile, PROFILES, profileMatches } from './profiles/catalog.js';
+export {
+  bodyCompositionBlock,
+  bodyCompositionReading,
+  miBodyCompositionAdvertBlock,
+  miScaleAdvertBlock,
+  weightBlock,
+} from './profiles/scale-blocks.js';
 export type {
   Advertisement,
   BlockReading,

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../errors.js';
 import { fromHex, toHex } from '../hex.js';
@@ -100,6 +101,33 @@ describe('Heart Rate Measurement 0x2A37', () => {
         }
       }
     }
+  });
+
+  it('round-trips any valid measurement: decode(encode(x)) equals x (fast-check)', () => {
+    const measurement = fc
+      .record({
+        format: fc.constantFrom('uint8' as const, 'uint16' as const),
+        sensorContact: fc.constantFrom(
+          'not_supported' as const,
+          'not_detected' as const,
+          'detected' as const,
+        ),
+        energyExpendedKj: fc.option(fc.integer({ min: 0, max: 0xffff }), { nil: undefined }),
+        // At most 9 RR intervals fit the default 23-byte ATT MTU; the codec itself allows any count.
+        rrIntervals1024: fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 9 }),
+        bpm: fc.integer({ min: 0, max: 0xffff }),
+      })
+      .map(({ bpm, format, energyExpendedKj, ...rest }) => ({
+        ...rest,
+        format,
+        heartRateBpm: format === 'uint8' ? bpm & 0xff : bpm,
+        ...(energyExpendedKj === undefined ? {} : { energyExpendedKj }),
+      }));
+    fc.assert(
+      fc.property(measurement, (m) => {
+        expect(decodeHeartRateMeasurement(encodeHeartRateMeasurement(m))).toEqual(m);
+      }),
+    );
   });
 
   it('refuses to encode 300 bpm in the 8-bit field with PROTO_ERR_OUT_OF_RANGE', () => {
