@@ -1,20 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../errors.js';
+import { codeOf } from '../../test/support.js';
 import { fromHex } from '../hex.js';
 import { BATTERY_CODECS, decodeBatteryLevel, encodeBatteryLevel } from './battery.js';
 
 const hex = (s: string) => fromHex(s)!;
-
-function codeOf(fn: () => unknown): { code: string; offset: number | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return { code: e.code, offset: e.offset };
-    throw e;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 describe('Battery Level 0x2A19', () => {
   it('decodes 0x64 as 100 %', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../errors.js';
-import { fromHex, toHex } from '../hex.js';
+import { codeOf, dateTimeArb, hex } from '../../test/support.js';
+import { toHex } from '../hex.js';
 import type { MedicalNumber } from '../ieee11073.js';
 import {
   type BloodPressureMeasurement,
@@ -15,18 +15,6 @@ import {
 } from './blood-pressure.js';
 import { BLOOD_PRESSURE_FEATURES, PULSE_RATE_RANGES } from './blood-pressure-status.js';
 import { decodeToView } from './registry.js';
-
-const hex = (s: string) => fromHex(s.replace(/\s+/g, ''))!;
-
-function codeOf(fn: () => unknown): { code: string; offset: number | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return { code: e.code, offset: e.offset };
-    throw e;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 const NO_STATUS_BITS = {
   bodyMovementDetected: false,
@@ -319,15 +307,6 @@ const sfloatArb: fc.Arbitrary<MedicalNumber> = fc.oneof(
     .map(([m, e]) => (e < 0 ? m / 10 ** -e : m * 10 ** e)),
   fc.constantFrom('NaN', 'NRes', '+INF', '-INF', 'reserved'),
 );
-
-const dateTimeArb = fc.record({
-  year: fc.oneof(fc.constant(0), fc.integer({ min: 1582, max: 9999 })),
-  month: fc.integer({ min: 0, max: 12 }),
-  day: fc.integer({ min: 0, max: 31 }),
-  hours: fc.integer({ min: 0, max: 23 }),
-  minutes: fc.integer({ min: 0, max: 59 }),
-  seconds: fc.integer({ min: 0, max: 59 }),
-});
 
 const statusArb = fc.record({
   bodyMovementDetected: fc.boolean(),

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../hex.js';
+import { hex } from '../../test/support.js';
 import { decodeBodyCompositionMeasurement as decode } from './body-composition.js';
 import { BodyCompositionAssembler } from './body-composition-assembler.js';
-
-const hex = (s: string) => fromHex(s.replace(/\s+/g, ''))!;
 
 /**
  * A 30-byte BCM split at the default MTU (20-byte payload) the way BCS describes: every packet is a

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../errors.js';
-import { fromHex, toHex } from '../hex.js';
+import { codeOf, hex } from '../../test/support.js';
+import { toHex } from '../hex.js';
 import {
   DEVICE_INFORMATION_CODECS,
   decodePnpId,
@@ -15,18 +15,7 @@ import {
   VENDOR_ID_SOURCES,
 } from './device-information.js';
 
-const hex = (s: string) => fromHex(s.replace(/\s+/g, ''))!;
 const entry = (uuid: string) => DEVICE_INFORMATION_CODECS.find((c) => c.uuid === uuid)!;
-
-function codeOf(fn: () => unknown): { code: string; offset: number | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return { code: e.code, offset: e.offset };
-    throw e;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 describe('DIS UTF-8 strings (0x2A29, 0x2A24, 0x2A25, 0x2A27, 0x2A26, 0x2A28)', () => {
   it('decodes Manufacturer Name "Beurer" and renders manufacturer_name', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../errors.js';
-import { fromHex, toHex } from '../hex.js';
+import { codeOf, hex } from '../../test/support.js';
+import { toHex } from '../hex.js';
 import type { MedicalNumber } from '../ieee11073.js';
 import {
   decodeIntermediateTemperature,
@@ -16,18 +16,6 @@ import {
   type TemperatureMeasurement,
 } from './health-thermometer.js';
 import { decodeToView } from './registry.js';
-
-const hex = (s: string) => fromHex(s.replace(/\s+/g, ''))!;
-
-function codeOf(fn: () => unknown): { code: string; offset: number | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return { code: e.code, offset: e.offset };
-    throw e;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 /** Nordic's TemperatureMeasurementDataCallbackTest frame: 37.60 °C, 2012-12-05 11:50:27, finger. */
 const NORDIC_FULL =

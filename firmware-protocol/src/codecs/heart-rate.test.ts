@@ -1,25 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codeOf, hex } from '../../test/support.js';
 import { ProtocolError } from '../errors.js';
-import { fromHex, toHex } from '../hex.js';
+import { toHex } from '../hex.js';
 import {
   decodeBodySensorLocation,
   decodeHeartRateMeasurement,
   encodeHeartRateMeasurement,
   rrIntervalToMs,
 } from './heart-rate.js';
-
-const hex = (s: string) => fromHex(s.replace(/\s+/g, ''))!;
-
-function codeOf(fn: () => unknown): { code: string; offset: number | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return { code: e.code, offset: e.offset };
-    throw e;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 describe('Heart Rate Measurement 0x2A37', () => {
   it('decodes a 16-bit BPM with energy expended and two RR intervals', () => {

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DateTime } from '../date-time.js';
-import { ProtocolError } from '../errors.js';
-import { fromHex, toHex } from '../hex.js';
+import { codeOf, dateTimeArb, hex } from '../../test/support.js';
+import { toHex } from '../hex.js';
 import {
   decodeRacp,
   encodeRacp,
@@ -17,18 +16,7 @@ import {
   racpReportNumberOfRecords,
 } from './racp.js';
 
-const hex = (s: string) => fromHex(s.replace(/\s+/g, ''))!;
 const view = RACP_CODECS[0]!.view;
-
-function codeOf(fn: () => unknown): { code: string; offset: number | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return { code: e.code, offset: e.offset };
-    throw e;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 describe('RACP 0x2A52 responses', () => {
   it('decodes 06 00 01 03 as response code "invalid operator" to request op 1', () => {
@@ -363,15 +351,6 @@ describe('RACP 0x2A52 encoding and builders', () => {
       '06000101',
     );
   });
-});
-
-const dateTimeArb: fc.Arbitrary<DateTime> = fc.record({
-  year: fc.oneof(fc.constant(0), fc.integer({ min: 1582, max: 9999 })),
-  month: fc.integer({ min: 0, max: 12 }),
-  day: fc.integer({ min: 0, max: 31 }),
-  hours: fc.integer({ min: 0, max: 23 }),
-  minutes: fc.integer({ min: 0, max: 59 }),
-  seconds: fc.integer({ min: 0, max: 59 }),
 });
 
 /** Filter values of one type; raw ones share a length so a within-range pair stays encodable. */

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DateTime } from '../date-time.js';
-import { ProtocolError } from '../errors.js';
-import { fromHex, toHex } from '../hex.js';
+import { codeOf, dateTimeArb, hex } from '../../test/support.js';
+import { toHex } from '../hex.js';
 import {
   type CurrentTime,
   currentTimeFromEpochMs,
@@ -17,18 +16,7 @@ import {
   TIME_CODECS,
 } from './time.js';
 
-const hex = (s: string) => fromHex(s.replace(/\s+/g, ''))!;
 const viewOf = (uuid: string) => TIME_CODECS.find((c) => c.uuid === uuid)!.view;
-
-function codeOf(fn: () => unknown): { code: string; offset: number | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return { code: e.code, offset: e.offset };
-    throw e;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 const BF720_WRITE =
   'ea07' + // year 2026
@@ -243,15 +231,6 @@ describe('Local Time Information 0x2A0F', () => {
       'PROTO_ERR_OUT_OF_RANGE',
     );
   });
-});
-
-const dateTimeArb: fc.Arbitrary<DateTime> = fc.record({
-  year: fc.oneof(fc.constant(0), fc.integer({ min: 1582, max: 9999 })),
-  month: fc.integer({ min: 0, max: 12 }),
-  day: fc.integer({ min: 0, max: 31 }),
-  hours: fc.integer({ min: 0, max: 23 }),
-  minutes: fc.integer({ min: 0, max: 59 }),
-  seconds: fc.integer({ min: 0, max: 59 }),
 });
 
 const currentTimeArb: fc.Arbitrary<CurrentTime> = fc.record({

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../errors.js';
-import { fromHex, toHex } from '../hex.js';
+import { codeOf, hex } from '../../test/support.js';
+import { toHex } from '../hex.js';
 import {
   decodeDatabaseChangeIncrement,
   decodeDateOfBirth,
@@ -20,18 +20,6 @@ import {
   type UserControlPoint,
 } from './user-data-control-point.js';
 import { decodeUtf8Name, encodeUtf8Name, invalidUtf8Offset } from './user-data-text.js';
-
-const hex = (s: string) => fromHex(s.replace(/\s+/g, ''))!;
-
-function codeOf(fn: () => unknown): { code: string; offset: number | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return { code: e.code, offset: e.offset };
-    throw e;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 const view = (uuid: string, frame: Uint8Array) => {
   const c = USER_DATA_CODECS.find((x) => x.uuid === uuid)!;

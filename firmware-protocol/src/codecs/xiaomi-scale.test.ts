@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DateTime } from '../date-time.js';
-import { ProtocolError } from '../errors.js';
-import { fromHex, toHex } from '../hex.js';
+import { codeOf, dateTimeArb, hex } from '../../test/support.js';
+import { toHex } from '../hex.js';
 import {
   decodeMiBodyCompositionScale2,
   decodeMiScaleV1,
@@ -14,27 +13,6 @@ import {
   viewMiBodyCompositionScale2,
   viewMiScaleV1,
 } from './xiaomi-scale.js';
-
-const hex = (s: string) => fromHex(s.replace(/\s+/g, ''))!;
-
-function codeOf(fn: () => unknown): { code: string; offset: number | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return { code: e.code, offset: e.offset };
-    throw e;
-  }
-  throw new Error('expected a ProtocolError');
-}
-
-const dateTimeArb: fc.Arbitrary<DateTime> = fc.record({
-  year: fc.oneof(fc.constant(0), fc.integer({ min: 1582, max: 9999 })),
-  month: fc.integer({ min: 0, max: 12 }),
-  day: fc.integer({ min: 0, max: 31 }),
-  hours: fc.integer({ min: 0, max: 23 }),
-  minutes: fc.integer({ min: 0, max: 59 }),
-  seconds: fc.integer({ min: 0, max: 59 }),
-});
 
 const FEB_14 = { year: 2022, month: 2, day: 14, hours: 16, minutes: 41, seconds: 58 };
 
