@@ -68,6 +68,17 @@ export class ByteReader {
     return v >= 0x80 ? v - 0x100 : v;
   }
 
+  /** Ends a frame whose fields are all read: anything left over is PROTO_ERR_WRONG_LENGTH at its offset. */
+  end(): void {
+    if (this.remaining > 0) {
+      throw new ProtocolError(
+        'PROTO_ERR_WRONG_LENGTH',
+        `${this.remaining} trailing byte(s) after the last flagged field`,
+        this.pos,
+      );
+    }
+  }
+
   take(n: number, field: string): Uint8Array {
     const at = this.need(n, field);
     return this.bytes.subarray(at, at + n);

@@ -77,13 +77,7 @@ function decodeLayout(frame: Uint8Array, what: string): BloodPressureMeasurement
   if (flags & FLAG_PULSE_RATE) out.pulseRateBpm = r.sfloat('pulse rate');
   if (flags & FLAG_USER_ID) out.userId = r.u8('user ID');
   if (flags & FLAG_STATUS) out.measurementStatus = statusFromRaw(r.u16('measurement status'));
-  if (r.remaining > 0) {
-    throw new ProtocolError(
-      'PROTO_ERR_WRONG_LENGTH',
-      `${r.remaining} trailing byte(s) after the last flagged field`,
-      r.offset,
-    );
-  }
+  r.end();
   return out;
 }
 

@@ -112,13 +112,7 @@ export function decodeBodyCompositionMeasurement(frame: Uint8Array): BodyComposi
   }
   // An unsuccessful body fat "should" come with Time Stamp / User ID only; the public vector
   // bcm-ts-unsuccessful-unknown-user also carries Weight, and receivers keep it. Only the encoder enforces it.
-  if (r.remaining > 0) {
-    throw new ProtocolError(
-      'PROTO_ERR_WRONG_LENGTH',
-      `${r.remaining} trailing byte(s) after the last flagged field`,
-      r.offset,
-    );
-  }
+  r.end();
   return out;
 }
 

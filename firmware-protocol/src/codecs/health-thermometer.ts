@@ -74,13 +74,7 @@ export function decodeTemperatureMeasurement(frame: Uint8Array): TemperatureMeas
   // HTS v1.0 §3.1 / GSS "Temperature Measurement": bit 1 → Time Stamp, bit 2 → Temperature Type, in that order.
   if (flags & FLAG_TIMESTAMP) out.timestamp = readDateTime(r);
   if (flags & FLAG_TYPE) out.temperatureType = readTemperatureType(r);
-  if (r.remaining > 0) {
-    throw new ProtocolError(
-      'PROTO_ERR_WRONG_LENGTH',
-      `${r.remaining} trailing byte(s) after the last flagged field`,
-      r.offset,
-    );
-  }
+  r.end();
   return out;
 }
 

@@ -40,13 +40,7 @@ export function decodeHeartRateMeasurement(frame: Uint8Array): HeartRateMeasurem
     // A flagged-but-empty field is rejected as truncated (Nordic's parser does the same).
     if (r.remaining === 0) r.u16('RR interval');
     while (r.remaining > 0) out.rrIntervals1024.push(r.u16('RR interval'));
-  } else if (r.remaining > 0) {
-    throw new ProtocolError(
-      'PROTO_ERR_WRONG_LENGTH',
-      `${r.remaining} trailing byte(s) after the last flagged field`,
-      r.offset,
-    );
-  }
+  } else r.end();
   return out;
 }
 

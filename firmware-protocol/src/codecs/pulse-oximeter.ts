@@ -85,13 +85,7 @@ function guardMax(frame: Uint8Array, max: number, what: string): ByteReader {
 }
 
 function expectEnd(r: ByteReader): void {
-  if (r.remaining > 0) {
-    throw new ProtocolError(
-      'PROTO_ERR_WRONG_LENGTH',
-      `${r.remaining} trailing byte(s) after the last flagged field`,
-      r.offset,
-    );
-  }
+  r.end();
 }
 
 function readPair(r: ByteReader, which: string): SpO2PR {

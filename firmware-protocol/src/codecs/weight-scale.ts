@@ -60,13 +60,7 @@ export function decodeWeightMeasurement(frame: Uint8Array): WeightMeasurement {
   }
   // An unsuccessful weight "should" come without BMI/Height (WSS v1.0 §3.2); receivers tolerate it, as the
   // 0x2A9C public vector does for its own unsuccessful frame. Only the encoder enforces the rule.
-  if (r.remaining > 0) {
-    throw new ProtocolError(
-      'PROTO_ERR_WRONG_LENGTH',
-      `${r.remaining} trailing byte(s) after the last flagged field`,
-      r.offset,
-    );
-  }
+  r.end();
   return out;
 }
 
