@@ -43,8 +43,8 @@ export interface IngestService {
 export async function startIngest(deps: IngestServiceDeps): Promise<IngestService> {
   const log = deps.logger;
   const metrics = createIngestMetrics(deps.metricsRegistry);
-  await ensureDatabase(deps.influx);
   const writer = await createInfluxWriter(deps.influx, deps.writer);
+  await ensureDatabase(deps.influx, writer.api);
   log.info({ version: writer.version, api: writer.api }, 'InfluxDB detected');
   const batcher = new WriteBatcher(writer, {
     maxLines: deps.batch?.maxLines ?? 5000,

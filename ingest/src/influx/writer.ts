@@ -97,8 +97,8 @@ export async function createInfluxWriter(
 }
 
 /** InfluxDB 1.x needs the database to exist before /write; CREATE DATABASE is idempotent there. */
-export async function ensureDatabase(target: InfluxTarget): Promise<void> {
-  if (writeApiFor(await detectInfluxVersion(target.url)) === 'v2') return;
+export async function ensureDatabase(target: InfluxTarget, api: WriteApiKind): Promise<void> {
+  if (api === 'v2') return;
   const q = `CREATE DATABASE "${target.database.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   const res = await fetch(new URL('/query', target.url), {
     method: 'POST',
