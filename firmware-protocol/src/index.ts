@@ -105,6 +105,7 @@ export {
   type TopicPayloads,
   WIRE_SCHEMAS,
 } from './wire/messages.js';
+export { GATEWAY_TOKEN_AUDIENCE, TOKEN_ALGORITHM, TOKEN_ISSUER } from './wire/tokens.js';
 export {
   GATEWAY_ID_PATTERN,
   gatewayTopic,

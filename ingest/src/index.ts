@@ -1,9 +1,5 @@
 export { createIngestBroker, notifyGateway } from './broker/broker.js';
-export {
-  createGatewayTokenVerifier,
-  GATEWAY_TOKEN_AUDIENCE,
-  GATEWAY_TOKEN_ISSUER,
-} from './broker/gateway-auth.js';
+export { createGatewayTokenVerifier } from './broker/gateway-auth.js';
 export { createReadingsHandler } from './broker/readings-handler.js';
 export { type IngestConfig, IngestConfigSchema, loadIngestConfig } from './config.js';
 export { INGEST_ERRORS, IngestError, type IngestErrorCode } from './errors.js';

@@ -1,10 +1,8 @@
+import { GATEWAY_TOKEN_AUDIENCE, TOKEN_ALGORITHM, TOKEN_ISSUER } from '@linkwell/firmware-protocol';
 import { createSigner } from 'fast-jwt';
 import type { SigningKeys } from './keys.js';
 
-export const TOKEN_ISSUER = 'linkwell-api';
-/** Audience of gateway tokens: the MQTT broker in ingest verifies them offline with the public key. */
-export const GATEWAY_TOKEN_AUDIENCE = 'linkwell-mqtt';
-export const TOKEN_ALGORITHM = 'ES256';
+export { GATEWAY_TOKEN_AUDIENCE, TOKEN_ALGORITHM, TOKEN_ISSUER };
 
 /** OAuth-style scopes a user token can carry (space-separated in the `scope` claim). */
 export const SCOPES = ['trends:read'] as const;

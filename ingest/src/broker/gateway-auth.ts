@@ -1,4 +1,9 @@
-import { isValidGatewayId } from '@linkwell/firmware-protocol';
+import {
+  GATEWAY_TOKEN_AUDIENCE,
+  isValidGatewayId,
+  TOKEN_ALGORITHM,
+  TOKEN_ISSUER,
+} from '@linkwell/firmware-protocol';
 import { createVerifier } from 'fast-jwt';
 
 /** Claims the API puts in a gateway token (docs/security.md, "Gateway credentials"). */
@@ -6,9 +11,6 @@ interface GatewayClaims {
   sub: string;
   typ: string;
 }
-
-export const GATEWAY_TOKEN_ISSUER = 'linkwell-api';
-export const GATEWAY_TOKEN_AUDIENCE = 'linkwell-mqtt';
 
 /**
  * Verifies gateway tokens offline with the API's public key: signature (ES256), issuer, audience, expiry,
@@ -20,8 +22,8 @@ export function createGatewayTokenVerifier(
 ) {
   const verify = createVerifier({
     key: publicKeyPem,
-    algorithms: ['ES256'],
-    allowedIss: GATEWAY_TOKEN_ISSUER,
+    algorithms: [TOKEN_ALGORITHM],
+    allowedIss: TOKEN_ISSUER,
     allowedAud: GATEWAY_TOKEN_AUDIENCE,
     requiredClaims: ['exp', 'sub', 'typ'],
   });
