@@ -1,14 +1,29 @@
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { BpCuff, SmartScale } from './devices/idle-devices.js';
 export { type SentHeartRate, Wristband, type WristbandOptions } from './devices/wristband.js';
-export { createSimulatedHome, type SimulatedHomeOptions } from './home.js';
 export {
-  type CharacteristicSim,
-  SIM_ERRORS,
-  SimGattError,
-  SimPeripheral,
+  DISCONNECT_REASONS,
+  type DisconnectReason,
+  type PairingAgent,
+  SimConnection,
   type ValueListener,
-} from './peripheral.js';
+} from './gatt/connection.js';
+export { ATT, SIM_ERRORS, type SimErrorCode, SimGattError } from './gatt/errors.js';
+export type {
+  Advertisement,
+  AttContext,
+  AttSecurity,
+  CccdMode,
+  CharacteristicDef,
+  CharProperty,
+  DescriptorDef,
+  PairingMethod,
+  PairingSpec,
+  ServiceDef,
+  ValueKind,
+} from './gatt/types.js';
+export { createSimulatedHome, type SimulatedHomeOptions } from './home.js';
+export { type FrameFilter, type PeripheralOptions, SimPeripheral, type WireRecord } from './peripheral.js';
 export { createHeartRateModel, rrFromBpm } from './physiology/heart-rate.js';
 export { createRng, normal } from './prng.js';
-export { InMemoryRadio } from './transport/in-memory.js';
+export { InMemoryRadio, scanResultOf } from './transport/in-memory.js';

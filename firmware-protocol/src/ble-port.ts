@@ -8,6 +8,11 @@ export interface ScanResult {
   name?: string;
   services: string[];
   rssi?: number;
+  /** Service Data AD structures by service UUID, e.g. a Mi Scale's 0x181D/0x181B payload. */
+  serviceData?: Record<string, Uint8Array>;
+  /** Manufacturer Specific Data by company identifier. */
+  manufacturerData?: Record<number, Uint8Array>;
+  connectable?: boolean;
 }
 
 export interface BleCentral {
@@ -17,9 +22,17 @@ export interface BleCentral {
 
 export type Unsubscribe = () => Promise<void>;
 
+export type GattProperty = 'read' | 'write' | 'write-without-response' | 'notify' | 'indicate';
+
+export interface CharacteristicInfo {
+  uuid: string;
+  properties: GattProperty[];
+}
+
 export interface BleLink {
   readonly address: string;
   services(): Promise<string[]>;
+  characteristics(service: string): Promise<CharacteristicInfo[]>;
   read(service: string, characteristic: string): Promise<Uint8Array>;
   write(
     service: string,
@@ -27,6 +40,10 @@ export interface BleLink {
     value: Uint8Array,
     opts?: { withResponse?: boolean },
   ): Promise<void>;
+  /**
+   * Enables notifications, or indications when the characteristic only indicates (the stack confirms
+   * each indication itself).
+   */
   subscribe(
     service: string,
     characteristic: string,

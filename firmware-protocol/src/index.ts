@@ -1,4 +1,11 @@
-export type { BleCentral, BleLink, ScanResult, Unsubscribe } from './ble-port.js';
+export type {
+  BleCentral,
+  BleLink,
+  CharacteristicInfo,
+  GattProperty,
+  ScanResult,
+  Unsubscribe,
+} from './ble-port.js';
 export { ByteReader, ByteWriter } from './bytes.js';
 export {
   METRICS,

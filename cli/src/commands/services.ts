@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { main as apiMain, DEMO_HOME } from '@linkwell/api';
-import { createSimulatedHome, ManualClock, systemClock, Wristband } from '@linkwell/device-sim';
+import {
+  createSimulatedHome,
+  InMemoryRadio,
+  ManualClock,
+  systemClock,
+  Wristband,
+} from '@linkwell/device-sim';
 import { toHex } from '@linkwell/firmware-protocol';
 import { connectMqttUplink, createGateway } from '@linkwell/gateway';
 import { main as ingestMain } from '@linkwell/ingest';
@@ -70,7 +76,8 @@ export function registerServices(program: Command): void {
     .action(async (o: { seed: number; count: number }) => {
       const clock = new ManualClock(Date.now());
       const band = new Wristband({ address: DEMO_HOME.devices.wristband.address, seed: o.seed, clock });
-      band.subscribe('180d', '2a37', () => {});
+      const link = await new InMemoryRadio().add(band).connect(band.address);
+      await link.subscribe('180d', '2a37', () => {});
       clock.advance(o.count * 1000);
       for (const s of band.sent)
         console.log(`${new Date(s.at).toISOString()}  ${s.bpm} bpm  ${toHex(s.frame)}`);

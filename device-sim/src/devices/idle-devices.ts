@@ -8,9 +8,8 @@ import { SimPeripheral } from '../peripheral.js';
  */
 export class BpCuff extends SimPeripheral {
   constructor(opts: { address: string; clock: Clock }) {
-    super(opts.address, 'Linkwell Cuff', ['1810']);
-    void opts.clock;
-    this.define('1810', '2a35', { notifies: true }); // Blood Pressure Measurement (indicate)
+    super({ address: opts.address, name: 'Linkwell Cuff', clock: opts.clock, advertisedServices: ['1810'] });
+    this.define('1810', '2a35', { properties: ['indicate'] }); // Blood Pressure Measurement
     this.define('1810', '2a49', { read: () => Uint8Array.of(0x00, 0x00) }); // no optional features
     this.defineStandardServices({ manufacturer: 'Linkwell Sim', model: 'Cuff 1', battery: () => 90 });
   }
@@ -18,10 +17,14 @@ export class BpCuff extends SimPeripheral {
 
 export class SmartScale extends SimPeripheral {
   constructor(opts: { address: string; clock: Clock }) {
-    super(opts.address, 'Linkwell Scale', ['181d', '181b']);
-    void opts.clock;
-    this.define('181d', '2a9d', { notifies: true }); // Weight Measurement (indicate)
-    this.define('181b', '2a9c', { notifies: true }); // Body Composition Measurement (indicate)
+    super({
+      address: opts.address,
+      name: 'Linkwell Scale',
+      clock: opts.clock,
+      advertisedServices: ['181d', '181b'],
+    });
+    this.define('181d', '2a9d', { properties: ['indicate'] }); // Weight Measurement
+    this.define('181b', '2a9c', { properties: ['indicate'] }); // Body Composition Measurement
     this.defineStandardServices({ manufacturer: 'Linkwell Sim', model: 'Scale 1', battery: () => 80 });
   }
 }

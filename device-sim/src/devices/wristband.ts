@@ -1,5 +1,7 @@
 import { encodeHeartRateMeasurement } from '@linkwell/firmware-protocol';
 import type { Clock } from '../clock.js';
+import type { SimConnection } from '../gatt/connection.js';
+import type { CccdMode } from '../gatt/types.js';
 import { SimPeripheral } from '../peripheral.js';
 import { createHeartRateModel, rrFromBpm } from '../physiology/heart-rate.js';
 
@@ -32,18 +34,21 @@ export class Wristband extends SimPeripheral {
   private stopTimer: (() => void) | undefined;
   private readonly model: (atMs: number) => number;
   private readonly intervalMs: number;
-  private readonly clock: Clock;
   private battery = 100;
 
   constructor(opts: WristbandOptions) {
-    super(opts.address, opts.name ?? 'Linkwell Band', [HRS, '180f']);
-    this.clock = opts.clock;
+    super({
+      address: opts.address,
+      name: opts.name ?? 'Linkwell Band',
+      clock: opts.clock,
+      advertisedServices: [HRS, '180f'],
+    });
     this.intervalMs = opts.intervalMs ?? 1000;
     this.model = createHeartRateModel({
       seed: opts.seed,
       ...(opts.restingBpm ? { restingBpm: opts.restingBpm } : {}),
     });
-    this.define(HRS, HRM, { notifies: true });
+    this.define(HRS, HRM, { properties: ['notify'] });
     this.define(HRS, BODY_SENSOR_LOCATION, { read: () => Uint8Array.of(2) }); // wrist
     this.defineStandardServices({
       manufacturer: 'Linkwell Sim',
@@ -52,11 +57,18 @@ export class Wristband extends SimPeripheral {
     });
   }
 
-  protected override onSubscribersChanged(key: string, count: number): void {
-    if (key !== `${HRS}/${HRM}`) return;
-    if (count > 0 && !this.stopTimer)
-      this.stopTimer = this.clock.setInterval(() => this.tick(), this.intervalMs);
-    if (count === 0 && this.stopTimer) {
+  protected override onCccdChanged(_conn: SimConnection, service: string, chr: string, mode: CccdMode): void {
+    if (service !== HRS || chr !== HRM) return;
+    this.setStreaming(mode !== 'off');
+  }
+
+  protected override onDisconnect(): void {
+    this.setStreaming(false);
+  }
+
+  private setStreaming(on: boolean): void {
+    if (on && !this.stopTimer) this.stopTimer = this.clock.setInterval(() => this.tick(), this.intervalMs);
+    if (!on && this.stopTimer) {
       this.stopTimer();
       this.stopTimer = undefined;
     }
@@ -72,6 +84,6 @@ export class Wristband extends SimPeripheral {
     });
     this.battery = Math.max(5, this.battery - 0.001);
     this.sent.push({ at, bpm, frame });
-    this.emit(HRS, HRM, frame);
+    void this.send(HRS, HRM, frame);
   }
 }

@@ -1,5 +1,27 @@
-import type { BleCentral, BleLink, ScanResult, Unsubscribe } from '@linkwell/firmware-protocol';
-import { SimGattError, type SimPeripheral } from '../peripheral.js';
+import type {
+  BleCentral,
+  BleLink,
+  CharacteristicInfo,
+  ScanResult,
+  Unsubscribe,
+} from '@linkwell/firmware-protocol';
+import type { DisconnectReason, SimConnection } from '../gatt/connection.js';
+import { SimGattError } from '../gatt/errors.js';
+import type { SimPeripheral } from '../peripheral.js';
+
+/** Turns a peripheral's current advertisement into what a central's scan reports. */
+export function scanResultOf(p: SimPeripheral): ScanResult {
+  const a = p.advertisement();
+  return {
+    address: p.address,
+    ...(a.localName ? { name: a.localName } : {}),
+    services: [...a.serviceUuids],
+    rssi: a.rssi,
+    ...(a.serviceData ? { serviceData: { ...a.serviceData } } : {}),
+    ...(a.manufacturerData ? { manufacturerData: { ...a.manufacturerData } } : {}),
+    connectable: a.connectable,
+  };
+}
 
 /**
  * An in-process radio: the gateway's sim transport talks to peripherals through the same BleCentral port
@@ -7,42 +29,42 @@ import { SimGattError, type SimPeripheral } from '../peripheral.js';
  */
 export class InMemoryRadio implements BleCentral {
   private readonly peripherals = new Map<string, SimPeripheral>();
-  private readonly links = new Map<string, Set<InMemoryLink>>();
+
+  constructor(
+    /** Bond identity of this central, as a BlueZ adapter address would be. */
+    readonly centralId = 'in-memory-central',
+  ) {}
 
   add(p: SimPeripheral): this {
     this.peripherals.set(p.address, p);
     return this;
   }
 
+  devices(): SimPeripheral[] {
+    return [...this.peripherals.values()];
+  }
+
   async scan(opts: { durationMs: number; services?: string[] }): Promise<ScanResult[]> {
-    return [...this.peripherals.values()]
-      .filter((p) => !opts.services || p.advertisedServices.some((s) => opts.services!.includes(s)))
-      .map((p) => ({ address: p.address, name: p.name, services: [...p.advertisedServices], rssi: -60 }));
+    return this.devices()
+      .filter((p) => !opts.services || p.advertisement().serviceUuids.some((s) => opts.services!.includes(s)))
+      .map(scanResultOf);
   }
 
   async connect(address: string): Promise<BleLink> {
-    const p = this.peripherals.get(address);
+    const p = this.peripherals.get(address.toUpperCase());
     if (!p) throw new SimGattError('SIM_ERR_UNKNOWN_DEVICE', `no simulated device at ${address}`);
-    const link = new InMemoryLink(p, () => this.links.get(address)?.delete(link));
-    const set = this.links.get(address) ?? new Set();
-    this.links.set(address, set);
-    set.add(link);
-    return link;
+    return new InMemoryLink(p.connect(this.centralId, { bonded: p.hasBond(this.centralId) }), p);
   }
 
-  dropLink(address: string, reason = 'connection timeout'): void {
-    for (const l of [...(this.links.get(address) ?? [])]) l.drop(reason);
+  dropLink(address: string, reason: DisconnectReason = 'connection timeout'): void {
+    this.peripherals.get(address.toUpperCase())?.connection?.close(reason);
   }
 }
 
 class InMemoryLink implements BleLink {
-  private connected = true;
-  private readonly unsubs = new Set<() => void>();
-  private readonly disconnectListeners: ((reason: string) => void)[] = [];
-
   constructor(
+    private readonly conn: SimConnection,
     private readonly p: SimPeripheral,
-    private readonly forget: () => void,
   ) {}
 
   get address(): string {
@@ -54,14 +76,23 @@ class InMemoryLink implements BleLink {
     return this.p.services();
   }
 
-  async read(service: string, characteristic: string): Promise<Uint8Array> {
+  async characteristics(service: string): Promise<CharacteristicInfo[]> {
     this.ensure();
-    return this.p.read(service, characteristic);
+    const s = this.p.gatt().find((x) => x.uuid === service);
+    return (s?.characteristics ?? []).map((c) => ({ uuid: c.uuid, properties: [...c.properties] }));
   }
 
-  async write(service: string, characteristic: string, value: Uint8Array): Promise<void> {
-    this.ensure();
-    this.p.write(service, characteristic, value);
+  read(service: string, characteristic: string): Promise<Uint8Array> {
+    return this.conn.read(service, characteristic);
+  }
+
+  write(
+    service: string,
+    characteristic: string,
+    value: Uint8Array,
+    opts?: { withResponse?: boolean },
+  ): Promise<void> {
+    return this.conn.write(service, characteristic, value, opts);
   }
 
   async subscribe(
@@ -69,34 +100,33 @@ class InMemoryLink implements BleLink {
     characteristic: string,
     onValue: (v: Uint8Array) => void,
   ): Promise<Unsubscribe> {
-    this.ensure();
-    // Copy each value, as a real stack hands the central its own buffer.
-    const unsub = this.p.subscribe(service, characteristic, (v) => onValue(Uint8Array.from(v)));
-    this.unsubs.add(unsub);
+    const c = this.p.lookup(service, characteristic);
+    const mode = c.properties.includes('notify') ? 'notify' : 'indicate';
+    const off = this.conn.onValue((s, ch, v) => {
+      if (s === service && ch === characteristic) onValue(v);
+    });
+    try {
+      await this.conn.setCccd(service, characteristic, mode);
+    } catch (e) {
+      off();
+      throw e;
+    }
     return async () => {
-      unsub();
-      this.unsubs.delete(unsub);
+      off();
+      if (this.conn.connected) await this.conn.setCccd(service, characteristic, 'off');
     };
   }
 
   onDisconnect(listener: (reason: string) => void): void {
-    this.disconnectListeners.push(listener);
+    this.conn.onDisconnect(listener);
   }
 
   async disconnect(): Promise<void> {
-    this.drop('local host terminated connection');
-  }
-
-  drop(reason: string): void {
-    if (!this.connected) return;
-    this.connected = false;
-    for (const u of this.unsubs) u();
-    this.unsubs.clear();
-    this.forget();
-    for (const l of this.disconnectListeners) l(reason);
+    this.conn.disconnect();
   }
 
   private ensure(): void {
-    if (!this.connected) throw new SimGattError('SIM_ERR_DISCONNECTED', `${this.p.address} is not connected`);
+    if (!this.conn.connected)
+      throw new SimGattError('SIM_ERR_DISCONNECTED', `${this.p.address} is not connected`);
   }
 }
