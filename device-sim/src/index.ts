@@ -1,6 +1,9 @@
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { BpCuff, SmartScale } from './devices/idle-devices.js';
+export * from './devices/index.js';
 export { type SentHeartRate, Wristband, type WristbandOptions } from './devices/wristband.js';
+export type { DeviceKind, FaultVariant } from './faults/types.js';
+export * from './fleet/index.js';
 export {
   DISCONNECT_REASONS,
   type DisconnectReason,
@@ -26,4 +29,8 @@ export { createSimulatedHome, type SimulatedHomeOptions } from './home.js';
 export { type FrameFilter, type PeripheralOptions, SimPeripheral, type WireRecord } from './peripheral.js';
 export { createHeartRateModel, rrFromBpm } from './physiology/heart-rate.js';
 export { createRng, normal } from './prng.js';
+export * from './scales/index.js';
+export { DeviceClock, type DeviceClockOptions, UNSET_1970, UNSET_2000 } from './services/device-clock.js';
+export * from './transport/bluez/index.js';
 export { InMemoryRadio, scanResultOf } from './transport/in-memory.js';
+export * from './transport/noble/index.js';

@@ -8,6 +8,17 @@ export const GATEWAY_ERRORS = {
     'Connecting to a device or reading its services failed; the gateway retries with backoff.',
   GATEWAY_ERR_PUBLISH_FAILED: 'Publishing an envelope failed; the readings stay queued and are sent again.',
   GATEWAY_ERR_CONFIG: 'The gateway configuration is invalid.',
+  GATEWAY_ERR_BLE_UNAVAILABLE:
+    'The Bluetooth stack is not reachable: no BlueZ on the system D-Bus, no adapter, or noble never powered on.',
+  GATEWAY_ERR_BLE_TIMEOUT:
+    'A Bluetooth operation (scan, connect, service resolution, read, write, subscribe) did not finish in time.',
+  GATEWAY_ERR_BLE_NOT_FOUND:
+    'The device, service or characteristic is not there (not advertising, or not in its GATT table).',
+  GATEWAY_ERR_BLE_DISCONNECTED: 'The link to the device dropped before or during the operation.',
+  GATEWAY_ERR_BLE_OPERATION_FAILED:
+    'The stack or the device refused the operation (an ATT or BlueZ error, kept in the message and details).',
+  GATEWAY_ERR_BLE_AUTH_FAILED:
+    'Pairing or encryption failed: wrong passkey, no agent, or a bond the device no longer has.',
 } as const;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
