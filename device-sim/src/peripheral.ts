@@ -248,8 +248,7 @@ export class SimPeripheral implements ConnectionHost {
     const kind: ValueKind = mode === 'indicate' ? 'indication' : 'notification';
     const bytes = this.filtered({ service, characteristic, kind, bytes: value });
     this.log({ service, characteristic, kind, bytes });
-    await conn.deliver(service, characteristic, bytes, kind);
-    return conn.connected;
+    return conn.deliver(service, characteristic, bytes, kind);
   }
 
   /** Lets tests and faulty variants push arbitrary bytes, e.g. a corrupt frame. */

@@ -19,6 +19,7 @@ export * from './codecs/battery.js';
 export * from './codecs/blood-pressure.js';
 export * from './codecs/body-composition.js';
 export * from './codecs/body-composition-assembler.js';
+export * from './codecs/body-composition-feature.js';
 export * from './codecs/device-information.js';
 export * from './codecs/health-thermometer.js';
 export {
@@ -38,6 +39,7 @@ export { CODECS, codecFor, decodeToView, ERROR_VIEW } from './codecs/registry.js
 export * from './codecs/time.js';
 export { type CodecEntry, codec } from './codecs/types.js';
 export * from './codecs/user-data.js';
+export * from './codecs/user-data-control-point.js';
 export * from './codecs/weight-scale.js';
 export * from './codecs/xiaomi-scale.js';
 export { CodedError, isCodedError } from './coded-error.js';

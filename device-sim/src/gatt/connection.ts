@@ -48,6 +48,7 @@ export interface PairingAgent {
  */
 export class SimConnection {
   private open = true;
+  private closedWith: DisconnectReason | undefined;
   private readonly cccds = new Map<string, CccdMode>();
   private readonly valueListeners = new Set<ValueListener>();
   private readonly disconnectListeners: ((reason: DisconnectReason) => void)[] = [];
@@ -148,17 +149,29 @@ export class SimConnection {
     return () => this.valueListeners.delete(listener);
   }
 
+  /** A listener added after the link closed still hears why, as a stack's late subscriber would. */
   onDisconnect(listener: (reason: DisconnectReason) => void): void {
-    this.disconnectListeners.push(listener);
+    const reason = this.closedWith;
+    if (reason) queueMicrotask(() => listener(reason));
+    else this.disconnectListeners.push(listener);
   }
 
-  /** Delivers a value the device sends; indications resolve when every listener has confirmed. */
-  async deliver(service: string, characteristic: string, value: Uint8Array, kind: ValueKind): Promise<void> {
-    if (!this.open) return;
+  /**
+   * Delivers a value the device sends. An indication resolves true once every listener confirmed it, and
+   * false if the link dropped first (the device must keep the record), as ATT's confirmation rule implies.
+   */
+  async deliver(service: string, characteristic: string, value: Uint8Array, kind: ValueKind): Promise<boolean> {
+    if (!this.open) return false;
     const confirmations = [...this.valueListeners].map((l) =>
       l(service, characteristic, Uint8Array.from(value), kind),
     );
-    if (kind === 'indication') await Promise.all(confirmations);
+    if (kind !== 'indication') return true;
+    try {
+      await this.guard(Promise.all(confirmations));
+      return this.open;
+    } catch {
+      return false;
+    }
   }
 
   /** Central-side disconnect. */
@@ -170,6 +183,7 @@ export class SimConnection {
   close(reason: DisconnectReason): void {
     if (!this.open) return;
     this.open = false;
+    this.closedWith = reason;
     this.cccds.clear();
     for (const reject of this.pending)
       reject(new SimGattError('SIM_ERR_DISCONNECTED', `${this.address}: ${reason}`));
