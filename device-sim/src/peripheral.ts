@@ -245,6 +245,8 @@ export class SimPeripheral implements ConnectionHost {
     const conn = this.connection;
     const mode = conn?.cccd(service, characteristic) ?? 'off';
     if (!conn || mode === 'off') return false;
+    // A stalled device sends nothing more until the supervision timeout ends the link.
+    if (this.stall && this.opsThisConnection > this.stall.afterOps) return false;
     const kind: ValueKind = mode === 'indicate' ? 'indication' : 'notification';
     const bytes = this.filtered({ service, characteristic, kind, bytes: value });
     this.log({ service, characteristic, kind, bytes });
