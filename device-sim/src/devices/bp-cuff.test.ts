@@ -175,10 +175,10 @@ describe('BloodPressureCuff', () => {
   it('refuses a second START while measuring and an unknown user slot', () => {
     const { cuff } = setup();
     expect(() => cuff.measure({ user: 3 as 1 })).toThrow(
-      expect.objectContaining({ code: 'SIM_ERR_VALUE_REJECTED' }),
+      expect.objectContaining({ code: 'SIM_ERR_INVALID_OPTION' }),
     );
     cuff.measure();
-    expect(() => cuff.measure()).toThrow(expect.objectContaining({ code: 'SIM_ERR_NOT_PERMITTED' }));
+    expect(() => cuff.measure()).toThrow(expect.objectContaining({ code: 'SIM_ERR_BUSY' }));
   });
 
   it('advertises the features it implements in Blood Pressure Feature', async () => {

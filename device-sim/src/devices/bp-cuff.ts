@@ -163,10 +163,10 @@ export class BloodPressureCuff extends SimPeripheral {
     const user = opts.user ?? 1;
     if (user !== 1 && user !== 2)
       throw new SimGattError(
-        'SIM_ERR_VALUE_REJECTED',
+        'SIM_ERR_INVALID_OPTION',
         `the cuff has user slots 1 and 2, not ${String(user)}`,
       );
-    if (this.measuring) throw new SimGattError('SIM_ERR_NOT_PERMITTED', 'the cuff is already measuring');
+    if (this.measuring) throw new SimGattError('SIM_ERR_BUSY', 'the cuff is already measuring');
     const sample = this.person(user).sample(this.clock.now());
     const cycle = planCuffCycle(this.mechanics, sample);
     let elapsed = 0;

@@ -158,8 +158,7 @@ export class Thermometer extends SimPeripheral {
 
   /** Presses the button: the probe warms up for a few seconds, then the result is indicated or kept. */
   measure(): void {
-    if (this.measuring)
-      throw new SimGattError('SIM_ERR_NOT_PERMITTED', 'the thermometer is already measuring');
+    if (this.measuring) throw new SimGattError('SIM_ERR_BUSY', 'the thermometer is already measuring');
     const final = this.readSite(this.clock.now());
     const tympanic = this.site === 'ear' || this.site === 'tympanum';
     const steps = tympanic ? 2 : Math.round(uniform(this.rng, 8, 14));

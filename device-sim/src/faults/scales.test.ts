@@ -130,6 +130,6 @@ describe('SCALE_FAULTS', () => {
 
   it('refuses to apply a scale fault to a device of another kind', () => {
     const mi = new MiScale({ address: ADDR, seed: 1, clock: new ManualClock() });
-    expect(() => SCALE_FAULTS[0]!.apply(mi)).toThrow(/SIM_ERR_UNKNOWN_DEVICE_KIND/);
+    expect(() => SCALE_FAULTS[0]!.apply(mi)).toThrow(/SIM_ERR_INVALID_OPTION/);
   });
 });

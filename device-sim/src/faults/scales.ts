@@ -6,12 +6,12 @@ import type { FaultVariant } from './types.js';
 
 function scale(d: SimPeripheral): WeightScale {
   if (d instanceof WeightScale) return d;
-  throw new SimGattError('SIM_ERR_UNKNOWN_DEVICE_KIND', `${d.address} is not a WeightScale`);
+  throw new SimGattError('SIM_ERR_INVALID_OPTION', `${d.address} is not a WeightScale`);
 }
 
 function miScale(d: SimPeripheral): MiScale {
   if (d instanceof MiScale) return d;
-  throw new SimGattError('SIM_ERR_UNKNOWN_DEVICE_KIND', `${d.address} is not a MiScale`);
+  throw new SimGattError('SIM_ERR_INVALID_OPTION', `${d.address} is not a MiScale`);
 }
 
 const IMPERIAL = 0x01;

@@ -78,7 +78,7 @@ describe('VITALS_FAULTS', () => {
   it('refuses to apply a fault to the wrong kind of device', () => {
     const band = new Wristband({ address: ADDR, seed: 1, clock: new ManualClock() });
     expect(() => fault('bp-cuff-missing-feature').apply(band)).toThrow(
-      expect.objectContaining({ code: 'SIM_ERR_UNKNOWN_DEVICE_KIND' }),
+      expect.objectContaining({ code: 'SIM_ERR_INVALID_OPTION' }),
     );
   });
 

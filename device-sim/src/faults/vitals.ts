@@ -31,7 +31,7 @@ function faultFor<D extends SimPeripheral>(
     apply(device: SimPeripheral): void {
       if (!(device instanceof kind))
         throw new SimGattError(
-          'SIM_ERR_UNKNOWN_DEVICE_KIND',
+          'SIM_ERR_INVALID_OPTION',
           `fault ${spec.name} is for a ${spec.device}, not ${device.constructor.name}`,
         );
       spec.apply(device);

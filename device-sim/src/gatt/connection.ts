@@ -160,7 +160,12 @@ export class SimConnection {
    * Delivers a value the device sends. An indication resolves true once every listener confirmed it, and
    * false if the link dropped first (the device must keep the record), as ATT's confirmation rule implies.
    */
-  async deliver(service: string, characteristic: string, value: Uint8Array, kind: ValueKind): Promise<boolean> {
+  async deliver(
+    service: string,
+    characteristic: string,
+    value: Uint8Array,
+    kind: ValueKind,
+  ): Promise<boolean> {
     if (!this.open) return false;
     const confirmations = [...this.valueListeners].map((l) =>
       l(service, characteristic, Uint8Array.from(value), kind),

@@ -10,6 +10,11 @@ export const SIM_ERRORS = {
   SIM_ERR_ALREADY_CONNECTED: 'The simulated device already has a central connected.',
   SIM_ERR_CCCD_IMPROPER: 'The CCCD value asks for a mode the characteristic does not support (ATT 0xFD).',
   SIM_ERR_VALUE_REJECTED: 'The device rejected the written value (an application ATT error, 0x80-0x9F).',
+  SIM_ERR_INVALID_OPTION:
+    'The simulator was driven with an impossible argument (unknown user slot, bad passkey, a fault for another kind of device).',
+  SIM_ERR_BUSY: 'The device is already doing this (measuring); real firmware ignores the button press.',
+  SIM_ERR_PROCEDURE_IN_PROGRESS:
+    'A control-point procedure (RACP, UCP) is still running; the device answers ATT 0xFE until it ends.',
   SIM_ERR_UNKNOWN_FAULT: 'No faulty variant has this name; see `linkwell sim home --list`.',
   SIM_ERR_UNKNOWN_DEVICE_KIND: 'No simulated device kind has this name.',
   SIM_ERR_BUS_UNAVAILABLE: 'The simulated BlueZ could not reach or own org.bluez on the D-Bus address.',
@@ -37,6 +42,7 @@ const DEFAULT_ATT: Partial<Record<SimErrorCode, number>> = {
   SIM_ERR_INSUFFICIENT_AUTHENTICATION: ATT.INSUFFICIENT_AUTHENTICATION,
   SIM_ERR_CCCD_IMPROPER: ATT.CCCD_IMPROPERLY_CONFIGURED,
   SIM_ERR_VALUE_REJECTED: 0x80,
+  SIM_ERR_PROCEDURE_IN_PROGRESS: ATT.PROCEDURE_IN_PROGRESS,
 };
 
 export class SimGattError extends Error {

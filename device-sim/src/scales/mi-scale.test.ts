@@ -94,7 +94,7 @@ describe('MiScale (Mi Body Composition Scale 2 service data)', () => {
     expect(frames).toHaveLength(3 + 11);
     expect(scale.taken.map((t) => Math.round(t.weightKg / 10) * 10)).toEqual([60, 100]);
     expect(frames.filter(isPublishable).every((f) => f.weight === scale.taken[1]!.weightKg)).toBe(true);
-    expect(() => scale.step({ user: 2 })).toThrow(/SIM_ERR_VALUE_REJECTED/);
+    expect(() => scale.step({ user: 2 })).toThrow(/SIM_ERR_INVALID_OPTION/);
   });
 });
 

@@ -115,7 +115,7 @@ export class MiScale extends SimPeripheral {
     const person = this.people[user];
     const profile = this.profiles[user];
     if (!person || !profile)
-      throw new SimGattError('SIM_ERR_VALUE_REJECTED', `no user ${user} on this scale`);
+      throw new SimGattError('SIM_ERR_INVALID_OPTION', `no user ${user} on this scale`);
     for (const c of this.cancel) c();
     const at = this.clock.now();
     const weightKg = Math.round(person.weighKg(at) * 20) / 20;

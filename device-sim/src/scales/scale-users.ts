@@ -48,9 +48,9 @@ export class ScaleUsers {
 
   seed(u: ScaleUserOptions): void {
     if (!Number.isInteger(u.index) || u.index < 0 || u.index >= this.maxUsers || this.slots.has(u.index))
-      throw new SimGattError('SIM_ERR_VALUE_REJECTED', `user index ${u.index} is taken or out of range`);
+      throw new SimGattError('SIM_ERR_INVALID_OPTION', `user index ${u.index} is taken or out of range`);
     if (!Number.isInteger(u.consent) || u.consent < 0 || u.consent > CONSENT_MAX)
-      throw new SimGattError('SIM_ERR_VALUE_REJECTED', `consent code ${u.consent} is not 0-9999`);
+      throw new SimGattError('SIM_ERR_INVALID_OPTION', `consent code ${u.consent} is not 0-9999`);
     this.slots.set(u.index, {
       index: u.index,
       consent: u.consent,

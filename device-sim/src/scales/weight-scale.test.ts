@@ -194,9 +194,9 @@ describe('WeightScale live measurements', () => {
     });
   });
 
-  it('refuses a step for an unregistered slot with SIM_ERR_VALUE_REJECTED', async () => {
+  it('refuses a step for an unregistered slot with SIM_ERR_INVALID_OPTION', async () => {
     const { scale } = await setup();
-    expect(() => scale.step({ user: 5 })).toThrow(/SIM_ERR_VALUE_REJECTED/);
+    expect(() => scale.step({ user: 5 })).toThrow(/SIM_ERR_INVALID_OPTION/);
   });
 });
 
@@ -230,6 +230,6 @@ describe('WeightScale pairing', () => {
   it('refuses a passkey that is not six digits', () => {
     expect(
       () => new WeightScale({ address: ADDR, seed: 1, clock: new ManualClock(), passkey: '12345' }),
-    ).toThrow(/SIM_ERR_VALUE_REJECTED/);
+    ).toThrow(/SIM_ERR_INVALID_OPTION/);
   });
 });

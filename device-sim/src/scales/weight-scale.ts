@@ -87,7 +87,7 @@ export class WeightScale extends SimPeripheral {
 
   constructor(opts: WeightScaleOptions) {
     if (opts.passkey !== undefined && !/^\d{6}$/.test(opts.passkey))
-      throw new SimGattError('SIM_ERR_VALUE_REJECTED', `passkey ${opts.passkey} is not six digits`);
+      throw new SimGattError('SIM_ERR_INVALID_OPTION', `passkey ${opts.passkey} is not six digits`);
     super({
       address: opts.address,
       name: opts.name ?? 'Linkwell Scale',
@@ -123,7 +123,7 @@ export class WeightScale extends SimPeripheral {
     const at = this.clock.now();
     const user = opts.user === undefined ? undefined : this.users.get(opts.user);
     if (opts.user !== undefined && !user)
-      throw new SimGattError('SIM_ERR_VALUE_REJECTED', `no user ${opts.user} is registered on this scale`);
+      throw new SimGattError('SIM_ERR_INVALID_OPTION', `no user ${opts.user} is registered on this scale`);
     // The roll and the weight are drawn on every weighing, so forcing an outcome does not shift the stream.
     const roll = this.rng();
     const failed = opts.unsuccessful ?? roll < this.unsuccessfulRate;
@@ -192,7 +192,7 @@ export class WeightScale extends SimPeripheral {
       );
     if (this.ucpBusy)
       throw new SimGattError(
-        'SIM_ERR_NOT_PERMITTED',
+        'SIM_ERR_PROCEDURE_IN_PROGRESS',
         'a UCP procedure is in progress',
         ATT.PROCEDURE_IN_PROGRESS,
       );

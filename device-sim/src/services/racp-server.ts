@@ -85,7 +85,7 @@ export class RacpServer<T> {
         return;
       }
       throw new SimGattError(
-        'SIM_ERR_VALUE_REJECTED',
+        'SIM_ERR_PROCEDURE_IN_PROGRESS',
         'a RACP procedure is already in progress',
         ATT.PROCEDURE_IN_PROGRESS,
       );
