@@ -1,5 +1,4 @@
 export { type Clock, ManualClock, systemClock } from './clock.js';
-export { BpCuff, SmartScale } from './devices/idle-devices.js';
 export * from './devices/index.js';
 export { type SentHeartRate, Wristband, type WristbandOptions } from './devices/wristband.js';
 export type { DeviceKind, FaultVariant } from './faults/types.js';
@@ -25,7 +24,27 @@ export type {
   ServiceDef,
   ValueKind,
 } from './gatt/types.js';
-export { createSimulatedHome, type SimulatedHomeOptions } from './home.js';
+export {
+  createDevice,
+  DEMO_SCALE_USERS,
+  DEVICE_KINDS,
+  type DeviceBuild,
+  type DeviceKindInfo,
+  deviceKind,
+  FAULTS,
+  findFault,
+} from './home/catalog.js';
+export {
+  createSimulatedHome,
+  DEFAULT_ACTIVITY_MS,
+  DEMO_HOME_DEVICES,
+  type DeviceDescription,
+  type HomeDevice,
+  type HomeDeviceSpec,
+  SimHome,
+  type SimHomeOptions,
+  type SimulatedHomeOptions,
+} from './home/home.js';
 export { type FrameFilter, type PeripheralOptions, SimPeripheral, type WireRecord } from './peripheral.js';
 export { createHeartRateModel, rrFromBpm } from './physiology/heart-rate.js';
 export { createRng, normal } from './prng.js';
