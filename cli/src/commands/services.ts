@@ -1,13 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { main as apiMain, DEMO_HOME } from '@linkwell/api';
-import {
-  createSimulatedHome,
-  InMemoryRadio,
-  ManualClock,
-  systemClock,
-  Wristband,
-} from '@linkwell/device-sim';
-import { toHex } from '@linkwell/firmware-protocol';
+import { createSimulatedHome, systemClock } from '@linkwell/device-sim';
 import { connectMqttUplink, createGateway } from '@linkwell/gateway';
 import { main as ingestMain } from '@linkwell/ingest';
 import type { Command } from 'commander';
@@ -64,22 +57,5 @@ export function registerServices(program: Command): void {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-    });
-
-  program
-    .command('sim')
-    .description('Simulated devices')
-    .command('frames')
-    .description('Print the Heart Rate Measurement frames a simulated wristband would send, as hex')
-    .option('--seed <n>', 'physiology seed', intOption, 42)
-    .option('--count <n>', 'number of frames', intOption, 10)
-    .action(async (o: { seed: number; count: number }) => {
-      const clock = new ManualClock(Date.now());
-      const band = new Wristband({ address: DEMO_HOME.devices.wristband.address, seed: o.seed, clock });
-      const link = await new InMemoryRadio().add(band).connect(band.address);
-      await link.subscribe('180d', '2a37', () => {});
-      clock.advance(o.count * 1000);
-      for (const s of band.sent)
-        console.log(`${new Date(s.at).toISOString()}  ${s.bpm} bpm  ${toHex(s.frame)}`);
     });
 }

@@ -1,3 +1,5 @@
+import { CodedError } from '@linkwell/firmware-protocol';
+
 /** Simulator error catalog. Each GATT-level code carries the ATT error a real peripheral would return. */
 export const SIM_ERRORS = {
   SIM_ERR_NOT_PERMITTED: 'The characteristic does not allow this operation (read, write or notify).',
@@ -45,16 +47,11 @@ const DEFAULT_ATT: Partial<Record<SimErrorCode, number>> = {
   SIM_ERR_PROCEDURE_IN_PROGRESS: ATT.PROCEDURE_IN_PROGRESS,
 };
 
-export class SimGattError extends Error {
-  override readonly name = 'SimGattError';
+export class SimGattError extends CodedError<SimErrorCode> {
   /** The ATT error code a real peripheral would send, when the failure is at the ATT layer. */
   readonly att: number | undefined;
-  constructor(
-    readonly code: SimErrorCode,
-    message: string,
-    att?: number,
-  ) {
-    super(`${code}: ${message}`);
+  constructor(code: SimErrorCode, message: string, att?: number) {
+    super(code, message);
     this.att = att ?? DEFAULT_ATT[code];
   }
 }
