@@ -61,6 +61,7 @@ export class BluezDevice {
     this.gatt = new GattTree(ctx.objects, {
       devicePath: this.path,
       mtu: ctx.mtu,
+      log: ctx.log,
       link: () => this.conn,
       caller: () => ctx.objects.sender,
       onUnexpected: this.onUnexpected,

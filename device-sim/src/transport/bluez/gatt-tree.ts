@@ -1,12 +1,10 @@
 import type { SimConnection } from '../../gatt/connection.js';
 import type { ServiceDef } from '../../gatt/types.js';
-import {
-  GattCharacteristicInterface,
-  type GattContext,
-  GattDescriptorInterface,
-  GattServiceInterface,
-} from './gatt-interfaces.js';
+import { GattCharacteristicInterface } from './gatt-characteristic-interface.js';
+import type { GattContext } from './gatt-context.js';
+import { GattDescriptorInterface } from './gatt-descriptor-interface.js';
 import { layoutGatt, layoutKey, type ServiceNode } from './gatt-layout.js';
+import { GattServiceInterface } from './gatt-service-interface.js';
 import type { ObjectTree } from './object-tree.js';
 
 /**

@@ -46,15 +46,25 @@ function unavailable(busAddress: string, why: string): SimGattError {
   return new SimGattError('SIM_ERR_BUS_UNAVAILABLE', `simulated BlueZ on ${busAddress}: ${why}`);
 }
 
+/**
+ * Connects to the bus. dbus-next dials `unix:path=` through the native `usocket` addon when present, and
+ * ending a usocket whose connect is still pending crashes the process, so a bus that never answered is
+ * abandoned rather than disconnected.
+ */
 async function connectBus(busAddress: string, timeoutMs: number): Promise<MessageBus> {
   const bus = dbus.sessionBus({ busAddress });
-  let onError: ((e: Error) => void) | undefined;
+  let settled = false;
   let timer: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
-      onError = (e) => reject(unavailable(busAddress, `cannot connect (${e.message})`));
-      bus.once('error', onError);
-      bus.once('connect', () => resolve());
+      bus.once('error', (e: Error) => {
+        settled = true;
+        reject(unavailable(busAddress, `cannot connect (${e.message})`));
+      });
+      bus.once('connect', () => {
+        settled = true;
+        resolve();
+      });
       timer = setTimeout(
         () => reject(unavailable(busAddress, `no answer within ${timeoutMs} ms`)),
         timeoutMs,
@@ -63,11 +73,10 @@ async function connectBus(busAddress: string, timeoutMs: number): Promise<Messag
     return bus;
   } catch (e) {
     bus.on('error', () => {});
-    bus.disconnect();
+    if (settled) bus.disconnect();
     throw e;
   } finally {
     clearTimeout(timer);
-    if (onError) bus.off('error', onError);
   }
 }
 

@@ -1,77 +1,9 @@
-import type { Variant } from 'dbus-next';
 import type { SimConnection } from '../../gatt/connection.js';
 import { attError, bluezError } from './bluez-errors.js';
 import { BluezInterface, guarded } from './bluez-interface.js';
-import {
-  CCCD_UUID,
-  type CharacteristicNode,
-  characteristicFlags,
-  type DescriptorNode,
-  type ServiceNode,
-} from './gatt-layout.js';
+import { connected, type GattContext, type Options, optionU16 } from './gatt-context.js';
+import { type CharacteristicNode, characteristicFlags } from './gatt-layout.js';
 import { IFACE, uuid128 } from './names.js';
-
-/** What a GATT object needs from the device that owns it. */
-export interface GattContext {
-  /** The open link, if any; BlueZ keeps the cached objects exported while disconnected. */
-  link(): SimConnection | undefined;
-  /** Unique bus name of the caller of the method being dispatched. */
-  caller(): string;
-  readonly devicePath: string;
-  /** ATT MTU reported while connected. */
-  readonly mtu: number;
-  onUnexpected(e: unknown): void;
-}
-
-type Options = Record<string, Variant>;
-
-function optionU16(options: Options, key: string): number {
-  const v = options[key];
-  if (v === undefined) return 0;
-  if (v.signature !== 'q') throw bluezError.invalidArgs();
-  return v.value as number;
-}
-
-function connected(ctx: GattContext): SimConnection {
-  const conn = ctx.link();
-  if (!conn?.connected) throw bluezError.failed('Not connected');
-  return conn;
-}
-
-/** org.bluez.GattService1 (doc/org.bluez.GattService.rst): a remote primary service. */
-export class GattServiceInterface extends BluezInterface {
-  constructor(
-    private readonly node: ServiceNode,
-    private readonly ctx: GattContext,
-  ) {
-    super(IFACE.service);
-  }
-  get UUID() {
-    return uuid128(this.node.uuid);
-  }
-  get Primary() {
-    return true;
-  }
-  get Device() {
-    return this.ctx.devicePath;
-  }
-  get Includes() {
-    return [];
-  }
-  get Handle() {
-    return this.node.handle;
-  }
-}
-
-GattServiceInterface.configureMembers({
-  properties: {
-    UUID: { signature: 's', access: 'read' },
-    Primary: { signature: 'b', access: 'read' },
-    Device: { signature: 'o', access: 'read' },
-    Includes: { signature: 'ao', access: 'read' },
-    Handle: { signature: 'q', access: 'read' },
-  },
-});
 
 /**
  * org.bluez.GattCharacteristic1 (doc/org.bluez.GattCharacteristic.rst), behaving as bluetoothd's GATT
@@ -168,6 +100,10 @@ export class GattCharacteristicInterface extends BluezInterface {
         const command = type === 'command' || props.includes('write-without-response');
         if (!command || offset > 0) throw bluezError.notSupported();
       }
+      this.ctx.log.debug(
+        { path: this.exportedPath, type: type ?? null, withResponse, offset, value: [...value] },
+        'simulated BlueZ: WriteValue',
+      );
       this.writing = true;
       try {
         await conn.write(this.node.service, this.node.def.uuid, Uint8Array.from(value), {
@@ -291,76 +227,5 @@ GattCharacteristicInterface.configureMembers({
     StopNotify: {},
     AcquireWrite: { inSignature: 'a{sv}', outSignature: 'hq' },
     AcquireNotify: { inSignature: 'a{sv}', outSignature: 'hq' },
-  },
-});
-
-const CCCD_BITS = { off: 0x00, notify: 0x01, indicate: 0x02 } as const;
-
-/**
- * org.bluez.GattDescriptor1 (doc/org.bluez.GattDescriptor.rst). The CCCD reads back what this link
- * configured (Core Vol 3 Part G §3.3.3.3) and cannot be written over D-Bus: bluetoothd reserves it for
- * StartNotify/StopNotify. Other descriptors are the peripheral's static values.
- */
-export class GattDescriptorInterface extends BluezInterface {
-  private value: Uint8Array | undefined;
-
-  constructor(
-    private readonly node: DescriptorNode,
-    private readonly chr: CharacteristicNode,
-    private readonly ctx: GattContext,
-  ) {
-    super(IFACE.descriptor);
-  }
-
-  override hasProperty(name: string): boolean {
-    return name !== 'Value' || this.value !== undefined;
-  }
-
-  get UUID() {
-    return uuid128(this.node.uuid);
-  }
-  get Characteristic() {
-    return this.chr.path;
-  }
-  get Value() {
-    return Buffer.from(this.value ?? []);
-  }
-  get Handle() {
-    return this.node.handle;
-  }
-
-  ReadValue(options: Options): Promise<Buffer> {
-    return guarded(() => {
-      const conn = connected(this.ctx);
-      const offset = optionU16(options, 'offset');
-      const full =
-        this.node.uuid === CCCD_UUID
-          ? Uint8Array.of(CCCD_BITS[conn.cccd(this.chr.service, this.chr.def.uuid)], 0x00)
-          : (this.node.def?.value ?? new Uint8Array());
-      if (offset > full.length) throw bluezError.invalidArgs('Invalid offset');
-      this.value = Uint8Array.from(full);
-      this.changed('Value');
-      return Buffer.from(full.subarray(offset));
-    }, this.ctx.onUnexpected);
-  }
-
-  WriteValue(_value: Buffer, _options: Options): Promise<void> {
-    return guarded(() => {
-      connected(this.ctx);
-      throw bluezError.notPermitted('Write not permitted');
-    }, this.ctx.onUnexpected);
-  }
-}
-
-GattDescriptorInterface.configureMembers({
-  properties: {
-    UUID: { signature: 's', access: 'read' },
-    Characteristic: { signature: 'o', access: 'read' },
-    Value: { signature: 'ay', access: 'read' },
-    Handle: { signature: 'q', access: 'read' },
-  },
-  methods: {
-    ReadValue: { inSignature: 'a{sv}', outSignature: 'ay' },
-    WriteValue: { inSignature: 'aya{sv}' },
   },
 });
