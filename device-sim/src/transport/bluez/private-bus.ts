@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { SimGattError } from '../../gatt/errors.js';
 
 export interface PrivateBusOptions {
@@ -71,17 +72,36 @@ process.once('exit', () => {
  * Starts a private `dbus-daemon` for the simulated BlueZ (the product CLI's launcher; tests use the
  * harness's equivalent). Resolves once the socket accepts connections.
  */
+function onPath(command: string): string | undefined {
+  if (command.includes('/')) return command;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return join(dir, command);
+    } catch {}
+  }
+  return undefined;
+}
+
 export async function startPrivateBus(opts: PrivateBusOptions = {}): Promise<PrivateBus> {
+  const found = onPath(opts.command ?? 'dbus-daemon');
+  if (!found)
+    throw new SimGattError(
+      'SIM_ERR_BUS_UNAVAILABLE',
+      `${opts.command ?? 'dbus-daemon'} not found; ${INSTALL_HINT}`,
+    );
   const dir = await mkdtemp(join(opts.dir ?? tmpdir(), 'linkwell-bus-'));
   const socketPath = join(dir, 'bus.sock');
   const configFile = join(dir, 'bus.conf');
   await writeFile(configFile, busConfig(socketPath));
   const command = opts.command ?? 'dbus-daemon';
-  const child = spawn(
-    command,
-    [`--config-file=${configFile}`, '--nofork', '--nopidfile', '--nosyslog', '--print-address'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const args = [`--config-file=${configFile}`, '--nofork', '--nopidfile', '--nosyslog', '--print-address'];
+  // setpriv (util-linux) execs the daemon with a parent-death signal, so even a SIGKILLed parent leaves
+  // no orphan bus behind; the pid stays the daemon's own.
+  const setpriv = onPath('setpriv');
+  const child = setpriv
+    ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', found, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(found, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   live.add(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
