@@ -35,7 +35,6 @@ export interface WireRecord {
 export type FrameFilter = (record: Omit<WireRecord, 'at'>) => Uint8Array;
 
 const WIRE_LOG_LIMIT = 50_000;
-const key = (service: string, characteristic: string) => `${service}/${characteristic}`;
 
 /**
  * A simulated peripheral: a GATT table, an advertisement, bonds and at most one connected central.

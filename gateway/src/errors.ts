@@ -10,7 +10,8 @@ export const GATEWAY_ERRORS = {
   GATEWAY_ERR_CONFIG: 'The gateway configuration is invalid.',
   GATEWAY_ERR_OUTBOX_FULL:
     'The durable outbox reached its bound; new readings are refused (and counted), never dropped silently.',
-  GATEWAY_ERR_OUTBOX_IO: 'Writing or syncing the outbox failed (disk full, permissions); the reading was not taken.',
+  GATEWAY_ERR_OUTBOX_IO:
+    'Writing or syncing the outbox failed (disk full, permissions); the reading was not taken.',
   GATEWAY_ERR_BLE_UNAVAILABLE:
     'The Bluetooth stack is not reachable: no BlueZ on the system D-Bus, no adapter, or noble never powered on.',
   GATEWAY_ERR_BLE_TIMEOUT:

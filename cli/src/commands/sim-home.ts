@@ -112,7 +112,8 @@ async function serveOnBluez(home: SimHome, o: HomeOptions): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const address = o.bus ?? (bus = await startPrivateBus()).address;
+    if (!o.bus) bus = await startPrivateBus();
+    const address = o.bus ?? bus!.address;
     bluez = await startSimulatedBluez({ busAddress: address, peripherals: home.peripherals, logger });
     if (o.activity) home.startActivity();
     console.log(`DBUS_SYSTEM_BUS_ADDRESS=${address}`);
