@@ -1,6 +1,8 @@
 import {
   decodeHeartRateMeasurement,
+  encodeReadingsEnvelope,
   fromHex,
+  heartRateBlock,
   metricDefinition,
   parseReadingsEnvelope,
   type ReadingsEnvelope,
@@ -24,6 +26,14 @@ describe('GatewayEnvelopes', () => {
     for (const e of envs) {
       expect(e.gw).toBe('fleet-gw-0005');
       expect(e.readings).toHaveLength(7);
+    }
+  });
+
+  it('writes exactly the JSON that encodeReadingsEnvelope gives for the same envelope', () => {
+    const src = new GatewayEnvelopes(fleetGateway(7, 4), 5, () => T0);
+    for (let i = 0; i < 200; i++) {
+      const text = src.next(1 + (i % 9));
+      expect(text).toBe(encodeReadingsEnvelope(parseReadingsEnvelope(text)));
     }
   });
 
@@ -57,14 +67,24 @@ describe('GatewayEnvelopes', () => {
           raw: r.raw,
         }),
       );
-      const frame = decodeHeartRateMeasurement(fromHex(r.raw)!);
-      expect(r.values).toEqual({ bpm: frame.heartRateBpm });
-      expect(r.quality).toEqual(frame.sensorContact === 'not_detected' ? ['no_skin_contact'] : []);
-      expect(frame.rrIntervals1024).toHaveLength(1);
+      const [decoded] = heartRateBlock.decode(fromHex(r.raw)!);
+      expect({ values: r.values, quality: r.quality }).toEqual({
+        values: decoded!.values,
+        quality: decoded!.quality,
+      });
+      expect(r.char).toBe('2a37');
+      expect(decodeHeartRateMeasurement(fromHex(r.raw)!).rrIntervals1024).toHaveLength(1);
       const { min, max } = metricDefinition('heart_rate')!.fields.bpm!.plausible;
       expect(r.values.bpm).toBeGreaterThanOrEqual(min);
       expect(r.values.bpm).toBeLessThanOrEqual(max);
     }
+  });
+
+  it('flags about 1 % of readings as without skin contact, as the gateway would', () => {
+    const readings = envelopes(9, 100, 100).flatMap((e) => e.readings);
+    const flagged = readings.filter((r) => r.quality.includes('no_skin_contact')).length;
+    expect(flagged).toBeGreaterThan(30);
+    expect(flagged).toBeLessThan(200);
   });
 
   it('replays the same values for the same seed and differs for another seed', () => {

@@ -12,7 +12,7 @@ export interface FleetProgress {
   acknowledged: number;
   failed: number;
   connectFailures: number;
-  /** Acknowledgements per second since the previous progress call. */
+  /** Acknowledgements per second since the previous progress call; for phase `done`, over the whole run. */
   ackRate: number;
 }
 

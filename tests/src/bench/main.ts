@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { runFleetBench } from './fleet-bench.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runProtocolBench } from './protocol-bench.js';
 
@@ -9,6 +10,8 @@ const int = (v: string) => {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
 };
+const ints = (v: string) => v.split(',').map(int);
+const count = (v: string) => (v === '0' ? 0 : int(v));
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 const program = new Command()
@@ -49,5 +52,59 @@ program
     );
     log(`written to ${o.out}`);
   });
+
+program
+  .command('fleet')
+  .description(
+    '`linkwell sim fleet` throughput (vs Mosquitto and raw InfluxDB, same session) and 10k connections',
+  )
+  .option('--gateways <n>', 'connections in the throughput scenario', int, 100)
+  .option(
+    '--inflight <list>',
+    'unacknowledged publishes per connection, one run each (best reported)',
+    ints,
+    [20, 50, 100],
+  )
+  .option('--duration <s>', 'seconds of publishing per scenario', int, 15)
+  .option('--connections <n>', 'gateways in the connection-scale scenario (0 skips it)', count, 10_000)
+  .option('--connect-rate <n>', 'connections started per second', int, 1000)
+  .option('--scale-rate <n>', 'messages/s across the fleet in the connection-scale scenario', int, 5000)
+  .option('--out <file>', 'JSON results file', 'bench-results/fleet.json')
+  .action(
+    async (o: {
+      gateways: number;
+      inflight: number[];
+      duration: number;
+      connections: number;
+      connectRate: number;
+      scaleRate: number;
+      out: string;
+    }) => {
+      const r = await runFleetBench({
+        gateways: o.gateways,
+        inflight: o.inflight,
+        durationS: o.duration,
+        connections: o.connections,
+        connectRate: o.connectRate,
+        scaleRate: o.scaleRate,
+        outFile: resolve(o.out),
+        log,
+      });
+      const t = r.throughput;
+      console.table({
+        raw_influx_points_per_s: t.raw_influx_points_per_s,
+        mosquitto_messages_per_s: t.mosquitto_messages_per_s,
+        ingest_messages_per_s: t.ingest_messages_per_s,
+        ratio_vs_mosquitto: t.ratio_vs_mosquitto,
+        ratio_vs_raw_influx: t.ratio_vs_raw_influx,
+        ingest_readings_per_s_at_10_per_message: t.ingest_readings_per_s_at_10_per_message,
+        lost: t.lost,
+        connections_connected: r.connections?.connected ?? 'skipped',
+        connections_published: r.connections?.publishingGateways ?? 'skipped',
+        connections_connect_s: r.connections?.connectS ?? 'skipped',
+      });
+      log(`written to ${o.out}`);
+    },
+  );
 
 await program.parseAsync(process.argv);
