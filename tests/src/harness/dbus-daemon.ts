@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { privateBusConfig } from '@linkwell/device-sim';
 import { type BinaryLookup, findBinary } from './binaries.js';
 import { launch, type RunningServer } from './managed-process.js';
 import { unixSocketAccepts } from './probes.js';
@@ -13,32 +14,8 @@ export interface RunningDbusDaemon extends RunningServer {
   readonly address: string;
 }
 
-function escapeXml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-}
-
-/**
- * A private bus that lets anyone own any name and talk to anyone, so a fake org.bluez can be exported
- * without touching the system bus policy.
- */
-export function dbusConfig(socketPath: string): string {
-  return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>custom</type>
-  <!-- unix:path, not the session default unix:abstract, which dbus-next cannot dial without usocket. -->
-  <listen>unix:path=${escapeXml(socketPath)}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow receive_sender="*"/>
-    <allow eavesdrop="true"/>
-  </policy>
-</busconfig>
-`;
-}
+/** The product's private-bus config (device-sim), so tests run the bus exactly as `sim home --bluez` does. */
+export const dbusConfig = privateBusConfig;
 
 export async function startDbusDaemon(opts: DbusDaemonOptions = {}): Promise<RunningDbusDaemon> {
   const dbusDaemon = await findBinary('dbus-daemon', opts);

@@ -1,4 +1,9 @@
-export { type PrivateBus, type PrivateBusOptions, startPrivateBus } from './private-bus.js';
+export {
+  type PrivateBus,
+  type PrivateBusOptions,
+  privateBusConfig,
+  startPrivateBus,
+} from './private-bus.js';
 export { BLUEZ_DISCONNECT_REASONS } from './reasons.js';
 export type { SimLogger } from './sim-logger.js';
 export {

@@ -33,7 +33,7 @@ function escapeXml(text: string): string {
  * a system policy file. It listens on `unix:path=` because dbus-next cannot dial abstract sockets
  * without its optional native addon.
  */
-function busConfig(socketPath: string): string {
+export function privateBusConfig(socketPath: string): string {
   return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
@@ -93,7 +93,7 @@ export async function startPrivateBus(opts: PrivateBusOptions = {}): Promise<Pri
   const dir = await mkdtemp(join(opts.dir ?? tmpdir(), 'linkwell-bus-'));
   const socketPath = join(dir, 'bus.sock');
   const configFile = join(dir, 'bus.conf');
-  await writeFile(configFile, busConfig(socketPath));
+  await writeFile(configFile, privateBusConfig(socketPath));
   const command = opts.command ?? 'dbus-daemon';
   const args = [`--config-file=${configFile}`, '--nofork', '--nopidfile', '--nosyslog', '--print-address'];
   // setpriv (util-linux) execs the daemon with a parent-death signal, so even a SIGKILLed parent leaves
