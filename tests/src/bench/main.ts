@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runFleetBench } from './fleet-bench.js';
 import { runIngestBench } from './ingest-bench.js';
+import { runOutboxBench } from './outbox-bench.js';
 import { runProtocolBench } from './protocol-bench.js';
 
 const int = (v: string) => {
@@ -34,6 +35,23 @@ program
       lost: r.lost,
       duplicates: r.duplicates,
     });
+    log(`written to ${o.out}`);
+  });
+
+program
+  .command('gateway')
+  .description('Gateway outbox append throughput with fsync, against raw write+fdatasync on the same disk')
+  .option('--readings <n>', 'readings appended per scenario', int, 5000)
+  .option('--concurrency <n>', 'appenders in flight for the group-commit scenario', int, 50)
+  .option('--out <file>', 'JSON results file', 'bench-results/gateway.json')
+  .action(async (o: { readings: number; concurrency: number; out: string }) => {
+    const outbox = await runOutboxBench(o, log);
+    console.table(outbox);
+    await mkdir(resolve(o.out, '..'), { recursive: true });
+    await writeFile(
+      resolve(o.out),
+      `${JSON.stringify({ measured_at: new Date().toISOString(), outbox }, null, 2)}\n`,
+    );
     log(`written to ${o.out}`);
   });
 
