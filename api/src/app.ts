@@ -4,11 +4,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { Registry } from 'prom-client';
 import { registerJwt } from './auth/guard.js';
 import type { SigningKeys } from './auth/keys.js';
+import { createTokenIssuer } from './auth/tokens.js';
 import type { SqlClient } from './db/sql-client.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { registerHttpMetrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import { createInfluxClient, type InfluxSettings } from './influx/client.js';
+import { type DeviceFlowOptions, deviceFlowRoutes } from './routes/device-flow/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { metricsRoutes } from './routes/metrics/index.js';
 import { trendsRoutes } from './routes/trends/index.js';
@@ -23,6 +25,10 @@ export interface AppDeps {
   logger?: FastifyBaseLogger | false;
   /** Replaces global fetch for InfluxDB calls (tests). */
   fetch?: typeof fetch;
+  /** Milliseconds since the epoch for gateway onboarding (code expiry, polling, token times); tests inject it. */
+  now?: () => number;
+  /** Gateway onboarding (RFC 8628) settings: verification URL, broker URL, lifetimes. */
+  deviceFlow?: DeviceFlowOptions;
 }
 
 export type ApiApp = FastifyInstance<
@@ -51,5 +57,12 @@ export function buildApp(deps: AppDeps): ApiApp {
   app.register(healthRoutes, { db: deps.db, influx });
   app.register(metricsRoutes, { registry: deps.metrics });
   app.register(trendsRoutes, { influx });
+  const now = deps.now ?? Date.now;
+  app.register(deviceFlowRoutes, {
+    db: deps.db,
+    tokens: createTokenIssuer(deps.keys, { now }),
+    now,
+    options: deps.deviceFlow ?? {},
+  });
   return app;
 }

@@ -28,6 +28,27 @@ export const API_ERRORS = {
     description: 'The token is valid but lacks the scope the route requires; `details.required` names it.',
   },
   API_ERR_NOT_FOUND: { status: 404, description: 'No route matches the method and path.' },
+  API_ERR_USER_CODE_UNKNOWN: {
+    status: 404,
+    description: 'No device authorization waits for this user code (mistyped, or never issued).',
+  },
+  API_ERR_USER_CODE_USED: {
+    status: 409,
+    description: 'The device authorization for this user code was already approved or denied.',
+  },
+  API_ERR_USER_CODE_EXPIRED: {
+    status: 410,
+    description: 'The user code expired (10 minutes after the gateway asked); the gateway must start again.',
+  },
+  API_ERR_HOUSEHOLD_FORBIDDEN: {
+    status: 403,
+    description:
+      'The calling account is not a member of the household (`details.household_id`), or of any household.',
+  },
+  API_ERR_HOUSEHOLD_REQUIRED: {
+    status: 400,
+    description: 'The calling account belongs to several households; `household_id` must say which one.',
+  },
   API_ERR_TIMESERIES_QUERY: {
     status: 502,
     description: 'InfluxDB answered but rejected or failed the query (an error in the InfluxQL result).',

@@ -9,6 +9,7 @@ export {
 } from './auth/keys.js';
 export {
   createTokenIssuer,
+  DEFAULT_USER_SCOPES,
   GATEWAY_TOKEN_AUDIENCE,
   type GatewayTokenClaims,
   SCOPES,
@@ -41,4 +42,13 @@ export {
 export type { InfluxSettings } from './influx/client.js';
 export { main } from './main.js';
 export { DEMO_HOME, type DemoSeedOptions, seedDemoHome } from './registry/demo-seed.js';
+export {
+  DEVICE_CODE_GRANT_TYPE,
+  DEVICE_FLOW_DEFAULTS,
+  type DeviceFlowOptions,
+  GATEWAY_CLIENT_ID,
+  normalizeUserCode,
+  REFRESH_TOKEN_GRANT_TYPE,
+  USER_CODE_ALPHABET,
+} from './routes/device-flow/index.js';
 export { type RunningApi, type StartOptions, startApi } from './start.js';

@@ -7,6 +7,7 @@ import { migrate } from './db/migrate.js';
 import { openPglite } from './db/pglite.js';
 import { openPostgres } from './db/postgres.js';
 import type { Database } from './db/sql-client.js';
+import type { DeviceFlowOptions } from './routes/device-flow/index.js';
 
 export interface RunningApi {
   /** e.g. http://127.0.0.1:8080 (the real port when config.port is 0). */
@@ -21,6 +22,8 @@ export interface RunningApi {
 export interface StartOptions {
   logger?: FastifyBaseLogger | false;
   metrics?: Registry;
+  /** Gateway onboarding settings (verification URL, broker URL handed to gateways, lifetimes). */
+  deviceFlow?: DeviceFlowOptions;
 }
 
 async function openDatabase(config: ApiConfig, logger: FastifyBaseLogger | undefined): Promise<Database> {
@@ -44,6 +47,7 @@ export async function startApi(config: Readonly<ApiConfig>, opts: StartOptions =
       keys,
       metrics: opts.metrics ?? new Registry(),
       logger: opts.logger ?? false,
+      ...(opts.deviceFlow ? { deviceFlow: opts.deviceFlow } : {}),
     });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

@@ -54,7 +54,16 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
     expect(doc.openapi).toBe('3.0.3');
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/v1/trends/heart_rate'].get.security).toEqual([{ bearerAuth: [] }]);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/metrics', '/v1/trends/heart_rate']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/device',
+      '/healthz',
+      '/metrics',
+      '/oauth/device_authorization',
+      '/oauth/token',
+      '/v1/device-authorizations/deny',
+      '/v1/device-authorizations/verify',
+      '/v1/trends/heart_rate',
+    ]);
   });
 
   it('serves Swagger UI at /docs', async () => {

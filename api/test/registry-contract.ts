@@ -8,7 +8,9 @@ const INGEST_QUERY =
 const TABLES = [
   'accounts',
   'device_assignments',
+  'device_authorizations',
   'devices',
+  'gateway_refresh_tokens',
   'gateways',
   'household_members',
   'households',
@@ -34,7 +36,7 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
       await db?.close();
     });
 
-    it('creates the six registry tables, schema_migrations and the ingest_device_accounts view', async () => {
+    it('creates the six registry tables, the two device-flow tables, schema_migrations and the ingest_device_accounts view', async () => {
       const { rows } = await db.query<{ table_name: string; table_type: string }>(
         `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
       );
@@ -46,10 +48,10 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
       );
     });
 
-    it('reports 0001_registry as skipped when migrate runs again', async () => {
-      expect(await migrate(db)).toEqual({ applied: [], skipped: ['0001_registry'] });
-      const { rows } = await db.query('SELECT id FROM schema_migrations');
-      expect(rows).toEqual([{ id: '0001_registry' }]);
+    it('reports 0001_registry and 0002_device_flow as skipped when migrate runs again', async () => {
+      expect(await migrate(db)).toEqual({ applied: [], skipped: ['0001_registry', '0002_device_flow'] });
+      const { rows } = await db.query('SELECT id FROM schema_migrations ORDER BY id');
+      expect(rows).toEqual([{ id: '0001_registry' }, { id: '0002_device_flow' }]);
     });
 
     it('refuses to run when the text of the applied 0001_registry has changed', async () => {
@@ -134,12 +136,12 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
       expect(await lookup('gw_demo', 'D0:00:00:00:00:01', null)).toEqual([]);
     });
 
-    it('applies 0001_registry exactly once when two migrators race on a fresh database', async () => {
+    it('applies each migration exactly once when two migrators race on a fresh database', async () => {
       const fresh = await open();
       try {
         const results = await Promise.all([migrate(fresh), migrate(fresh)]);
-        expect(results.flatMap((r) => r.applied)).toEqual(['0001_registry']);
-        expect(results.flatMap((r) => r.skipped)).toEqual(['0001_registry']);
+        expect(results.flatMap((r) => r.applied).sort()).toEqual(['0001_registry', '0002_device_flow']);
+        expect(results.flatMap((r) => r.skipped).sort()).toEqual(['0001_registry', '0002_device_flow']);
       } finally {
         await fresh.close();
       }

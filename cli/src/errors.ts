@@ -7,6 +7,8 @@ export const CLI_ERRORS = {
   CLI_ERR_INFLUXD_START: 'The managed influxd did not start; its log file is named in the message.',
   CLI_ERR_PORT_IN_USE: 'A requested port is taken by another process.',
   CLI_ERR_BAD_ARGUMENT: 'A command-line argument is invalid.',
+  CLI_ERR_ALREADY_LINKED:
+    'The gateway credentials file already exists; `gateway link` keeps it unless --force is given.',
 } as const;
 
 export type CliErrorCode = keyof typeof CLI_ERRORS;

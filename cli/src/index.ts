@@ -1,2 +1,10 @@
+export {
+  defaultCredentialsPath,
+  type LinkGatewayIo,
+  type LinkGatewayOptions,
+  type LinkGatewayResult,
+  linkGateway,
+  registerGatewayLink,
+} from './commands/gateway-link.js';
 export { CLI_ERRORS, CliError, type CliErrorCode } from './errors.js';
 export { renderInfluxdConfig, startManagedInfluxd } from './up/influxd.js';

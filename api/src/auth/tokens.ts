@@ -5,8 +5,10 @@ import type { SigningKeys } from './keys.js';
 export { GATEWAY_TOKEN_AUDIENCE, TOKEN_ALGORITHM, TOKEN_ISSUER };
 
 /** OAuth-style scopes a user token can carry (space-separated in the `scope` claim). */
-export const SCOPES = ['trends:read'] as const;
+export const SCOPES = ['trends:read', 'gateways:link'] as const;
 export type Scope = (typeof SCOPES)[number];
+/** Scopes of a user token when the caller names none; linking gateways must be asked for explicitly. */
+export const DEFAULT_USER_SCOPES: readonly Scope[] = ['trends:read'];
 
 export interface UserTokenClaims {
   sub: string;
@@ -54,7 +56,7 @@ export function createTokenIssuer(keys: SigningKeys, opts: { now?: () => number 
     return signer(payload);
   };
   return {
-    userToken(accountId, { scopes = SCOPES, ttlSeconds = DEFAULT_USER_TOKEN_TTL_SECONDS } = {}) {
+    userToken(accountId, { scopes = DEFAULT_USER_SCOPES, ttlSeconds = DEFAULT_USER_TOKEN_TTL_SECONDS } = {}) {
       return sign({ sub: accountId, typ: 'user', scope: scopes.join(' ') }, ttlSeconds);
     },
     gatewayToken(gatewayId, { ttlSeconds = DEFAULT_GATEWAY_TOKEN_TTL_SECONDS } = {}) {

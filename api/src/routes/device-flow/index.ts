@@ -1,0 +1,20 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { oauthRoutes } from './oauth.js';
+import type { DeviceFlowContext } from './options.js';
+import { devicePageRoutes } from './page.js';
+import { deviceVerificationRoutes } from './verify.js';
+
+export { displayUserCode, normalizeUserCode, USER_CODE_ALPHABET } from './codes.js';
+export { OAuthError } from './oauth.js';
+export { DEVICE_FLOW_DEFAULTS, type DeviceFlowContext, type DeviceFlowOptions } from './options.js';
+export { DEVICE_CODE_GRANT_TYPE, GATEWAY_CLIENT_ID, REFRESH_TOKEN_GRANT_TYPE } from './schema.js';
+
+/**
+ * Gateway onboarding (RFC 8628): the OAuth endpoints in their own encapsulated context (RFC error bodies,
+ * form parser), the approval routes with the API's error handling, and the verification page.
+ */
+export const deviceFlowRoutes: FastifyPluginAsyncTypebox<DeviceFlowContext> = async (app, ctx) => {
+  await app.register(oauthRoutes, ctx);
+  await app.register(deviceVerificationRoutes, ctx);
+  await app.register(devicePageRoutes);
+};
