@@ -23,6 +23,15 @@ export const GATEWAY_ERRORS = {
     'The stack or the device refused the operation (an ATT or BlueZ error, kept in the message and details).',
   GATEWAY_ERR_BLE_AUTH_FAILED:
     'Pairing or encryption failed: wrong passkey, no agent, or a bond the device no longer has.',
+  GATEWAY_ERR_LINK_EXPIRED:
+    'Linking stopped: the user code expired (expired_token) before a household member approved it.',
+  GATEWAY_ERR_LINK_DENIED: 'Linking stopped: a household member refused the user code (access_denied).',
+  GATEWAY_ERR_LINK_FAILED:
+    'The API refused or failed a device-flow request (bad client, invalid_grant, unreachable, or an unexpected answer).',
+  GATEWAY_ERR_TOKEN_REFRESH:
+    'The API refused the refresh token (invalid_grant: revoked, reused or expired); the gateway must be linked again.',
+  GATEWAY_ERR_CREDENTIALS:
+    'The gateway credentials file is missing, unreadable, malformed or cannot be written.',
 } as const;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

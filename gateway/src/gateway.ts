@@ -9,8 +9,12 @@ import type { Logger } from 'pino';
 import { startDeviceSession } from './device-session.js';
 import { GatewayError } from './errors.js';
 import { GatewayEventBus } from './events.js';
+import { DurableOutbox, type DurableOutboxOptions } from './outbox/durable-outbox.js';
+import type { RetryPolicy } from './uplink/backoff.js';
 import { ReadingBatcher } from './uplink/batcher.js';
 import type { Uplink } from './uplink/mqtt-uplink.js';
+import { OutboxPump } from './uplink/outbox-pump.js';
+import { createReadingTaker, type ReadingTaker } from './uplink/reading-taker.js';
 
 export interface GatewayDeps {
   id: string;
@@ -22,6 +26,30 @@ export interface GatewayDeps {
   batch?: { maxReadings: number; lingerMs: number };
   /** Delay before reconnecting a dropped device. */
   reconnectMs?: number;
+  /**
+   * Durable store-and-forward (docs/gateway-outbox.md): an open outbox, or the options to open one at
+   * `start()` (and close at `stop()`). Without it readings are batched in memory only and a crash loses
+   * what was not yet acknowledged; that mode exists for unit tests.
+   */
+  outbox?: DurableOutbox<Reading> | DurableOutboxOptions;
+  /** Backoff between failed publishes (durable mode). */
+  publishRetry?: Partial<RetryPolicy>;
+  /** A publish without PUBACK after this long is retried (durable mode); default 60 s. */
+  ackTimeoutMs?: number;
+}
+
+export interface GatewayStats {
+  /** Readings fsync'd into the outbox (durable mode) or queued in memory. */
+  readingsTaken: number;
+  /** Readings the outbox refused (full or I/O error); each one was logged and announced on the bus. */
+  readingsRefused: number;
+  /** Readings whose envelope got its PUBACK. */
+  readingsAcked: number;
+  envelopesPublished: number;
+  envelopesFailed: number;
+  /** Unacknowledged readings in the outbox (0 without one). */
+  outboxItems: number;
+  outboxBytes: number;
 }
 
 export interface Gateway {
@@ -31,6 +59,7 @@ export interface Gateway {
   flush(): Promise<void>;
   /** Flushes queued readings and disconnects every device. */
   stop(): Promise<void>;
+  stats(): GatewayStats;
 }
 
 export function createGateway(deps: GatewayDeps): Gateway {
@@ -41,9 +70,27 @@ export function createGateway(deps: GatewayDeps): Gateway {
   let seq = 0;
   let stopped = false;
 
+  const counters = { readingsAcked: 0, envelopesPublished: 0, envelopesFailed: 0, memoryTaken: 0 };
+  bus.on('envelope.published', (e) => {
+    counters.envelopesPublished += 1;
+    counters.readingsAcked += e.readings;
+  });
+  bus.on('envelope.failed', () => {
+    counters.envelopesFailed += 1;
+  });
+  deps.uplink.onConnectionChange?.((connected) => bus.emit('uplink.state', { connected }));
+
+  const maxReadings = deps.batch?.maxReadings ?? 200;
+  const lingerMs = deps.batch?.lingerMs ?? 250;
+  const durable = deps.outbox !== undefined;
+  let outbox: DurableOutbox<Reading> | undefined;
+  let pump: OutboxPump | undefined;
+  let taker: ReadingTaker | undefined;
+  const ownsOutbox = durable && !(deps.outbox instanceof DurableOutbox);
+
   const batcher = new ReadingBatcher({
-    maxReadings: deps.batch?.maxReadings ?? 200,
-    lingerMs: deps.batch?.lingerMs ?? 250,
+    maxReadings,
+    lingerMs,
     send: async (readings: Reading[]) => {
       const env = { v: 1 as const, gw: deps.id, seq: seq++, sent_at: now(), readings };
       await deps.uplink.publishReadings(env);
@@ -51,11 +98,49 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     onError: (err, readings) => {
       const e = new GatewayError('GATEWAY_ERR_PUBLISH_FAILED', (err as Error).message, { cause: err });
+      counters.envelopesFailed += 1;
       log.warn({ code: e.code, readings: readings.length }, e.message);
     },
   });
 
-  bus.on('reading', (r) => batcher.add(r));
+  async function openOutbox(): Promise<void> {
+    if (!durable || outbox) return;
+    outbox =
+      deps.outbox instanceof DurableOutbox
+        ? deps.outbox
+        : await DurableOutbox.open<Reading>(deps.outbox as DurableOutboxOptions);
+    if (outbox.damagedLines > 0)
+      log.error(
+        { code: 'GATEWAY_ERR_OUTBOX_IO', damagedLines: outbox.damagedLines },
+        'outbox had unreadable lines; the readings in them are lost',
+      );
+    pump = new OutboxPump({
+      outbox,
+      uplink: deps.uplink,
+      gatewayId: deps.id,
+      bus,
+      logger: log,
+      now,
+      maxReadings,
+      lingerMs,
+      ackTimeoutMs: deps.ackTimeoutMs ?? 60_000,
+      ...(deps.publishRetry ? { retry: deps.publishRetry } : {}),
+    });
+    const p = pump;
+    taker = createReadingTaker({ outbox, bus, logger: log, onTaken: () => p.notify() });
+    if (outbox.size > 0) {
+      log.info({ readings: outbox.size }, 'resending readings left in the outbox');
+      pump.kick();
+    }
+  }
+
+  bus.on('reading', (r) => {
+    if (taker) taker.take(r);
+    else {
+      counters.memoryTaken += 1;
+      batcher.add(r);
+    }
+  });
   bus.on('frame.rejected', (f) => {
     log.warn(
       { code: 'GATEWAY_ERR_BAD_FRAME', cause: f.code, device: f.address, offset: f.offset, raw: f.raw },
@@ -89,6 +174,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   return {
     bus,
     async start() {
+      await openOutbox();
       const found = await deps.central.scan({ durationMs: 2000 });
       for (const adv of found) {
         const services = adv.services.filter((s) => s.length === 4).map((s) => Number.parseInt(s, 16));
@@ -108,12 +194,31 @@ export function createGateway(deps: GatewayDeps): Gateway {
         await connect(adv.address, profile);
       }
     },
-    flush: () => batcher.flush(),
+    async flush() {
+      if (!taker || !pump) return batcher.flush();
+      await taker.settled();
+      await pump.flush();
+    },
     async stop() {
       stopped = true;
       for (const stop of sessions.values()) await stop().catch(() => {});
       sessions.clear();
-      await batcher.flush();
+      if (!taker || !pump || !outbox) return batcher.flush();
+      await taker.settled();
+      await pump.flush();
+      await pump.stop();
+      if (ownsOutbox) await outbox.close();
+    },
+    stats() {
+      return {
+        readingsTaken: taker ? taker.taken : counters.memoryTaken,
+        readingsRefused: taker?.refused ?? 0,
+        readingsAcked: counters.readingsAcked,
+        envelopesPublished: counters.envelopesPublished,
+        envelopesFailed: counters.envelopesFailed,
+        outboxItems: outbox?.size ?? 0,
+        outboxBytes: outbox?.bytes ?? 0,
+      };
     },
   };
 }

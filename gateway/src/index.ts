@@ -1,9 +1,21 @@
 export { startDeviceSession } from './device-session.js';
 export { GATEWAY_ERRORS, GatewayError, type GatewayErrorCode } from './errors.js';
-export { GatewayEventBus, type GatewayEvents } from './events.js';
-export { createGateway, type Gateway, type GatewayDeps } from './gateway.js';
+export { GatewayEventBus, type GatewayEvents, type OutboxRefusal } from './events.js';
+export { createGateway, type Gateway, type GatewayDeps, type GatewayStats } from './gateway.js';
+export * from './onboarding/index.js';
+export { DurableOutbox, type DurableOutboxOptions, type OutboxItem } from './outbox/durable-outbox.js';
 export { toWireReading } from './reading-factory.js';
 export * from './transport/noble/index.js';
 export * from './transport/node-ble/index.js';
+export { backoffDelay, type RetryPolicy } from './uplink/backoff.js';
 export { type BatcherOptions, ReadingBatcher } from './uplink/batcher.js';
-export { connectMqttUplink, type MqttUplinkOptions, type Uplink } from './uplink/mqtt-uplink.js';
+export {
+  connectMqttUplink,
+  DEFAULT_RECONNECT,
+  type MqttUplink,
+  type MqttUplinkOptions,
+  type MqttUplinkTls,
+  type Uplink,
+} from './uplink/mqtt-uplink.js';
+export { DEFAULT_PUBLISH_RETRY, OutboxPump, type OutboxPumpOptions } from './uplink/outbox-pump.js';
+export { createReadingTaker, type ReadingTaker, type ReadingTakerDeps } from './uplink/reading-taker.js';

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { main as apiMain, DEMO_HOME } from '@linkwell/api';
 import { createSimulatedHome, systemClock } from '@linkwell/device-sim';
 import { connectMqttUplink, createGateway } from '@linkwell/gateway';
@@ -38,24 +39,63 @@ export function registerServices(program: Command): void {
     .requiredOption('--token-file <file>', 'file holding this gateway’s token')
     .option('--gateway-id <id>', 'gateway id (the token’s subject)', DEMO_HOME.gatewayId)
     .option('--seed <n>', 'seed for the simulated devices', intOption, 42)
-    .action(async (o: { mqtt: string; tokenFile: string; gatewayId: string; seed: number }) => {
-      const logger = pino({ base: { svc: 'gateway' } });
-      const home = createSimulatedHome({ clock: systemClock, seed: o.seed, addresses: demoAddresses() });
-      const token = (await readFile(o.tokenFile, 'utf8')).trim();
-      const uplink = await connectMqttUplink({
-        url: o.mqtt,
-        gatewayId: o.gatewayId,
-        token,
-        version: '0.1.0',
-      });
-      const gw = createGateway({ id: o.gatewayId, central: home.radio, uplink, logger });
-      await gw.start();
-      const stop = async () => {
-        await gw.stop();
-        await uplink.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    .option(
+      '--outbox-dir <dir>',
+      'directory of the durable outbox (readings wait here, fsync’d, until the broker acknowledges them)',
+      './data/gateway/outbox',
+    )
+    .option(
+      '--outbox-max-readings <n>',
+      'outbox bound in readings (docs/gateway-outbox.md)',
+      intOption,
+      1_000_000,
+    )
+    .option('--outbox-max-mib <n>', 'outbox bound in MiB of segment files', intOption, 256)
+    .option(
+      '--ca-file <file>',
+      'PEM CA bundle for an mqtts:// broker whose certificate the system store does not trust',
+    )
+    .action(
+      async (o: {
+        mqtt: string;
+        tokenFile: string;
+        gatewayId: string;
+        seed: number;
+        outboxDir: string;
+        outboxMaxReadings: number;
+        outboxMaxMib: number;
+        caFile?: string;
+      }) => {
+        const logger = pino({ base: { svc: 'gateway' } });
+        const home = createSimulatedHome({ clock: systemClock, seed: o.seed, addresses: demoAddresses() });
+        const token = (await readFile(o.tokenFile, 'utf8')).trim();
+        const uplink = await connectMqttUplink({
+          url: o.mqtt,
+          gatewayId: o.gatewayId,
+          token,
+          version: '0.1.0',
+          logger,
+          ...(o.caFile ? { tls: { ca: await readFile(o.caFile) } } : {}),
+        });
+        const gw = createGateway({
+          id: o.gatewayId,
+          central: home.radio,
+          uplink,
+          logger,
+          outbox: {
+            dir: resolve(o.outboxDir),
+            maxItems: o.outboxMaxReadings,
+            maxBytes: o.outboxMaxMib * 1024 * 1024,
+          },
+        });
+        await gw.start();
+        const stop = async () => {
+          await gw.stop();
+          await uplink.close();
+          process.exit(0);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      },
+    );
 }

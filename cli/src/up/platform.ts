@@ -121,12 +121,14 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
     gatewayId: DEMO_HOME.gatewayId,
     token,
     version: '0.1.0',
+    logger: s.logger.child({ svc: 'gateway' }),
   });
   s.gateway = createGateway({
     id: DEMO_HOME.gatewayId,
     central: home.radio,
     uplink,
     logger: s.logger.child({ svc: 'gateway' }),
+    outbox: { dir: join(s.dir, 'gateway', 'outbox') },
   });
   await s.gateway.start();
   s.stopSim = async () => {

@@ -1,56 +1,155 @@
 import { gatewayTopic, type ReadingsEnvelope } from '@linkwell/firmware-protocol';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
+import { backoffDelay, type RetryPolicy } from './backoff.js';
 
 export interface Uplink {
   publishReadings(env: ReadingsEnvelope): Promise<void>;
   publishEvent(event: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
+  /** False while the link is down; an uplink that cannot tell leaves it undefined (treated as up). */
+  readonly connected?: boolean;
+  /** Called with true on every (re)connect and false on every loss of the link. */
+  onConnectionChange?(listener: (connected: boolean) => void): void;
+}
+
+export interface MqttUplinkTls {
+  /** PEM CA bundle that signed the broker's certificate; without it the system store is used. */
+  ca?: string | Buffer;
+  /** Defaults to true. Turning it off accepts any certificate (a lab broker only). */
+  rejectUnauthorized?: boolean;
+  /** Name to verify the certificate against when it differs from the URL's host. */
+  servername?: string;
 }
 
 export interface MqttUplinkOptions {
+  /** mqtt://host:port, or mqtts://host:port for TLS. */
   url: string;
   gatewayId: string;
   /** Gateway token issued by the platform; the broker verifies it offline. */
   token: string;
   version: string;
   connectTimeoutMs?: number;
+  tls?: MqttUplinkTls;
+  /** Delay before reconnect attempt n is initialMs·2^(n-1), capped at maxMs, with ±20 % jitter. */
+  reconnect?: Partial<RetryPolicy>;
+  /** Keep-alive in seconds: how fast a dead TCP connection is noticed (1.5×). */
+  keepaliveSeconds?: number;
+  logger?: Logger;
 }
+
+export interface MqttUplink extends Uplink {
+  readonly connected: boolean;
+  /** The broker's CONNACK said it still had this gateway's session (clean=false). */
+  readonly sessionPresent: boolean;
+  onConnectionChange(listener: (connected: boolean) => void): void;
+}
+
+export const DEFAULT_RECONNECT: RetryPolicy = { initialMs: 500, maxMs: 30_000 };
 
 /**
  * MQTT 3.1.1 uplink with a persistent session (clean=false) so QoS 1 publishes that were in flight when the
  * link dropped are sent again after reconnect. The retained status topic doubles as the Last Will.
+ * Reconnects with exponential backoff (mqtt.js only knows a fixed period, so it is driven from here).
  */
-export async function connectMqttUplink(opts: MqttUplinkOptions): Promise<Uplink> {
+export async function connectMqttUplink(opts: MqttUplinkOptions): Promise<MqttUplink> {
   const statusTopic = gatewayTopic(opts.gatewayId, 'status');
   const status = (state: 'online' | 'offline') =>
     JSON.stringify({ v: 1, gw: opts.gatewayId, state, version: opts.version });
-  let client: MqttClient;
+  const policy: RetryPolicy = { ...DEFAULT_RECONNECT, ...opts.reconnect };
+  const log = opts.logger;
+  const listeners: ((connected: boolean) => void)[] = [];
+  const options: IClientOptions = {
+    protocolVersion: 4,
+    clientId: `lw-gw-${opts.gatewayId}`,
+    username: opts.gatewayId,
+    password: opts.token,
+    clean: false,
+    // 0: mqtt.js does not reconnect on its own; the close handler below schedules attempts with backoff.
+    reconnectPeriod: 0,
+    keepalive: opts.keepaliveSeconds ?? 30,
+    connectTimeout: opts.connectTimeoutMs ?? 10_000,
+    will: { topic: statusTopic, payload: Buffer.from(status('offline')), qos: 1, retain: true },
+    ...(opts.tls?.ca !== undefined ? { ca: opts.tls.ca } : {}),
+    ...(opts.tls?.servername !== undefined ? { servername: opts.tls.servername } : {}),
+    rejectUnauthorized: opts.tls?.rejectUnauthorized ?? true,
+  };
+  const announce = () => client.publishAsync(statusTopic, status('online'), { qos: 1, retain: true });
+  const client: MqttClient = mqtt.connect(opts.url, { ...options, manualConnect: true });
+  let closing = false;
+  let initial = true;
+  let attempt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let up = false;
+  let sessionPresent = false;
+  const setUp = (next: boolean) => {
+    if (next === up) return;
+    up = next;
+    for (const l of listeners) l(next);
+  };
+  client.on('connect', (connack) => {
+    attempt = 0;
+    sessionPresent = connack.sessionPresent;
+    setUp(true);
+    if (initial) return;
+    log?.info({ url: opts.url, sessionPresent }, 'uplink reconnected');
+    void announce().catch(() => {});
+  });
+  client.on('close', () => {
+    setUp(false);
+    if (closing || initial || timer) return;
+    attempt += 1;
+    const delay = backoffDelay(policy, attempt);
+    log?.warn({ code: 'GATEWAY_ERR_PUBLISH_FAILED', attempt, delayMs: delay }, 'uplink down; reconnecting');
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!closing) client.connect();
+    }, delay);
+    timer.unref();
+  });
+  // Without a listener an 'error' (refused connection, TLS failure) would crash the process.
+  client.on('error', (err) =>
+    log?.warn({ code: 'GATEWAY_ERR_PUBLISH_FAILED', err: err.message }, 'uplink error'),
+  );
   try {
-    client = await mqtt.connectAsync(opts.url, {
-      protocolVersion: 4,
-      clientId: `lw-gw-${opts.gatewayId}`,
-      username: opts.gatewayId,
-      password: opts.token,
-      clean: false,
-      reconnectPeriod: 1000,
-      connectTimeout: opts.connectTimeoutMs ?? 10_000,
-      will: { topic: statusTopic, payload: Buffer.from(status('offline')), qos: 1, retain: true },
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        client.off('connect', ok);
+        client.off('error', done);
+        client.off('close', closed);
+        if (err) reject(err);
+        else resolve();
+      };
+      const ok = () => done();
+      const closed = () => done(new Error('connection closed before CONNACK'));
+      client.once('connect', ok);
+      client.once('error', done);
+      client.once('close', closed);
+      client.connect();
     });
   } catch (err) {
+    closing = true;
+    await client.endAsync(true).catch(() => {});
     throw new GatewayError(
       'GATEWAY_ERR_PUBLISH_FAILED',
       `cannot connect to ${opts.url}: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
-  const announce = () => client.publishAsync(statusTopic, status('online'), { qos: 1, retain: true });
-  client.on('connect', () => void announce().catch(() => {}));
+  initial = false;
   await announce();
 
   return {
+    get connected() {
+      return client.connected;
+    },
+    get sessionPresent() {
+      return sessionPresent;
+    },
+    onConnectionChange(listener) {
+      listeners.push(listener);
+    },
     async publishReadings(env) {
       await client.publishAsync(gatewayTopic(opts.gatewayId, 'readings'), JSON.stringify(env), { qos: 1 });
     },
@@ -58,14 +157,16 @@ export async function connectMqttUplink(opts: MqttUplinkOptions): Promise<Uplink
       await client.publishAsync(
         gatewayTopic(opts.gatewayId, 'events'),
         JSON.stringify({ v: 1, gw: opts.gatewayId, ...event }),
-        {
-          qos: 1,
-        },
+        { qos: 1 },
       );
     },
     async close() {
-      await client.publishAsync(statusTopic, status('offline'), { qos: 1, retain: true }).catch(() => {});
-      await client.endAsync();
+      closing = true;
+      clearTimeout(timer);
+      if (client.connected)
+        await client.publishAsync(statusTopic, status('offline'), { qos: 1, retain: true }).catch(() => {});
+      // Forced when the link is down: a graceful end would wait for PUBACKs that cannot arrive.
+      await client.endAsync(!client.connected);
     },
   };
 }
