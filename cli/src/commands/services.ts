@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { main as apiMain, DEMO_HOME } from '@linkwell/api';
-import { createSimulatedHome, systemClock } from '@linkwell/device-sim';
 import { connectMqttUplink, createGateway } from '@linkwell/gateway';
 import { main as ingestMain } from '@linkwell/ingest';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { pino } from 'pino';
-import { demoAddresses } from '../demo.js';
+import { registerGatewayScan } from '../gateway/scan-command.js';
+import { openTransport, TRANSPORTS, type TransportKind } from '../gateway/transports.js';
+import { registerGatewayLink } from './gateway-link.js';
 import { intOption } from './options.js';
 
 export function registerServices(program: Command): void {
@@ -28,13 +29,13 @@ export function registerServices(program: Command): void {
     )
     .action(() => apiMain(process.env));
 
-  program
-    .command('gateway')
-    .description('Home gateway: BLE devices to MQTT')
+  const gateway = program.command('gateway').description('Home gateway: BLE devices to MQTT');
+  registerGatewayLink(gateway);
+  registerGatewayScan(gateway);
+  gateway
     .command('run')
-    .description(
-      'Run a gateway; only the simulated radio exists until the gateway issue adds node-ble and noble',
-    )
+    .description('Run a gateway: connect the household’s devices and relay their readings over MQTT')
+    .addOption(new Option('--transport <kind>', 'BLE stack').choices(TRANSPORTS).default('sim'))
     .requiredOption('--mqtt <url>', 'broker URL, e.g. mqtt://127.0.0.1:1883')
     .requiredOption('--token-file <file>', 'file holding this gateway’s token')
     .option('--gateway-id <id>', 'gateway id (the token’s subject)', DEMO_HOME.gatewayId)
@@ -57,6 +58,7 @@ export function registerServices(program: Command): void {
     )
     .action(
       async (o: {
+        transport: TransportKind;
         mqtt: string;
         tokenFile: string;
         gatewayId: string;
@@ -67,7 +69,7 @@ export function registerServices(program: Command): void {
         caFile?: string;
       }) => {
         const logger = pino({ base: { svc: 'gateway' } });
-        const home = createSimulatedHome({ clock: systemClock, seed: o.seed, addresses: demoAddresses() });
+        const radio = await openTransport(o.transport, { seed: o.seed, logger });
         const token = (await readFile(o.tokenFile, 'utf8')).trim();
         const uplink = await connectMqttUplink({
           url: o.mqtt,
@@ -79,7 +81,7 @@ export function registerServices(program: Command): void {
         });
         const gw = createGateway({
           id: o.gatewayId,
-          central: home.radio,
+          central: radio.central,
           uplink,
           logger,
           outbox: {
@@ -92,6 +94,7 @@ export function registerServices(program: Command): void {
         const stop = async () => {
           await gw.stop();
           await uplink.close();
+          await radio.close();
           process.exit(0);
         };
         process.once('SIGINT', stop);
