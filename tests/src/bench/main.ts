@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runFleetBench } from './fleet-bench.js';
+import { runGatewayFootprint } from './gateway-footprint.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runOutboxBench } from './outbox-bench.js';
 import { runProtocolBench } from './protocol-bench.js';
@@ -40,20 +41,31 @@ program
 
 program
   .command('gateway')
-  .description('Gateway outbox append throughput with fsync, against raw write+fdatasync on the same disk')
+  .description(
+    'Gateway RSS and CPU for N devices at 1 Hz (vs a bare Node process), and outbox append throughput with fsync (vs raw write+fdatasync)',
+  )
   .option('--readings <n>', 'readings appended per scenario', int, 5000)
   .option('--concurrency <n>', 'appenders in flight for the group-commit scenario', int, 50)
+  .option('--devices <n>', 'simulated wristbands at 1 Hz for the footprint scenario', int, 10)
+  .option('--window <s>', 'seconds of CPU/RSS sampling', int, 60)
   .option('--out <file>', 'JSON results file', 'bench-results/gateway.json')
-  .action(async (o: { readings: number; concurrency: number; out: string }) => {
-    const outbox = await runOutboxBench(o, log);
-    console.table(outbox);
-    await mkdir(resolve(o.out, '..'), { recursive: true });
-    await writeFile(
-      resolve(o.out),
-      `${JSON.stringify({ measured_at: new Date().toISOString(), outbox }, null, 2)}\n`,
-    );
-    log(`written to ${o.out}`);
-  });
+  .action(
+    async (o: { readings: number; concurrency: number; devices: number; window: number; out: string }) => {
+      const footprint = await runGatewayFootprint(
+        { devices: o.devices, warmupS: 10, windowS: o.window },
+        log,
+      );
+      console.table(footprint);
+      const outbox = await runOutboxBench(o, log);
+      console.table(outbox);
+      await mkdir(resolve(o.out, '..'), { recursive: true });
+      await writeFile(
+        resolve(o.out),
+        `${JSON.stringify({ measured_at: new Date().toISOString(), footprint, outbox }, null, 2)}\n`,
+      );
+      log(`written to ${o.out}`);
+    },
+  );
 
 program
   .command('protocol')
