@@ -1,5 +1,6 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { Listr } from 'listr2';
+import { TRANSPORTS } from '../gateway/transports.js';
 import {
   prepareDataDir,
   startApiService,
@@ -29,6 +30,14 @@ export function registerUp(program: Command): void {
     .option('--interval-ms <ms>', 'wristband notification interval', intOption, 1000)
     .option('--database <name>', 'InfluxDB database', 'linkwell')
     .option('--no-sim', 'do not start the simulated home')
+    .addOption(
+      new Option(
+        '--transport <kind>',
+        'BLE stack between the demo gateway and the simulated home: in-memory radio, node-ble on a simulated BlueZ, or noble on simulated bindings',
+      )
+        .choices(TRANSPORTS)
+        .default('sim'),
+    )
     .option('--exit-after <seconds>', 'stop by itself after this many seconds (for scripts)', intOption)
     .action(async (o: UpOptions & { exitAfter?: number }) => {
       await runUp(o);
@@ -83,7 +92,7 @@ async function runUp(opts: UpOptions & { exitAfter?: number }): Promise<void> {
         },
       },
       {
-        title: 'Starting the simulated home (gateway + wristband, BP cuff, scale)',
+        title: `Starting the simulated home and its gateway over ${opts.transport} (wristband, BP cuff, scale)`,
         enabled: () => opts.sim,
         task: (ctx) => startSimulatedHome(ctx),
       },

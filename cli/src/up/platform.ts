@@ -10,13 +10,28 @@ import {
   openPglite,
   seedDemoHome,
 } from '@linkwell/api';
-import { createSimulatedHome, systemClock } from '@linkwell/device-sim';
-import { connectMqttUplink, createGateway, type Gateway } from '@linkwell/gateway';
+import {
+  createSimulatedHome,
+  SimNobleBindings,
+  startPrivateBus,
+  startSimulatedBluez,
+  systemClock,
+} from '@linkwell/device-sim';
+import type { BleCentral } from '@linkwell/firmware-protocol';
+import {
+  connectMqttUplink,
+  createGateway,
+  createNobleCentral,
+  createNodeBleCentral,
+  type Gateway,
+  loadNobleWithBindings,
+} from '@linkwell/gateway';
 import { type IngestService, startIngest } from '@linkwell/ingest';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { demoAddresses } from '../demo.js';
+import type { TransportKind } from '../gateway/transports.js';
 import { type ManagedInfluxd, startManagedInfluxd } from './influxd.js';
 import { pickPort } from './ports.js';
 
@@ -29,6 +44,8 @@ export interface UpOptions {
   intervalMs: number;
   sim: boolean;
   database: string;
+  /** Which BLE stack the demo gateway uses to reach the simulated home (docs/device-sim.md). */
+  transport: TransportKind;
 }
 
 export interface UpState {
@@ -43,6 +60,8 @@ export interface UpState {
   gateway?: Gateway;
   stopSim?: () => Promise<void>;
   demoToken?: string;
+  /** The simulated BlueZ's bus when the gateway runs on node-ble. */
+  dbusAddress?: string;
 }
 
 export async function prepareDataDir(opts: UpOptions): Promise<UpState> {
@@ -106,6 +125,42 @@ export async function startApiService(s: UpState): Promise<void> {
   });
 }
 
+/**
+ * The demo household and its gateway. With `sim` the gateway reaches the devices over the in-memory radio;
+ * with `node-ble` they are served by the simulated BlueZ on a private dbus-daemon and the gateway uses
+ * unmodified node-ble; with `noble` noble's own state machine runs over the simulated bindings.
+ */
+async function openHomeTransport(
+  s: UpState,
+  home: ReturnType<typeof createSimulatedHome>,
+): Promise<{ central: BleCentral; close: () => Promise<void> }> {
+  const logger = s.logger.child({ svc: 'ble' });
+  if (s.opts.transport === 'sim') return { central: home.radio, close: async () => {} };
+  if (s.opts.transport === 'noble') {
+    const bindings = new SimNobleBindings({ peripherals: home.home.peripherals });
+    const central = createNobleCentral({ noble: loadNobleWithBindings(bindings), logger });
+    return { central, close: () => central.close() };
+  }
+  const bus = await startPrivateBus();
+  const bluez = await startSimulatedBluez({
+    busAddress: bus.address,
+    peripherals: home.home.peripherals,
+    logger,
+  });
+  // node-ble reads the system bus address from the environment (BlueZ's documented client contract).
+  process.env.DBUS_SYSTEM_BUS_ADDRESS = bus.address;
+  s.dbusAddress = bus.address;
+  const central = await createNodeBleCentral({ logger });
+  return {
+    central,
+    async close() {
+      await central.close();
+      await bluez.stop();
+      await bus.stop();
+    },
+  };
+}
+
 export async function startSimulatedHome(s: UpState): Promise<void> {
   const home = createSimulatedHome({
     clock: systemClock,
@@ -113,6 +168,7 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
     addresses: demoAddresses(),
     wristbandIntervalMs: s.opts.intervalMs,
   });
+  const radio = await openHomeTransport(s, home);
   const token = await createTokenIssuer(s.keys!).gatewayToken(DEMO_HOME.gatewayId, {
     ttlSeconds: 30 * 86_400,
   });
@@ -125,7 +181,7 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
   });
   s.gateway = createGateway({
     id: DEMO_HOME.gatewayId,
-    central: home.radio,
+    central: radio.central,
     uplink,
     logger: s.logger.child({ svc: 'gateway' }),
     outbox: { dir: join(s.dir, 'gateway', 'outbox') },
@@ -134,6 +190,8 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
   s.stopSim = async () => {
     await s.gateway?.stop();
     await uplink.close();
+    await radio.close();
+    home.home.dispose();
   };
 }
 
@@ -147,6 +205,9 @@ export interface UpSummary {
   account: string;
   logs: string;
   pid: number;
+  transport: TransportKind;
+  /** With `--transport node-ble`: the simulated BlueZ's bus, for DBUS_SYSTEM_BUS_ADDRESS. */
+  dbus?: string;
 }
 
 export async function writeUpJson(s: UpState): Promise<UpSummary> {
@@ -160,6 +221,8 @@ export async function writeUpJson(s: UpState): Promise<UpSummary> {
     account: DEMO_HOME.accountId,
     logs: join(s.dir, 'logs'),
     pid: process.pid,
+    transport: s.opts.transport,
+    ...(s.dbusAddress ? { dbus: s.dbusAddress } : {}),
   };
   await writeFile(join(s.dir, 'up.json'), `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 });
   return summary;

@@ -15,7 +15,7 @@ interface UpJson {
   influx: string;
 }
 
-function startUp(dataDir: string): { child: ChildProcess; output: () => string } {
+function startUp(dataDir: string, extra: string[] = []): { child: ChildProcess; output: () => string } {
   let out = '';
   const child = spawn(
     process.execPath,
@@ -32,6 +32,7 @@ function startUp(dataDir: string): { child: ChildProcess; output: () => string }
       '0',
       '--interval-ms',
       '200',
+      ...extra,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -129,6 +130,38 @@ describe('npx linkwell up', () => {
     second.child.kill('SIGINT');
     expect(await exited(second.child)).toBe(0);
   }, 240_000);
+
+  it.each(['node-ble', 'noble'])(
+    'streams the demo heart rate with the gateway on %s over the simulated home',
+    async (transport) => {
+      const dataDir = await mkdtemp(join(tmpdir(), `lw-up-${transport}-`));
+      dirs.push(dataDir);
+      const run = startUp(dataDir, ['--transport', transport]);
+      const upJson = join(dataDir, 'up.json');
+      const up = await waitFor(
+        'up.json',
+        async () =>
+          existsSync(upJson)
+            ? (JSON.parse(await readFile(upJson, 'utf8')) as UpJson & { transport: string; dbus?: string })
+            : undefined,
+        90_000,
+        run.output,
+      );
+      expect(up.transport).toBe(transport);
+      if (transport === 'node-ble') expect(up.dbus).toMatch(/^unix:path=\//);
+      const count = await waitFor(
+        'a non-empty trend',
+        async () => ((await heartRatePoints(up)) > 0 ? heartRatePoints(up) : undefined),
+        60_000,
+        run.output,
+      );
+      expect(count).toBeGreaterThan(0);
+      run.child.kill('SIGTERM');
+      expect(await exited(run.child)).toBe(0);
+      if (up.dbus) expect(existsSync(up.dbus.slice('unix:path='.length))).toBe(false);
+    },
+    180_000,
+  );
 
   it('leaves no influxd behind even when linkwell up is killed with SIGKILL', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'lw-up-kill-'));
