@@ -18,6 +18,11 @@ export interface ScanResult {
 export interface BleCentral {
   scan(opts: { durationMs: number; services?: string[] }): Promise<ScanResult[]>;
   connect(address: string): Promise<BleLink>;
+  /**
+   * Bonds with a connected device (an existing bond counts as success). Optional: a central without it cannot
+   * reach characteristics that need an encrypted link, such as the User Data Service's control point.
+   */
+  pair?(address: string): Promise<void>;
 }
 
 export type Unsubscribe = () => Promise<void>;

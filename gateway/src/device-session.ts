@@ -1,52 +1,121 @@
 import {
+  type BleCentral,
   type BleLink,
   type DeviceProfile,
   isProtocolError,
   type MeasurementBlock,
+  type Reading,
   toHex,
   uuid16,
 } from '@linkwell/firmware-protocol';
+import { type Logger, pino } from 'pino';
+import { GatewayError } from './errors.js';
 import type { GatewayEventBus } from './events.js';
-import { toWireReading } from './reading-factory.js';
+import { type DeviceFeature, GattTable, type LinkSession, type ReadingTransform } from './features/types.js';
+import { rekeyReading, toWireReading } from './reading-factory.js';
 
 export interface DeviceSessionDeps {
   gatewayId: string;
   bus: GatewayEventBus;
   now: () => number;
+  /** Device-manager features, run in this order on every link (see features/). */
+  features?: readonly DeviceFeature[];
+  /** The central the link came from (pairing); required when features are given. */
+  central?: BleCentral;
+  logger?: Logger;
+  /** Called when a feature ends the link on purpose to connect again at once. */
+  requestReconnect?: (reason: string) => void;
 }
 
+const silent = pino({ level: 'silent' });
+
 /**
- * One connected device: subscribes to every measurement block of its profile and turns frames into
- * readings on the bus. A frame that does not decode is reported as `frame.rejected`, never relayed,
- * and never stops the session.
+ * One connected device: runs the features' set-up steps (time sync, device information, UDS consent), then
+ * subscribes to every measurement block of its profile and turns frames into readings on the bus. A frame
+ * that does not decode is reported as `frame.rejected`, never relayed, and never stops the session.
  */
 export async function startDeviceSession(
   link: BleLink,
   profile: DeviceProfile,
   deps: DeviceSessionDeps,
 ): Promise<() => Promise<void>> {
-  const unsubs: (() => Promise<void>)[] = [];
-  // Advertisement blocks are fed from scan results, not from a GATT subscription.
-  for (const block of profile.blocks.filter((b) => b.delivery !== 'advertisement')) {
-    unsubs.push(
-      await link.subscribe(uuid16(block.service), uuid16(block.characteristic), (frame) =>
-        onFrame(link.address, block, frame, deps),
-      ),
-    );
+  const features = deps.features ?? [];
+  const transforms: ReadingTransform[] = [];
+  const filters: ((r: Reading) => boolean)[] = [];
+  const cleanups: (() => void | Promise<void>)[] = [];
+  const log = deps.logger ?? silent;
+  const stopAll = async () => {
+    for (const fn of cleanups.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
+  };
+
+  let session: LinkSession | undefined;
+  if (features.length > 0) {
+    const gatt = await GattTable.read(link);
+    session = {
+      link,
+      address: link.address,
+      profile,
+      gatt,
+      central: deps.central ?? { scan: async () => [], connect: async () => link },
+      connectedAt: deps.now(),
+      bus: deps.bus,
+      logger: log,
+      now: deps.now,
+      addTransform: (t) => transforms.push(t),
+      addFilter: (f) => filters.push(f),
+      addCleanup: (fn) => cleanups.push(fn),
+      requestReconnect: (reason) => deps.requestReconnect?.(reason),
+    };
+    for (const f of features) await runStep(f, 'prepare', session, deps.bus, log);
+  }
+
+  const ctx: FrameContext = { ...deps, transforms, filters };
+  try {
+    // Advertisement blocks are fed from scan results, not from a GATT subscription.
+    for (const block of profile.blocks.filter((b) => b.delivery !== 'advertisement')) {
+      const unsub = await link.subscribe(uuid16(block.service), uuid16(block.characteristic), (frame) =>
+        onFrame(link.address, block, frame, ctx),
+      );
+      cleanups.push(unsub);
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
   }
   deps.bus.emit('device.connected', { address: link.address, profile: profile.id });
-  return async () => {
-    for (const u of unsubs) await u().catch(() => {});
-  };
+  if (session) for (const f of features) await runStep(f, 'ready', session, deps.bus, log);
+  return stopAll;
 }
 
-function onFrame(address: string, block: MeasurementBlock, frame: Uint8Array, deps: DeviceSessionDeps): void {
-  const receivedAt = deps.now();
+async function runStep(
+  f: DeviceFeature,
+  step: 'prepare' | 'ready',
+  s: LinkSession,
+  bus: GatewayEventBus,
+  log: Logger,
+): Promise<void> {
+  try {
+    await f[step]?.(s);
+  } catch (err) {
+    const code = err instanceof GatewayError ? err.code : 'GATEWAY_ERR_FEATURE_FAILED';
+    const message = (err as Error).message;
+    log.warn({ code, device: s.address, feature: f.name }, message);
+    bus.emit('device.feature_failed', { address: s.address, feature: f.name, code, message });
+  }
+}
+
+interface FrameContext extends DeviceSessionDeps {
+  transforms: ReadingTransform[];
+  filters: ((r: Reading) => boolean)[];
+}
+
+function onFrame(address: string, block: MeasurementBlock, frame: Uint8Array, ctx: FrameContext): void {
+  const receivedAt = ctx.now();
   let decoded: ReturnType<MeasurementBlock['decode']>;
   try {
     decoded = block.decode(frame);
   } catch (err) {
-    deps.bus.emit('frame.rejected', {
+    ctx.bus.emit('frame.rejected', {
       address,
       characteristic: uuid16(block.characteristic),
       code: isProtocolError(err) ? err.code : 'GATEWAY_ERR_BAD_FRAME',
@@ -56,6 +125,12 @@ function onFrame(address: string, block: MeasurementBlock, frame: Uint8Array, de
     });
     return;
   }
-  for (const d of decoded)
-    deps.bus.emit('reading', toWireReading(deps.gatewayId, address, block, d, frame, receivedAt));
+  for (const d of decoded) {
+    let r = toWireReading(ctx.gatewayId, address, block, d, frame, receivedAt);
+    if (ctx.transforms.length > 0) {
+      for (const t of ctx.transforms) r = t(r, d);
+      r = rekeyReading(ctx.gatewayId, r);
+    }
+    if (ctx.filters.every((f) => f(r))) ctx.bus.emit('reading', r);
+  }
 }

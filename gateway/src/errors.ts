@@ -32,6 +32,12 @@ export const GATEWAY_ERRORS = {
     'The API refused the refresh token (invalid_grant: revoked, reused or expired); the gateway must be linked again.',
   GATEWAY_ERR_CREDENTIALS:
     'The gateway credentials file is missing, unreadable, malformed or cannot be written.',
+  GATEWAY_ERR_FEATURE_FAILED:
+    'A device-manager step (device information, history handling) failed on one link; the session went on without it.',
+  GATEWAY_ERR_TIME_SYNC_FAILED:
+    'Reading or writing the Current Time of a device failed; its readings keep the time stamps its clock gives.',
+  GATEWAY_ERR_CONSENT_FAILED:
+    "UDS Consent for a configured user was refused, not answered or impossible (no pairing); that user's readings stay on the scale.",
 } as const;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

@@ -5,6 +5,28 @@ import type { Reading } from '@linkwell/firmware-protocol';
 export interface GatewayEvents {
   'device.connected': [{ address: string; profile: string }];
   'device.disconnected': [{ address: string; reason: string }];
+  /** Reconnecting after a drop or a failed connect; `attempt` counts since the last stable link. */
+  'device.reconnecting': [{ address: string; attempt: number; delayMs: number }];
+  /**
+   * Current Time was written. `offsetMs` is gateway time minus the device's clock as read just before (null
+   * when the device's time could not be read); readings the old clock stamped are shifted by it.
+   */
+  'device.time_synced': [{ address: string; offsetMs: number | null }];
+  /** Battery Level and Device Information strings, as far as the device offers them. */
+  'device.info': [
+    {
+      address: string;
+      battery?: number;
+      manufacturer?: string;
+      model?: string;
+      serial?: string;
+      firmware?: string;
+    },
+  ];
+  /** UDS Consent succeeded for this user index; the scale now replays that user's stored readings. */
+  'device.user_consented': [{ address: string; index: number }];
+  /** A device-manager feature failed on this link; the session went on without it. */
+  'device.feature_failed': [{ address: string; feature: string; code: string; message: string }];
   'device.unsupported': [{ address: string; name?: string; services: string[] }];
   reading: [Reading];
   'frame.rejected': [

@@ -1,5 +1,6 @@
 import {
   type BleCentral,
+  type BleLink,
   type DeviceProfile,
   matchProfile,
   PROFILES,
@@ -9,6 +10,21 @@ import type { Logger } from 'pino';
 import { startDeviceSession } from './device-session.js';
 import { GatewayError } from './errors.js';
 import { GatewayEventBus } from './events.js';
+import {
+  DEFAULT_RECONNECT_POLICY,
+  type DeviceFeature,
+  deviceInfoFeature,
+  type HistoryOptions,
+  historyFeature,
+  type ReconnectPolicy,
+  ReconnectScheduler,
+  type ScaleUserConfig,
+  type Schedule,
+  type TimeSyncOptions,
+  timeSyncFeature,
+  type UserConsentOptions,
+  userConsentFeature,
+} from './features/index.js';
 import { DurableOutbox, type DurableOutboxOptions } from './outbox/durable-outbox.js';
 import type { RetryPolicy } from './uplink/backoff.js';
 import { ReadingBatcher } from './uplink/batcher.js';
@@ -24,8 +40,23 @@ export interface GatewayDeps {
   now?: () => number;
   profiles?: readonly DeviceProfile[];
   batch?: { maxReadings: number; lingerMs: number };
-  /** Delay before reconnecting a dropped device. */
+  /** First delay before reconnecting a dropped device (same as `reconnect.initialMs`). */
   reconnectMs?: number;
+  /** Per-device jittered exponential backoff (default 1 s doubling to 60 s, ±20 %, reset after 30 s up). */
+  reconnect?: Partial<ReconnectPolicy>;
+  /** Randomness for the backoff jitter and the timer used for reconnects; injected by tests. */
+  random?: () => number;
+  schedule?: Schedule;
+  /** Household members on multi-user scales: UDS user index and consent code per scale address. */
+  users?: readonly ScaleUserConfig[];
+  /** UDS consent timing (response timeout, quiet period before handing the scale to the next user). */
+  uds?: Omit<UserConsentOptions, 'users'>;
+  /** Time sync on connect (on by default when the device offers a writable Current Time); false turns it off. */
+  timeSync?: false | TimeSyncOptions;
+  /** History classification and duplicate suppression; false turns it off. */
+  history?: false | HistoryOptions;
+  /** Replaces the default device-manager features (time sync, device info, UDS consent, history). */
+  features?: readonly DeviceFeature[];
   /**
    * Durable store-and-forward (docs/gateway-outbox.md): an open outbox, or the options to open one at
    * `start()` (and close at `stop()`). Without it readings are batched in memory only and a crash loses
@@ -69,6 +100,23 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const sessions = new Map<string, () => Promise<void>>();
   let seq = 0;
   let stopped = false;
+  const features: readonly DeviceFeature[] = deps.features ?? [
+    ...(deps.timeSync === false ? [] : [timeSyncFeature(deps.timeSync ?? {})]),
+    deviceInfoFeature(),
+    ...(deps.users?.length ? [userConsentFeature({ ...deps.uds, users: deps.users })] : []),
+    ...(deps.history === false ? [] : [historyFeature(deps.history ?? {})]),
+  ];
+  for (const f of features) f.start?.(bus);
+  const reconnects = new ReconnectScheduler({
+    policy: {
+      ...DEFAULT_RECONNECT_POLICY,
+      ...(deps.reconnectMs !== undefined ? { initialMs: deps.reconnectMs } : {}),
+      ...deps.reconnect,
+    },
+    bus,
+    ...(deps.random ? { random: deps.random } : {}),
+    ...(deps.schedule ? { schedule: deps.schedule } : {}),
+  });
 
   const counters = { readingsAcked: 0, envelopesPublished: 0, envelopesFailed: 0, memoryTaken: 0 };
   bus.on('envelope.published', (e) => {
@@ -150,24 +198,56 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
 
   async function connect(address: string, profile: DeviceProfile): Promise<void> {
+    if (stopped || sessions.has(address)) return;
+    let handOver: string | undefined;
+    let link: BleLink | undefined;
+    let gone = false;
     try {
-      const link = await deps.central.connect(address);
+      link = await deps.central.connect(address);
+      const l = link;
+      let stopSession: (() => Promise<void>) | undefined;
       link.onDisconnect((reason) => {
+        if (gone) return;
+        gone = true;
         sessions.delete(address);
-        bus.emit('device.disconnected', { address, reason });
-        if (!stopped) setTimeout(() => void connect(address, profile), deps.reconnectMs ?? 2000).unref();
+        void stopSession?.();
+        bus.emit('device.disconnected', { address, reason: handOver ?? reason });
+        if (!stopped)
+          reconnects.retry(address, () => void connect(address, profile), { immediate: !!handOver });
       });
-      const stop = await startDeviceSession(link, profile, { gatewayId: deps.id, bus, now });
-      sessions.set(address, async () => {
+      const stop = await startDeviceSession(link, profile, {
+        gatewayId: deps.id,
+        bus,
+        now,
+        features,
+        central: deps.central,
+        logger: log,
+        requestReconnect: (reason) => {
+          if (gone || stopped) return;
+          handOver = reason;
+          void l.disconnect().catch(() => {});
+        },
+      });
+      stopSession = stop;
+      if (gone) {
         await stop();
-        await link.disconnect();
+        return;
+      }
+      reconnects.connected(address);
+      sessions.set(address, async () => {
+        gone = true;
+        await stop();
+        await l.disconnect();
       });
     } catch (err) {
+      if (gone) return; // the link dropped mid set-up; its disconnect handler already planned the retry
+      gone = true;
+      await link?.disconnect().catch(() => {});
       const e = new GatewayError('GATEWAY_ERR_CONNECT_FAILED', `${address}: ${(err as Error).message}`, {
         cause: err,
       });
       log.warn({ code: e.code, device: address }, e.message);
-      if (!stopped) setTimeout(() => void connect(address, profile), deps.reconnectMs ?? 2000).unref();
+      if (!stopped) reconnects.retry(address, () => void connect(address, profile));
     }
   }
 
@@ -201,8 +281,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     async stop() {
       stopped = true;
+      reconnects.close();
       for (const stop of sessions.values()) await stop().catch(() => {});
       sessions.clear();
+      for (const f of features) await f.stop?.();
       if (!taker || !pump || !outbox) return batcher.flush();
       await taker.settled();
       await pump.flush();

@@ -1,10 +1,31 @@
+export * from './capture/index.js';
 export { startDeviceSession } from './device-session.js';
 export { GATEWAY_ERRORS, GatewayError, type GatewayErrorCode } from './errors.js';
 export { GatewayEventBus, type GatewayEvents, type OutboxRefusal } from './events.js';
+export {
+  DEFAULT_RECONNECT_POLICY,
+  type DeviceFeature,
+  deviceInfoFeature,
+  GattTable,
+  type HistoryOptions,
+  historyFeature,
+  type LinkSession,
+  type ReadingTransform,
+  type ReconnectPolicy,
+  ReconnectScheduler,
+  rawDateTimeMs,
+  type ScaleUserConfig,
+  type Schedule,
+  type TimeSyncOptions,
+  timeSyncFeature,
+  type UserConsentOptions,
+  userConsentFeature,
+} from './features/index.js';
 export { createGateway, type Gateway, type GatewayDeps, type GatewayStats } from './gateway.js';
 export * from './onboarding/index.js';
 export { DurableOutbox, type DurableOutboxOptions, type OutboxItem } from './outbox/durable-outbox.js';
-export { toWireReading } from './reading-factory.js';
+export { type OutboxStats, readOutboxStats } from './outbox/outbox-stats.js';
+export { rekeyReading, toWireReading } from './reading-factory.js';
 export * from './transport/noble/index.js';
 export * from './transport/node-ble/index.js';
 export { backoffDelay, type RetryPolicy } from './uplink/backoff.js';

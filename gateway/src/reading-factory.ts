@@ -38,3 +38,11 @@ export function toWireReading(
     parser: PARSER_VERSION,
   };
 }
+
+/** Recomputes a reading's idempotency id after a feature changed its time or slot. */
+export function rekeyReading(gw: string, r: Reading): Reading {
+  return {
+    ...r,
+    id: readingId({ gw, device: r.device, slot: r.slot, metric: r.metric, at: r.t, raw: r.raw }),
+  };
+}

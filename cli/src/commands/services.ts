@@ -5,9 +5,12 @@ import { connectMqttUplink, createGateway } from '@linkwell/gateway';
 import { main as ingestMain } from '@linkwell/ingest';
 import { type Command, Option } from 'commander';
 import { pino } from 'pino';
+import { resolveGatewayAuth } from '../gateway/auth.js';
+import { registerGatewayCapture } from '../gateway/capture-command.js';
 import { registerGatewayScan } from '../gateway/scan-command.js';
+import { registerGatewayStatus } from '../gateway/status-command.js';
 import { openTransport, TRANSPORTS, type TransportKind } from '../gateway/transports.js';
-import { registerGatewayLink } from './gateway-link.js';
+import { defaultCredentialsPath, registerGatewayLink } from './gateway-link.js';
 import { intOption } from './options.js';
 
 export function registerServices(program: Command): void {
@@ -32,13 +35,25 @@ export function registerServices(program: Command): void {
   const gateway = program.command('gateway').description('Home gateway: BLE devices to MQTT');
   registerGatewayLink(gateway);
   registerGatewayScan(gateway);
+  registerGatewayCapture(gateway);
+  registerGatewayStatus(gateway);
   gateway
     .command('run')
     .description('Run a gateway: connect the household’s devices and relay their readings over MQTT')
     .addOption(new Option('--transport <kind>', 'BLE stack').choices(TRANSPORTS).default('sim'))
-    .requiredOption('--mqtt <url>', 'broker URL, e.g. mqtt://127.0.0.1:1883')
-    .requiredOption('--token-file <file>', 'file holding this gateway’s token')
-    .option('--gateway-id <id>', 'gateway id (the token’s subject)', DEMO_HOME.gatewayId)
+    .option(
+      '--mqtt <url>',
+      'broker URL, e.g. mqtt://127.0.0.1:1883 (default: the mqttUrl of the credentials file)',
+    )
+    .option(
+      '--credentials <file>',
+      `credentials written by \`gateway link\`; MQTT tokens are refreshed through the API (default: ${defaultCredentialsPath()})`,
+    )
+    .option(
+      '--token-file <file>',
+      'instead of --credentials: a file holding a gateway token (never refreshed)',
+    )
+    .option('--gateway-id <id>', `with --token-file: the token’s subject (default: ${DEMO_HOME.gatewayId})`)
     .option('--seed <n>', 'seed for the simulated devices', intOption, 42)
     .option(
       '--outbox-dir <dir>',
@@ -59,9 +74,10 @@ export function registerServices(program: Command): void {
     .action(
       async (o: {
         transport: TransportKind;
-        mqtt: string;
-        tokenFile: string;
-        gatewayId: string;
+        mqtt?: string;
+        credentials?: string;
+        tokenFile?: string;
+        gatewayId?: string;
         seed: number;
         outboxDir: string;
         outboxMaxReadings: number;
@@ -69,18 +85,25 @@ export function registerServices(program: Command): void {
         caFile?: string;
       }) => {
         const logger = pino({ base: { svc: 'gateway' } });
+        const auth = await resolveGatewayAuth(o);
         const radio = await openTransport(o.transport, { seed: o.seed, logger });
-        const token = (await readFile(o.tokenFile, 'utf8')).trim();
         const uplink = await connectMqttUplink({
-          url: o.mqtt,
-          gatewayId: o.gatewayId,
-          token,
+          url: auth.mqttUrl,
+          gatewayId: auth.gatewayId,
+          token: auth.token,
           version: '0.1.0',
           logger,
           ...(o.caFile ? { tls: { ca: await readFile(o.caFile) } } : {}),
+        }).catch(async (err: unknown) => {
+          await radio.close();
+          throw err;
         });
+        logger.info(
+          { gw: auth.gatewayId, mqtt: auth.mqttUrl, credentials: auth.credentialsPath ?? null },
+          'gateway uplink connected',
+        );
         const gw = createGateway({
-          id: o.gatewayId,
+          id: auth.gatewayId,
           central: radio.central,
           uplink,
           logger,

@@ -56,6 +56,13 @@ export class InMemoryRadio implements BleCentral {
     return new InMemoryLink(p.connect(this.centralId, { bonded: p.hasBond(this.centralId) }), p);
   }
 
+  /** Bonds over the device's current link (Just Works; a passkey device refuses without an agent). */
+  async pair(address: string): Promise<void> {
+    const conn = this.peripherals.get(address.toUpperCase())?.connection;
+    if (!conn) throw new SimGattError('SIM_ERR_DISCONNECTED', `${address} is not connected`);
+    await conn.pair();
+  }
+
   dropLink(address: string, reason: DisconnectReason = 'connection timeout'): void {
     this.peripherals.get(address.toUpperCase())?.connection?.close(reason);
   }

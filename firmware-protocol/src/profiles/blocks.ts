@@ -126,11 +126,15 @@ export const continuousBlock: MeasurementBlock = {
   },
 };
 
-/** Adds the device time when the frame's time stamp is complete and plausible (clock set after 2000). */
+/**
+ * Adds the device time when the frame's time stamp is complete and plausible (clock set after 2000), and the
+ * raw time stamp whenever the frame has one.
+ */
 export function withTime(
   r: BlockReading,
   ts: Parameters<typeof dateTimeToEpochMs>[0] | undefined,
 ): BlockReading {
-  const t = ts ? dateTimeToEpochMs(ts) : undefined;
-  return t === undefined ? r : { ...r, deviceTime: t };
+  if (!ts) return r;
+  const t = dateTimeToEpochMs(ts);
+  return { ...r, deviceDateTime: { ...ts }, ...(t === undefined ? {} : { deviceTime: t }) };
 }

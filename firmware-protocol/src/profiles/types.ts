@@ -1,9 +1,16 @@
+import type { DateTime } from '../date-time.js';
+
 /** What a measurement block yields per frame: canonical values, quality flags and any device-side context. */
 export interface BlockReading {
   values: Record<string, number>;
   quality: string[];
   /** Epoch ms from the frame's own time stamp, when it has one. */
   deviceTime?: number;
+  /**
+   * The frame's time stamp exactly as the device sent it, also when `deviceTime` is left out because the clock
+   * looks unset (before 2001): the gateway needs it to correct such times with the offset it measured.
+   */
+  deviceDateTime?: DateTime;
   /** User index on multi-user devices; null when the frame carries none. */
   slot: number | null;
   /** The device's unit when `values` were converted to the canonical one (UCUM). */

@@ -27,8 +27,12 @@ export interface MqttUplinkOptions {
   /** mqtt://host:port, or mqtts://host:port for TLS. */
   url: string;
   gatewayId: string;
-  /** Gateway token issued by the platform; the broker verifies it offline. */
-  token: string;
+  /**
+   * Gateway token issued by the platform; the broker verifies it offline. A function is asked again before
+   * every connection attempt (e.g. `GatewayTokenSource.token`), so a reconnect after the token expired
+   * presents a fresh one.
+   */
+  token: string | (() => Promise<string>);
   version: string;
   connectTimeoutMs?: number;
   tls?: MqttUplinkTls;
@@ -64,7 +68,6 @@ export async function connectMqttUplink(opts: MqttUplinkOptions): Promise<MqttUp
     protocolVersion: 4,
     clientId: `lw-gw-${opts.gatewayId}`,
     username: opts.gatewayId,
-    password: opts.token,
     clean: false,
     // 0: mqtt.js does not reconnect on its own; the close handler below schedules attempts with backoff.
     reconnectPeriod: 0,
@@ -77,6 +80,11 @@ export async function connectMqttUplink(opts: MqttUplinkOptions): Promise<MqttUp
   };
   const announce = () => client.publishAsync(statusTopic, status('online'), { qos: 1, retain: true });
   const client: MqttClient = mqtt.connect(opts.url, { ...options, manualConnect: true });
+  const tokenOf = opts.token;
+  /** Puts the current token into the CONNECT packet mqtt.js builds from `client.options` on connect(). */
+  const preparePassword = async () => {
+    client.options.password = typeof tokenOf === 'string' ? tokenOf : await tokenOf();
+  };
   let closing = false;
   let initial = true;
   let attempt = 0;
@@ -96,17 +104,33 @@ export async function connectMqttUplink(opts: MqttUplinkOptions): Promise<MqttUp
     log?.info({ url: opts.url, sessionPresent }, 'uplink reconnected');
     void announce().catch(() => {});
   });
-  client.on('close', () => {
-    setUp(false);
+  const scheduleReconnect = () => {
     if (closing || initial || timer) return;
     attempt += 1;
     const delay = backoffDelay(policy, attempt);
     log?.warn({ code: 'GATEWAY_ERR_PUBLISH_FAILED', attempt, delayMs: delay }, 'uplink down; reconnecting');
     timer = setTimeout(() => {
-      timer = undefined;
-      if (!closing) client.connect();
+      void preparePassword().then(
+        () => {
+          timer = undefined;
+          if (!closing) client.connect();
+        },
+        (err: Error & { code?: string }) => {
+          // No token (API unreachable, refresh refused): count it as a failed attempt and back off.
+          timer = undefined;
+          log?.error(
+            { code: err.code ?? 'GATEWAY_ERR_TOKEN_REFRESH', err: err.message, attempt },
+            'uplink has no token for the next connection attempt',
+          );
+          scheduleReconnect();
+        },
+      );
     }, delay);
     timer.unref();
+  };
+  client.on('close', () => {
+    setUp(false);
+    scheduleReconnect();
   });
   // Without a listener an 'error' (refused connection, TLS failure) would crash the process.
   client.on('error', (err) =>
@@ -126,11 +150,16 @@ export async function connectMqttUplink(opts: MqttUplinkOptions): Promise<MqttUp
       client.once('connect', ok);
       client.once('error', done);
       client.once('close', closed);
-      client.connect();
+      preparePassword().then(
+        () => client.connect(),
+        (err: Error) => done(err),
+      );
     });
   } catch (err) {
     closing = true;
     await client.endAsync(true).catch(() => {});
+    // A token source that failed (refresh refused, credentials unreadable) keeps its own code.
+    if (err instanceof GatewayError) throw err;
     throw new GatewayError(
       'GATEWAY_ERR_PUBLISH_FAILED',
       `cannot connect to ${opts.url}: ${(err as Error).message}`,
