@@ -7,6 +7,9 @@ import {
 import dbus, { type MessageBus, type Variant } from 'dbus-next';
 import nodeBle from 'node-ble';
 import { type RunningDbusDaemon, startDbusDaemon } from '../../src/harness/index.js';
+import { eventually } from '../../src/wait.js';
+
+export { eventually };
 
 /** A private dbus-daemon with the simulated BlueZ on it, and DBUS_SYSTEM_BUS_ADDRESS pointing there. */
 export interface World {
@@ -62,21 +65,6 @@ export async function proxy(bus: MessageBus, path: string, iface: string) {
 export async function prop(bus: MessageBus, path: string, iface: string, name: string): Promise<unknown> {
   const props = await proxy(bus, path, 'org.freedesktop.DBus.Properties');
   return ((await props.Get!(iface, name)) as Variant).value;
-}
-
-/** Polls until `probe` returns something other than undefined (real sockets, real time). */
-export async function eventually<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms = 5000,
-) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** The D-Bus error name and text a rejected call carried. */

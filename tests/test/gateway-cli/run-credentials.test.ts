@@ -22,6 +22,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startInfluxd } from '../../src/harness/index.js';
+import { until } from '../../src/wait.js';
 
 const CLI = resolve(fileURLToPath(import.meta.url), '../../../../cli/bin/linkwell.js');
 const run = promisify(execFile);
@@ -32,14 +33,6 @@ const ACCESS_TTL_SECONDS = 4;
 async function metric(registry: Registry, name: string): Promise<number> {
   const m = (await registry.getMetricsAsJSON()).find((x) => x.name === name);
   return (m?.values ?? []).reduce((a, v) => a + Number(v.value), 0);
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('linkwell gateway run --credentials: short-lived MQTT tokens refreshed through the API', () => {

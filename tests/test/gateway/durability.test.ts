@@ -26,6 +26,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, influxQuery, startInfluxd } from '../../src/harness/index.js';
+import { until } from '../../src/wait.js';
 
 const silent = pino({ level: 'silent' });
 const ADDRESSES = {
@@ -56,14 +57,6 @@ const nextState = (bus: GatewayEventBus, connected: boolean) =>
     };
     bus.on('uplink.state', on);
   });
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('durable store-and-forward: gateway → real ingest (Aedes) → real InfluxDB', () => {
   let influx: Awaited<ReturnType<typeof startInfluxd>>;
