@@ -19,17 +19,17 @@ const INVALID_ATTRIBUTE_VALUE_LENGTH = 0x0d;
 
 const FIRST_NAME = codecFor('2a8a');
 
-interface Field<T> {
+/** A UDS characteristic backed by one property of the consented user. */
+interface Field<K extends keyof ScaleUser> {
   uuid: string;
-  get(u: ScaleUser): T;
-  set(u: ScaleUser, v: T): void;
-  encode(v: T): Uint8Array;
-  decode(b: Uint8Array): T;
+  key: K;
+  encode(v: ScaleUser[K]): Uint8Array;
+  decode(b: Uint8Array): ScaleUser[K];
   properties?: CharProperty[];
 }
 
 /** Turns a decode failure into the ATT error a server answers a bad write with. */
-function decoded<T>(f: Field<T>, value: Uint8Array): T {
+function decoded<K extends keyof ScaleUser>(f: Field<K>, value: Uint8Array): ScaleUser[K] {
   try {
     return f.decode(value);
   } catch (e) {
@@ -39,15 +39,15 @@ function decoded<T>(f: Field<T>, value: Uint8Array): T {
   }
 }
 
-function characteristic<T>(f: Field<T>, access: () => ScaleUser): CharacteristicDef {
+function characteristic<K extends keyof ScaleUser>(f: Field<K>, access: () => ScaleUser): CharacteristicDef {
   return {
     uuid: f.uuid,
     properties: f.properties ?? ['read', 'write'],
     security: 'bonded',
-    read: () => f.encode(f.get(access())),
+    read: () => f.encode(access()[f.key]),
     write: (value) => {
       const user = access();
-      f.set(user, decoded(f, value));
+      user[f.key] = decoded(f, value);
     },
   };
 }
@@ -59,62 +59,26 @@ function characteristic<T>(f: Field<T>, access: () => ScaleUser): Characteristic
  */
 export function userDataCharacteristics(access: () => ScaleUser): CharacteristicDef[] {
   return [
-    characteristic<string>(
+    characteristic(
       {
         uuid: '2a8a',
-        get: (u) => u.firstName,
-        set: (u, v) => {
-          u.firstName = v;
-        },
+        key: 'firstName',
         encode: (v) => FIRST_NAME.encode(v),
         decode: (b) => FIRST_NAME.decode(b) as string,
       },
       access,
     ),
     characteristic(
-      {
-        uuid: '2a85',
-        get: (u) => u.dateOfBirth,
-        set: (u, v) => {
-          u.dateOfBirth = v;
-        },
-        encode: encodeDateOfBirth,
-        decode: decodeDateOfBirth,
-      },
+      { uuid: '2a85', key: 'dateOfBirth', encode: encodeDateOfBirth, decode: decodeDateOfBirth },
       access,
     ),
+    characteristic({ uuid: '2a8c', key: 'gender', encode: encodeGender, decode: decodeGender }, access),
+    characteristic({ uuid: '2a8e', key: 'heightCm', encode: encodeHeightCm, decode: decodeHeightCm }, access),
+    // §3.2: the client bumps the change increment after changing user data, so other clients re-read.
     characteristic(
       {
-        uuid: '2a8c',
-        get: (u) => u.gender,
-        set: (u, v) => {
-          u.gender = v;
-        },
-        encode: encodeGender,
-        decode: decodeGender,
-      },
-      access,
-    ),
-    characteristic(
-      {
-        uuid: '2a8e',
-        get: (u) => u.heightCm,
-        set: (u, v) => {
-          u.heightCm = v;
-        },
-        encode: encodeHeightCm,
-        decode: decodeHeightCm,
-      },
-      access,
-    ),
-    characteristic(
-      {
-        // §3.2: the client bumps it after changing user data, so other clients know to re-read.
         uuid: '2a99',
-        get: (u) => u.changeIncrement,
-        set: (u, v) => {
-          u.changeIncrement = v;
-        },
+        key: 'changeIncrement',
         encode: encodeDatabaseChangeIncrement,
         decode: decodeDatabaseChangeIncrement,
         properties: ['read', 'write', 'notify'],
