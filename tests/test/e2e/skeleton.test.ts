@@ -1,23 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  buildApp,
-  createTokenIssuer,
-  type Database,
-  DEMO_HOME,
-  generateSigningKeys,
-  migrate,
-  openPglite,
-  seedDemoHome,
-} from '@linkwell/api';
+import { buildApp, createTokenIssuer, type Database, DEMO_HOME, generateSigningKeys } from '@linkwell/api';
 import { createSimulatedHome, ManualClock } from '@linkwell/device-sim';
 import { connectMqttUplink, createGateway, type Gateway, type Uplink } from '@linkwell/gateway';
-import { type IngestService, startIngest } from '@linkwell/ingest';
+import type { IngestService } from '@linkwell/ingest';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDemoRegistry, startTestIngest } from '../../src/demo-platform.js';
 import { startInfluxd } from '../../src/harness/index.js';
 
 const SEED = 20261123;
@@ -58,17 +50,12 @@ describe('walking skeleton: simulated wristband → gateway → MQTT → ingest 
   beforeAll(async () => {
     influx = await startInfluxd();
     dataDir = await mkdtemp(join(tmpdir(), 'lw-e2e-'));
-    db = await openPglite();
-    await migrate(db);
-    await seedDemoHome(db);
-    ingest = await startIngest({
-      mqtt: { host: '127.0.0.1', port: 0 },
-      influx: { url: influx.url, database: 'linkwell' },
+    db = await openDemoRegistry();
+    ingest = await startTestIngest({
+      influxUrl: influx.url,
       registry: db,
       gatewayPublicKeyPem: keys.publicKeyPem,
       dataDir,
-      logger: silent,
-      metricsRegistry: new Registry(),
     });
     api = await buildApp({
       db,

@@ -11,22 +11,20 @@ import {
   type Database,
   DEMO_HOME,
   generateSigningKeys,
-  migrate,
-  openPglite,
-  seedDemoHome,
 } from '@linkwell/api';
 import { readCredentials, writeCredentials } from '@linkwell/gateway';
-import { type IngestService, startIngest } from '@linkwell/ingest';
+import type { IngestService } from '@linkwell/ingest';
 import { type GatewayStatus, linkGateway } from 'linkwell';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDemoRegistry, startTestIngest } from '../../src/demo-platform.js';
 import { freePort, startInfluxd } from '../../src/harness/index.js';
 import { until } from '../../src/wait.js';
 
 const CLI = resolve(fileURLToPath(import.meta.url), '../../../../cli/bin/linkwell.js');
 const run = promisify(execFile);
-const silent = pino({ level: 'silent' });
+const _silent = pino({ level: 'silent' });
 /** Short enough that the token the gateway first connected with is dead when the broker comes back. */
 const ACCESS_TTL_SECONDS = 4;
 
@@ -51,13 +49,12 @@ describe('linkwell gateway run --credentials: short-lived MQTT tokens refreshed 
 
   const startBroker = async () => {
     metrics = new Registry();
-    ingest = await startIngest({
-      mqtt: { host: '127.0.0.1', port: mqttPort },
-      influx: { url: influx.url, database: 'linkwell' },
+    ingest = await startTestIngest({
+      influxUrl: influx.url,
       registry: db,
       gatewayPublicKeyPem: keys.publicKeyPem,
       dataDir: join(dir, 'ingest'),
-      logger: silent,
+      port: mqttPort,
       metricsRegistry: metrics,
     });
   };
@@ -65,9 +62,7 @@ describe('linkwell gateway run --credentials: short-lived MQTT tokens refreshed 
   beforeAll(async () => {
     influx = await startInfluxd();
     dir = await mkdtemp(join(tmpdir(), 'lw-gw-run-'));
-    db = await openPglite();
-    await migrate(db);
-    await seedDemoHome(db);
+    db = await openDemoRegistry();
     mqttPort = await freePort();
     await startBroker();
     const port = await freePort();

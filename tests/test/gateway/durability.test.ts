@@ -3,15 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createTokenIssuer,
-  type Database,
-  DEMO_HOME,
-  generateSigningKeys,
-  migrate,
-  openPglite,
-  seedDemoHome,
-} from '@linkwell/api';
+import { createTokenIssuer, type Database, DEMO_HOME, generateSigningKeys } from '@linkwell/api';
 import { createSimulatedHome, ManualClock } from '@linkwell/device-sim';
 import {
   connectMqttUplink,
@@ -21,10 +13,10 @@ import {
   type MqttUplink,
   type OutboxRefusal,
 } from '@linkwell/gateway';
-import { type IngestService, startIngest } from '@linkwell/ingest';
+import type { IngestService } from '@linkwell/ingest';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDemoRegistry, startTestIngest } from '../../src/demo-platform.js';
 import { freePort, influxQuery, startInfluxd } from '../../src/harness/index.js';
 import { until } from '../../src/wait.js';
 
@@ -68,14 +60,12 @@ describe('durable store-and-forward: gateway → real ingest (Aedes) → real In
   const token = createTokenIssuer(keys).gatewayToken(DEMO_HOME.gatewayId);
 
   const startIngestService = async () => {
-    ingest = await startIngest({
-      mqtt: { host: '127.0.0.1', port: ingestPort },
-      influx: { url: influx.url, database: 'linkwell' },
+    ingest = await startTestIngest({
+      influxUrl: influx.url,
       registry: db,
       gatewayPublicKeyPem: keys.publicKeyPem,
       dataDir: join(dir, 'ingest'),
-      logger: silent,
-      metricsRegistry: new Registry(),
+      port: ingestPort,
     });
   };
   const stopIngestService = async () => {
@@ -122,9 +112,7 @@ describe('durable store-and-forward: gateway → real ingest (Aedes) → real In
   beforeAll(async () => {
     influx = await startInfluxd();
     dir = await mkdtemp(join(tmpdir(), 'lw-durability-'));
-    db = await openPglite();
-    await migrate(db);
-    await seedDemoHome(db);
+    db = await openDemoRegistry();
     ingestPort = await freePort();
     await startIngestService();
   });

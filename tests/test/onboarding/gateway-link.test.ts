@@ -8,20 +8,18 @@ import {
   type Database,
   DEMO_HOME,
   generateSigningKeys,
-  migrate,
-  openPglite,
-  seedDemoHome,
 } from '@linkwell/api';
 import { GatewayTokenSource, readCredentials, writeCredentials } from '@linkwell/gateway';
-import { type IngestService, startIngest } from '@linkwell/ingest';
+import type { IngestService } from '@linkwell/ingest';
 import { linkGateway } from 'linkwell';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDemoRegistry, startTestIngest } from '../../src/demo-platform.js';
 import { freePort, startInfluxd } from '../../src/harness/index.js';
 
-const silent = pino({ level: 'silent' });
+const _silent = pino({ level: 'silent' });
 
 describe('gateway onboarding end to end: gateway link → approval → MQTT token accepted by ingest', () => {
   let influx: Awaited<ReturnType<typeof startInfluxd>>;
@@ -40,17 +38,12 @@ describe('gateway onboarding end to end: gateway link → approval → MQTT toke
   beforeAll(async () => {
     influx = await startInfluxd();
     dir = await mkdtemp(join(tmpdir(), 'lw-onboarding-'));
-    db = await openPglite();
-    await migrate(db);
-    await seedDemoHome(db);
-    ingest = await startIngest({
-      mqtt: { host: '127.0.0.1', port: 0 },
-      influx: { url: influx.url, database: 'linkwell' },
+    db = await openDemoRegistry();
+    ingest = await startTestIngest({
+      influxUrl: influx.url,
       registry: db,
       gatewayPublicKeyPem: keys.publicKeyPem,
       dataDir: join(dir, 'ingest'),
-      logger: silent,
-      metricsRegistry: new Registry(),
     });
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;

@@ -1,0 +1,36 @@
+import { type Database, migrate, openPglite, seedDemoHome } from '@linkwell/api';
+import { type IngestService, startIngest } from '@linkwell/ingest';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+
+/** The registry the integration tests share: embedded PGlite, migrated, with the demo household. */
+export async function openDemoRegistry(): Promise<Database> {
+  const db = await openPglite();
+  await migrate(db);
+  await seedDemoHome(db);
+  return db;
+}
+
+export interface TestIngestOptions {
+  influxUrl: string;
+  registry: Database;
+  gatewayPublicKeyPem: string;
+  dataDir: string;
+  /** 0 (the default) picks a free port; a fixed one lets a test restart the broker where gateways expect it. */
+  port?: number;
+  database?: string;
+  metricsRegistry?: Registry;
+}
+
+/** Real ingest (Aedes + InfluxDB writer) on loopback, silent, as the integration tests run it. */
+export function startTestIngest(o: TestIngestOptions): Promise<IngestService> {
+  return startIngest({
+    mqtt: { host: '127.0.0.1', port: o.port ?? 0 },
+    influx: { url: o.influxUrl, database: o.database ?? 'linkwell' },
+    registry: o.registry,
+    gatewayPublicKeyPem: o.gatewayPublicKeyPem,
+    dataDir: o.dataDir,
+    logger: pino({ level: 'silent' }),
+    metricsRegistry: o.metricsRegistry ?? new Registry(),
+  });
+}
