@@ -85,15 +85,15 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
       ]);
     });
 
-    it('resolves (gw_demo, D0:00:00:00:00:03, slot 0) to the scale of acct_demo', async () => {
-      expect(await lookup('gw_demo', 'D0:00:00:00:00:03', 0)).toEqual([
+    it('resolves (gw_demo, D0:00:00:00:00:03, slot 1) to the scale of acct_demo', async () => {
+      expect(await lookup('gw_demo', 'D0:00:00:00:00:03', 1)).toEqual([
         { device_id: 'dev_demo_scale', account_id: 'acct_demo' },
       ]);
     });
 
-    it('resolves nothing for the scale without a slot or with slot 1', async () => {
+    it('resolves nothing for the scale without a slot or with an unassigned slot', async () => {
       expect(await lookup('gw_demo', 'D0:00:00:00:00:03', null)).toEqual([]);
-      expect(await lookup('gw_demo', 'D0:00:00:00:00:03', 1)).toEqual([]);
+      expect(await lookup('gw_demo', 'D0:00:00:00:00:03', 2)).toEqual([]);
     });
 
     it("resolves nothing for another household's gateway asking for the demo wristband", async () => {

@@ -19,9 +19,10 @@ export const DEMO_HOME = Object.freeze({
       id: 'dev_demo_bpcuff',
       address: 'D0:00:00:00:00:02',
       kind: 'bp_cuff',
-      slot: null,
+      // The cuff's user 1 (its readings carry a User ID, BLS §3.1.1.5); user 2 stays unassigned.
+      slot: 1,
     }),
-    scale: Object.freeze({ id: 'dev_demo_scale', address: 'D0:00:00:00:00:03', kind: 'scale', slot: 0 }),
+    scale: Object.freeze({ id: 'dev_demo_scale', address: 'D0:00:00:00:00:03', kind: 'scale', slot: 1 }),
   }),
 });
 

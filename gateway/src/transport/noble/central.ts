@@ -71,6 +71,19 @@ export class NobleCentral implements BleCentral {
     return link;
   }
 
+  /**
+   * noble has no pairing call: its HCI stack (lib/hci-socket/gatt.js) starts LE Legacy Just Works pairing
+   * by itself when an ATT request fails with insufficient authentication or encryption, then repeats the
+   * request. Bonding therefore happens on the first protected access, and this only checks that there is a
+   * link to bond on. A device that insists on a passkey cannot pair through noble: it ends the link, which
+   * the next operation reports as GATEWAY_ERR_BLE_AUTH_FAILED.
+   */
+  async pair(address: string): Promise<void> {
+    const wanted = address.toUpperCase();
+    if (![...this.links].some((l) => l.address === wanted && l.connected))
+      throw new GatewayError('GATEWAY_ERR_BLE_DISCONNECTED', `${wanted}: no link to pair on`);
+  }
+
   /** Stops any scan and ends every link this central opened; its noble listeners are removed. */
   async close(): Promise<void> {
     this.noble.off('discover', this.onDiscover);
