@@ -8,10 +8,12 @@ import { createSimulatedHome, ManualClock } from '@linkwell/device-sim';
 import {
   connectMqttUplink,
   createGateway,
+  DEFAULT_RECONNECT,
   type Gateway,
   type GatewayEventBus,
   type MqttUplink,
   type OutboxRefusal,
+  type RetryPolicy,
 } from '@linkwell/gateway';
 import type { IngestService } from '@linkwell/ingest';
 import { pino } from 'pino';
@@ -74,14 +76,19 @@ describe('durable store-and-forward: gateway → real ingest (Aedes) → real In
   };
   const mqttUrl = () => `mqtt://127.0.0.1:${ingestPort}`;
 
-  async function inProcessGateway(clock: ManualClock, seed: number, outbox: { maxItems?: number }) {
+  async function inProcessGateway(
+    clock: ManualClock,
+    seed: number,
+    outbox: { maxItems?: number },
+    reconnect: RetryPolicy = { initialMs: 100, maxMs: 400 },
+  ) {
     const home = createSimulatedHome({ clock, seed, addresses: ADDRESSES });
     const uplink: MqttUplink = await connectMqttUplink({
       url: mqttUrl(),
       gatewayId: DEMO_HOME.gatewayId,
       token,
       version: 'durability',
-      reconnect: { initialMs: 100, maxMs: 400 },
+      reconnect,
     });
     const gateway: Gateway = createGateway({
       id: DEMO_HOME.gatewayId,
@@ -124,7 +131,7 @@ describe('durable store-and-forward: gateway → real ingest (Aedes) → real In
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('loses nothing and duplicates nothing when the broker is gone for 30 s while the wristband streams', async () => {
+  it('loses nothing and duplicates nothing when the broker is gone for 30 simulated seconds while the wristband streams', async () => {
     const START = Date.UTC(2026, 10, 24, 6, 0, 0);
     const clock = new ManualClock(START);
     const g = await inProcessGateway(clock, 11, {});
@@ -155,6 +162,43 @@ describe('durable store-and-forward: gateway → real ingest (Aedes) → real In
     expect(stored.rows).toBe(45);
     expect([...stored.byTime.entries()].sort((a, b) => a[0] - b[0])).toEqual(sent.map((s) => [s.at, s.bpm]));
   });
+
+  it('loses nothing and duplicates nothing when the broker is gone for 30 wall-clock seconds, with backoff reconnects', async () => {
+    const START = Date.UTC(2026, 10, 26, 6, 0, 0);
+    const clock = new ManualClock(START);
+    // The uplink's default start (0.5 s doubling), capped at 5 s so the test does not sit out a 30 s gap.
+    const g = await inProcessGateway(clock, 13, {}, { ...DEFAULT_RECONNECT, maxMs: 5000 });
+    // The band notifies once per real second, as on a real wrist.
+    const tick = setInterval(() => clock.advance(1000), 1000);
+    let downFor = 0;
+    try {
+      await until('the first acknowledged readings', () => g.gateway.stats().readingsAcked >= 3);
+      const down = nextState(g.gateway.bus, false);
+      await stopIngestService();
+      await down;
+      const downAt = Date.now();
+      await new Promise((r) => setTimeout(r, 30_000));
+      // Taken (fsync'd) while the broker was away, waiting in the outbox.
+      expect(g.gateway.stats().outboxItems).toBeGreaterThanOrEqual(28);
+      const up = nextState(g.gateway.bus, true);
+      await startIngestService();
+      downFor = Date.now() - downAt;
+      await up;
+      await until('the outbox to drain', () => g.gateway.stats().outboxItems === 0);
+    } finally {
+      clearInterval(tick);
+      await g.close();
+    }
+    expect(downFor).toBeGreaterThanOrEqual(30_000);
+    expect(g.gateway.stats()).toMatchObject({ readingsRefused: 0, outboxItems: 0 });
+
+    const sent = g.home.wristband.sent;
+    expect(sent.length).toBeGreaterThanOrEqual(35);
+    expect(g.gateway.stats().readingsAcked).toBe(sent.length);
+    const stored = await storedHeartRate(influx.url, START, START + 3_600_000);
+    expect(stored.rows).toBe(sent.length);
+    expect([...stored.byTime.entries()].sort((a, b) => a[0] - b[0])).toEqual(sent.map((s) => [s.at, s.bpm]));
+  }, 120_000);
 
   it('at its bound refuses new readings (counted, announced, logged), keeps every taken one and resumes', async () => {
     const START = Date.UTC(2026, 10, 25, 6, 0, 0);
