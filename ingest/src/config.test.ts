@@ -26,3 +26,27 @@ describe('loadIngestConfig', () => {
     );
   });
 });
+
+describe('loadIngestConfig: spool and writer', () => {
+  it('defaults to a 1024 MiB spool in 16 MiB segments without a line bound, and gzip auto over 1000 bytes', () => {
+    const c = loadIngestConfig(good);
+    expect(c.spool).toEqual({ maxMiB: 1024, segmentMiB: 16 });
+    expect(c.writer).toEqual({ gzip: 'auto', gzipThresholdBytes: 1000 });
+  });
+
+  it('reads LINKWELL_INGEST_SPOOL_* and LINKWELL_INGEST_INFLUX_GZIP*, and rejects gzip=maybe', () => {
+    const c = loadIngestConfig({
+      ...good,
+      LINKWELL_INGEST_SPOOL_MAX_MIB: '64',
+      LINKWELL_INGEST_SPOOL_SEGMENT_MIB: '4',
+      LINKWELL_INGEST_SPOOL_MAX_LINES: '500000',
+      LINKWELL_INGEST_INFLUX_GZIP: 'on',
+      LINKWELL_INGEST_INFLUX_GZIP_THRESHOLD_BYTES: '4096',
+    });
+    expect(c.spool).toEqual({ maxMiB: 64, segmentMiB: 4, maxLines: 500000 });
+    expect(c.writer).toEqual({ gzip: 'on', gzipThresholdBytes: 4096 });
+    expect(() => loadIngestConfig({ ...good, LINKWELL_INGEST_INFLUX_GZIP: 'maybe' })).toThrow(
+      /INGEST_ERR_CONFIG: .*\/writer\/gzip/,
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { IngestError } from './errors.js';
@@ -13,6 +14,28 @@ export const IngestConfigSchema = Type.Object({
   registryUrl: Type.String({ pattern: '^postgres(ql)?://' }),
   gatewayPublicKeyFile: Type.String({ minLength: 1 }),
   dataDir: Type.String({ minLength: 1 }),
+  spool: Type.Object({
+    maxMiB: Type.Number({ exclusiveMinimum: 0 }),
+    segmentMiB: Type.Number({ exclusiveMinimum: 0 }),
+    maxLines: Type.Optional(Type.Integer({ minimum: 1 })),
+  }),
+  writer: Type.Object({
+    gzip: Type.Union([Type.Literal('auto'), Type.Literal('on'), Type.Literal('off')]),
+    gzipThresholdBytes: Type.Integer({ minimum: 0 }),
+  }),
+  /** embedded: Aedes in this process (optionally clustered through Redis); external: a worker on Mosquitto/EMQX. */
+  mode: Type.Union([Type.Literal('embedded'), Type.Literal('external')]),
+  cluster: Type.Optional(Type.Object({ redisUrl: Type.String({ pattern: '^rediss?://' }) })),
+  external: Type.Optional(
+    Type.Object({
+      url: Type.String({ pattern: '^(mqtts?|tcp|ssl|wss?)://' }),
+      username: Type.Optional(Type.String()),
+      password: Type.Optional(Type.String()),
+      group: Type.String({ pattern: '^[^/+#$]+$' }),
+      connections: Type.Integer({ minimum: 1, maximum: 256 }),
+      clientId: Type.String({ pattern: '^[^/+#]+$' }),
+    }),
+  ),
   logLevel: Type.Union([
     Type.Literal('debug'),
     Type.Literal('info'),
@@ -42,6 +65,18 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): Readonly<IngestConfig>
     registryUrl: env.LINKWELL_INGEST_REGISTRY_URL ?? '',
     gatewayPublicKeyFile: env.LINKWELL_INGEST_JWT_PUBLIC_KEY_FILE ?? '',
     dataDir: env.LINKWELL_INGEST_DATA_DIR ?? './data/ingest',
+    spool: {
+      maxMiB: Number(env.LINKWELL_INGEST_SPOOL_MAX_MIB ?? 1024),
+      segmentMiB: Number(env.LINKWELL_INGEST_SPOOL_SEGMENT_MIB ?? 16),
+      ...(env.LINKWELL_INGEST_SPOOL_MAX_LINES
+        ? { maxLines: Number(env.LINKWELL_INGEST_SPOOL_MAX_LINES) }
+        : {}),
+    },
+    writer: {
+      gzip: env.LINKWELL_INGEST_INFLUX_GZIP ?? 'auto',
+      gzipThresholdBytes: Number(env.LINKWELL_INGEST_INFLUX_GZIP_THRESHOLD_BYTES ?? 1000),
+    },
+    ...modeConfig(env),
     logLevel: env.LINKWELL_INGEST_LOG_LEVEL ?? 'info',
   };
   if (!Value.Check(IngestConfigSchema, raw)) {
@@ -50,5 +85,36 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): Readonly<IngestConfig>
       .map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new IngestError('INGEST_ERR_CONFIG', issues.join('; '));
   }
+  if (raw.mode === 'external' && raw.cluster) {
+    throw new IngestError(
+      'INGEST_ERR_CONFIG',
+      'LINKWELL_INGEST_REDIS_URL (cluster mode) applies to the embedded broker, not LINKWELL_INGEST_MODE=external',
+    );
+  }
   return Object.freeze(raw);
+}
+
+/** Cluster (LINKWELL_INGEST_REDIS_URL) and external-broker (LINKWELL_INGEST_MODE=external) settings. */
+function modeConfig(env: NodeJS.ProcessEnv) {
+  const mode = env.LINKWELL_INGEST_MODE ?? 'embedded';
+  return {
+    mode,
+    ...(env.LINKWELL_INGEST_REDIS_URL ? { cluster: { redisUrl: env.LINKWELL_INGEST_REDIS_URL } } : {}),
+    ...(mode === 'external'
+      ? {
+          external: {
+            url: env.LINKWELL_INGEST_EXTERNAL_URL ?? '',
+            ...(env.LINKWELL_INGEST_EXTERNAL_USERNAME
+              ? { username: env.LINKWELL_INGEST_EXTERNAL_USERNAME }
+              : {}),
+            ...(env.LINKWELL_INGEST_EXTERNAL_PASSWORD
+              ? { password: env.LINKWELL_INGEST_EXTERNAL_PASSWORD }
+              : {}),
+            group: env.LINKWELL_INGEST_EXTERNAL_GROUP ?? 'linkwell-ingest',
+            connections: Number(env.LINKWELL_INGEST_EXTERNAL_CONNECTIONS ?? 8),
+            clientId: env.LINKWELL_INGEST_EXTERNAL_CLIENT_ID ?? `linkwell-ingest-${hostname()}`,
+          },
+        }
+      : {}),
+  };
 }

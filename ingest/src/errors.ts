@@ -19,6 +19,26 @@ export const INGEST_ERRORS = {
   INGEST_ERR_REGISTRY_UNAVAILABLE:
     'The registry database could not be queried; the publish is not acknowledged.',
   INGEST_ERR_CONFIG: 'The ingest configuration is invalid.',
+  INGEST_ERR_SPOOL_FULL:
+    'InfluxDB is unavailable and the spool is at its bound; the publish is not acknowledged, so gateways keep it.',
+  INGEST_ERR_SPOOL_IO:
+    'The spool could not fsync a batch (disk error or closed); the publish is not acknowledged.',
+  INGEST_ERR_SPOOL_CORRUPT:
+    'A spooled batch failed its checksum (disk damage); its bytes are dead-lettered and kept in a .corrupt file.',
+  INGEST_ERR_INFLUX_DOWN:
+    'InfluxDB failed a write or its /ping; batches go to the spool until a probe succeeds, then the spool replays.',
+  INGEST_ERR_LINES_REJECTED:
+    'InfluxDB refused lines of a batch (HTTP 400/422, e.g. a field type conflict); the batch is dead-lettered.',
+  INGEST_ERR_WRITE_TOO_LARGE:
+    'InfluxDB refused a batch as too large (HTTP 413); it is split, and a single line still refused is dead-lettered.',
+  INGEST_ERR_CLUSTER_REDIS:
+    'Cluster mode could not reach Redis (start-up fails; at run time commands and sessions stop crossing nodes).',
+  INGEST_ERR_EXTERNAL_BROKER:
+    'External-broker mode could not connect or subscribe to the external MQTT broker, or it refused the worker.',
+  INGEST_ERR_COMMAND_TIMEOUT:
+    'A gateway did not answer a command on lw/v1/gw/{gw}/cmd/result in time (offline, busy, or the command was lost).',
+  INGEST_ERR_BAD_COMMAND:
+    'A command to send is not a valid v1 command, or a gateway sent a malformed cmd/result (logged and ignored).',
 } as const;
 
 export type IngestErrorCode = keyof typeof INGEST_ERRORS;

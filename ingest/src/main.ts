@@ -19,6 +19,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     registry: pool,
     gatewayPublicKeyPem: await readFile(config.gatewayPublicKeyFile, 'utf8'),
     dataDir: config.dataDir,
+    writer: config.writer,
+    spool: {
+      maxBytes: Math.floor(config.spool.maxMiB * 1024 * 1024),
+      segmentBytes: Math.floor(config.spool.segmentMiB * 1024 * 1024),
+      maxLines: config.spool.maxLines,
+    },
+    ...(config.cluster ? { cluster: config.cluster } : {}),
+    ...(config.external ? { external: config.external } : {}),
     logger,
     metricsRegistry,
   });

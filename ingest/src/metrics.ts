@@ -11,7 +11,7 @@ export function createIngestMetrics(registry: Registry) {
     }),
     written: new Counter({
       name: 'linkwell_ingest_readings_written_total',
-      help: 'Readings acknowledged after an InfluxDB 2xx',
+      help: 'Readings acknowledged after an InfluxDB 2xx or, while it is down, a spool fsync',
       registers,
     }),
     held: new Counter({
@@ -50,6 +50,57 @@ export function createIngestMetrics(registry: Registry) {
     authFailures: new Counter({
       name: 'linkwell_ingest_auth_failures_total',
       help: 'Rejected MQTT connects',
+      registers,
+    }),
+    spooledLines: new Counter({
+      name: 'linkwell_ingest_spooled_lines_total',
+      help: 'Lines fsync’d to the spool because InfluxDB was unavailable',
+      registers,
+    }),
+    replayedLines: new Counter({
+      name: 'linkwell_ingest_replayed_lines_total',
+      help: 'Spooled lines written to InfluxDB by the replay',
+      registers,
+    }),
+    spoolRefusals: new Counter({
+      name: 'linkwell_ingest_spool_full_total',
+      help: 'Batches refused at the spool bound (their publishes got no PUBACK)',
+      registers,
+    }),
+    spoolLines: new Gauge({
+      name: 'linkwell_ingest_spool_lines',
+      help: 'Lines waiting in the spool',
+      registers,
+    }),
+    spoolBytes: new Gauge({
+      name: 'linkwell_ingest_spool_bytes',
+      help: 'Bytes waiting in the spool',
+      registers,
+    }),
+    spoolSegments: new Gauge({
+      name: 'linkwell_ingest_spool_segments',
+      help: 'Spool segment files on disk',
+      registers,
+    }),
+    spoolOldestSeconds: new Gauge({
+      name: 'linkwell_ingest_spool_oldest_seconds',
+      help: 'Age of the oldest spooled batch (0 when empty)',
+      registers,
+    }),
+    influxUp: new Gauge({
+      name: 'linkwell_ingest_influx_up',
+      help: '1 while writes go to InfluxDB, 0 while they go to the spool',
+      registers,
+    }),
+    externalDeliveries: new Counter({
+      name: 'linkwell_ingest_external_deliveries_total',
+      help: 'External-broker mode: deliveries by outcome (acked after durable, not_acked, ignored) and DUP flag',
+      labelNames: ['outcome', 'redelivery'],
+      registers,
+    }),
+    externalConnections: new Gauge({
+      name: 'linkwell_ingest_external_connections',
+      help: 'External-broker mode: worker connections currently up in the share group',
       registers,
     }),
   };

@@ -6,6 +6,8 @@ export interface OpsServerDeps {
   registry: Registry;
   /** Each check resolves true when healthy. */
   checks: Record<string, () => Promise<boolean>>;
+  /** Extra state for operators (e.g. spool depth), shown under `details`; it does not change the status. */
+  details?: () => Record<string, unknown>;
 }
 
 /** /healthz and /metrics for operators and scrapers; two routes do not justify a web framework here. */
@@ -31,7 +33,14 @@ export async function startOpsServer(
         );
         const ok = Object.values(results).every((v) => v === 'ok');
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: ok ? 'ok' : 'degraded', checks: results }));
+        const details = deps.details?.();
+        res.end(
+          JSON.stringify({
+            status: ok ? 'ok' : 'degraded',
+            checks: results,
+            ...(details ? { details } : {}),
+          }),
+        );
         return;
       }
       res.writeHead(404, { 'content-type': 'application/json' });

@@ -191,30 +191,30 @@ describe('ingest against real influxd and real MQTT clients', () => {
   it('serves /healthz and /metrics with the written-readings counter', async () => {
     const health = await fetch(`${svc.opsUrl}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', checks: { influx: 'ok', registry: 'ok' } });
+    expect(await health.json()).toEqual({
+      status: 'ok',
+      checks: { influx: 'ok', registry: 'ok' },
+      details: { sink: { influx: 'up', replaying: false, spool: expect.objectContaining({ batches: 0 }) } },
+    });
     const metrics = await (await fetch(`${svc.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/linkwell_ingest_readings_written_total 4/);
   });
 
   // Last: it stops influxd.
-  it('withholds the PUBACK and stays up when InfluxDB is down (INGEST_ERR_WRITE_FAILED)', async () => {
+  it('acknowledges from the fsynced spool while InfluxDB is down and shows the depth in /healthz', async () => {
     await influx.stop();
     const c = await connect(GW, token(GW));
-    let acked = false;
-    const closed = new Promise<void>((r) => c.once('close', () => r()));
-    c.publish(
-      `lw/v1/gw/${GW}/readings`,
-      envelope([reading(61, Date.UTC(2026, 10, 4))]),
-      { qos: 1 },
-      (err) => {
-        acked = !err;
-      },
-    );
-    await closed;
-    expect(acked).toBe(false);
-    c.end(true);
+    // The PUBACK arrives although InfluxDB is gone: the batch is in <dataDir>/spool (tests/test/ingest covers replay).
+    await c.publishAsync(`lw/v1/gw/${GW}/readings`, envelope([reading(61, Date.UTC(2026, 10, 4))]), {
+      qos: 1,
+    });
+    await c.endAsync();
     const health = await fetch(`${svc.opsUrl}/healthz`);
     expect(health.status).toBe(503);
-    expect(await health.json()).toEqual({ status: 'degraded', checks: { influx: 'fail', registry: 'ok' } });
+    expect(await health.json()).toMatchObject({
+      status: 'degraded',
+      checks: { influx: 'fail', registry: 'ok' },
+      details: { sink: { influx: 'down', spool: { batches: 1, lines: 1 } } },
+    });
   });
 });

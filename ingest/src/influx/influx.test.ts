@@ -61,6 +61,35 @@ describe('WriteBatcher', () => {
     expect(writes).toEqual([['a', 'b', 'c', 'd']]);
   });
 
+  it('drain() resolves only after batches queued behind the concurrency limit were written', async () => {
+    const writes: string[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const writer: PointWriter = {
+      version: 'test',
+      api: 'v1',
+      async write(lines) {
+        await gate;
+        writes.push(lines);
+      },
+    };
+    const b = new WriteBatcher(writer, { maxLines: 1, lingerMs: 60_000, maxConcurrent: 1 });
+    void b.add(['a']);
+    void b.add(['b']);
+    void b.add(['c']);
+    let drained = false;
+    const draining = b.drain().then(() => {
+      drained = true;
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(drained).toBe(false);
+    release();
+    await draining;
+    expect(writes).toEqual([['a'], ['b'], ['c']]);
+  });
+
   it('rejects every publish of a failed batch so none of them is acknowledged', async () => {
     const { writer } = recordingWriter(true);
     const b = new WriteBatcher(writer, { maxLines: 100, lingerMs: 1, maxConcurrent: 1 });

@@ -14,16 +14,29 @@ export function writeApiFor(version: string): WriteApiKind {
   return major > 1 || (major === 1 && minor >= 8) ? 'v2' : 'v1';
 }
 
+/**
+ * The v2 `bucket` for a database: 1.8's v2 compatibility layer maps `db/rp`; on 2.x and 3.x the bucket
+ * is addressed by its own name, which the platform keeps equal to the database name.
+ */
+export function v2BucketFor(version: string, database: string, retentionPolicy = 'autogen'): string {
+  return /^v?1\./.test(version) ? `${database}/${retentionPolicy}` : database;
+}
+
 /** Reads the server version from /ping (X-Influxdb-Version), which every InfluxDB line answers. */
-export async function detectInfluxVersion(url: string, fetchImpl: typeof fetch = fetch): Promise<string> {
+export async function detectInfluxVersion(
+  url: string,
+  fetchImpl: typeof fetch = fetch,
+  timeoutMs = 5000,
+): Promise<string> {
   let res: Response;
   try {
-    res = await fetchImpl(new URL('/ping', url), { signal: AbortSignal.timeout(5000) });
+    res = await fetchImpl(new URL('/ping', url), { signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     throw new IngestError('INGEST_ERR_INFLUX_UNREACHABLE', `${url}/ping: ${(err as Error).message}`, {
       cause: err,
     });
   }
+  await res.body?.cancel();
   const version = res.headers.get('x-influxdb-version');
   if (!res.ok || !version) {
     throw new IngestError(

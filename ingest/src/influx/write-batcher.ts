@@ -22,6 +22,7 @@ export class WriteBatcher {
   private timer: NodeJS.Timeout | undefined;
   private readonly ready: Batch[] = [];
   private active = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly writer: PointWriter,
@@ -41,13 +42,11 @@ export class WriteBatcher {
     return done;
   }
 
-  /** Seals the open batch now; used on shutdown. */
+  /** Seals the open batch now and resolves once every batch has been written or has failed; for shutdown. */
   async drain(): Promise<void> {
-    const pending = this.open
-      ? new Promise<void>((r) => this.open!.waiters.push({ resolve: r, reject: () => r() }))
-      : undefined;
     this.seal();
-    await pending;
+    if (this.active === 0 && this.ready.length === 0) return;
+    await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
   private seal(): void {
@@ -76,5 +75,10 @@ export class WriteBatcher {
     this.opts.onBatch?.({ lines: batch.lines.length, ms: performance.now() - started, ok });
     for (const w of batch.waiters) ok ? w.resolve() : w.reject(err);
     this.pump();
+    if (this.active === 0 && this.ready.length === 0 && !this.open) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
   }
 }

@@ -1,7 +1,8 @@
 import { HttpError, InfluxDB } from '@influxdata/influxdb-client';
 import pRetry, { AbortError } from 'p-retry';
-import { IngestError } from '../errors.js';
-import { detectInfluxVersion, type WriteApiKind, writeApiFor } from './version.js';
+import { IngestError, type IngestErrorCode } from '../errors.js';
+import { type GzipMode, gzipThresholdFor } from './compression.js';
+import { detectInfluxVersion, v2BucketFor, type WriteApiKind, writeApiFor } from './version.js';
 
 export interface InfluxTarget {
   url: string;
@@ -12,22 +13,39 @@ export interface InfluxTarget {
   org?: string;
 }
 
+export interface WriteCallOptions {
+  /** Aborting stops the retries at once; the pending attempt may still land, which is harmless (idempotent). */
+  signal?: AbortSignal;
+  /** Called for each failed attempt; `unreachable` means no HTTP answer at all (refused, reset, timed out). */
+  onAttemptFailed?: (info: { error: Error; unreachable: boolean; attempt: number }) => void;
+}
+
 export interface PointWriter {
   readonly version: string;
   readonly api: WriteApiKind;
-  /** Resolves only after InfluxDB answered 2xx for every line. */
-  write(lines: string[]): Promise<void>;
+  /** Resolves only after InfluxDB answered 2xx for every line; rejects with a coded IngestError. */
+  write(lines: string[], opts?: WriteCallOptions): Promise<void>;
 }
 
 export interface WriterOptions {
-  /** Attempts for transient failures (network, 5xx, 429) before the batch is reported failed. */
+  /** Attempts for transient failures (network, 408, 429, 5xx) before the batch is reported failed. */
   retries?: number;
   minRetryDelayMs?: number;
   /** Overrides detection, e.g. to prove a misconfigured path is refused rather than dropped. */
   forceApi?: WriteApiKind;
+  /** `auto` (default): off for a loopback URL, on otherwise; see compression.ts for why. */
+  gzip?: GzipMode;
+  gzipThresholdBytes?: number;
+  timeoutMs?: number;
 }
 
-const NON_RETRIABLE = new Set([400, 401, 403, 404, 413]);
+/** Which code a refused HTTP status gets; see the rows in docs/errors.md for what the sink does with each. */
+export function codeForStatus(status: number): IngestErrorCode | undefined {
+  if (status === 408 || status === 429 || status >= 500) return undefined;
+  if (status === 400 || status === 422) return 'INGEST_ERR_LINES_REJECTED';
+  if (status === 413) return 'INGEST_ERR_WRITE_TOO_LARGE';
+  return 'INGEST_ERR_WRITE_REJECTED';
+}
 
 export async function createInfluxWriter(
   target: InfluxTarget,
@@ -38,18 +56,21 @@ export async function createInfluxWriter(
   const influx = new InfluxDB({
     url: target.url,
     ...(target.token ? { token: target.token } : {}),
-    timeout: 30_000,
+    timeout: opts.timeoutMs ?? 30_000,
   });
   const rp = target.retentionPolicy ?? 'autogen';
   const v1Path = `/write?db=${encodeURIComponent(target.database)}&rp=${encodeURIComponent(rp)}&precision=ms`;
+  const gzipThreshold = gzipThresholdFor(target.url, opts.gzip, opts.gzipThresholdBytes);
 
   async function attempt(lines: string[]): Promise<void> {
     // One WriteApi per batch, with the client's own retry buffer disabled: that buffer lives in memory and
-    // drops the oldest lines past its limit, so retries and failures are owned here instead.
-    const w = influx.getWriteApi(target.org ?? '', `${target.database}/${rp}`, 'ms', {
+    // drops the oldest lines past its limit, so retries belong here and a final failure to the caller
+    // (the durable sink spools it). `writeFailed` rejecting is what keeps the client from buffering.
+    const w = influx.getWriteApi(target.org ?? '', v2BucketFor(version, target.database, rp), 'ms', {
       batchSize: lines.length + 1,
       flushInterval: 0,
       maxRetries: 0,
+      gzipThreshold,
       writeFailed: (error) => Promise.reject(error),
     });
     if (api === 'v1') w.path = v1Path;
@@ -64,7 +85,7 @@ export async function createInfluxWriter(
   return {
     version,
     api,
-    async write(lines) {
+    async write(lines, call = {}) {
       if (lines.length === 0) return;
       try {
         await pRetry(
@@ -72,21 +93,30 @@ export async function createInfluxWriter(
             try {
               await attempt(lines);
             } catch (err) {
-              if (err instanceof HttpError && NON_RETRIABLE.has(err.statusCode)) {
+              const code = err instanceof HttpError ? codeForStatus(err.statusCode) : undefined;
+              if (code && err instanceof HttpError) {
                 throw new AbortError(
-                  new IngestError(
-                    'INGEST_ERR_WRITE_REJECTED',
-                    `InfluxDB ${version} answered ${err.statusCode}: ${err.body}`,
-                    {
-                      cause: err,
-                    },
-                  ),
+                  new IngestError(code, `InfluxDB ${version} answered ${err.statusCode}: ${err.body}`, {
+                    cause: err,
+                  }),
                 );
               }
               throw err;
             }
           },
-          { retries: opts.retries ?? 3, minTimeout: opts.minRetryDelayMs ?? 200, factor: 3, randomize: true },
+          {
+            retries: opts.retries ?? 3,
+            minTimeout: opts.minRetryDelayMs ?? 200,
+            factor: 3,
+            randomize: true,
+            ...(call.signal ? { signal: call.signal } : {}),
+            onFailedAttempt: (error) =>
+              call.onAttemptFailed?.({
+                error,
+                unreachable: !(error instanceof HttpError),
+                attempt: error.attemptNumber,
+              }),
+          },
         );
       } catch (err) {
         if (err instanceof IngestError) throw err;

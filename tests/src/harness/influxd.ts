@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderInfluxdConfig as influxdConfig } from 'linkwell';
 import { type BinaryLookup, findBinary } from './binaries.js';
@@ -73,4 +74,103 @@ export async function startInfluxd(opts: InfluxdOptions = {}): Promise<RunningIn
     throw error;
   }
   return { ...server, url, port, version };
+}
+
+export interface RestartableInfluxd extends RunningInfluxd {
+  /** Holds meta, data and WAL; survives `pause()`, removed by `stop()`. */
+  readonly storageDir: string;
+  /** The current process's pid; changes on every `resume()`. */
+  readonly pid: number;
+  /** SIGTERM the server but keep its data and port, as an outage would. Idempotent. */
+  pause(): Promise<void>;
+  /** Start it again on the same port over the same data; resolves once /ping answers 204. */
+  resume(): Promise<void>;
+  readonly running: boolean;
+}
+
+/**
+ * influxd that can go away and come back on the same URL with its data, for outage tests. The port is
+ * free while paused, so another process could take it in between; that race shows up as
+ * HARNESS_ERR_EXITED ("address in use") on resume, not as a silent wrong server.
+ */
+export async function startRestartableInfluxd(opts: InfluxdOptions = {}): Promise<RestartableInfluxd> {
+  const influxd = await findBinary('influxd', opts);
+  const [port, rpcPort] = (await freePorts(2)) as [number, number];
+  const url = `http://127.0.0.1:${port}`;
+  const storageDir = await mkdtemp(join(tmpdir(), 'linkwell-influxd-storage-'));
+  let version = 'unknown';
+
+  const start = () =>
+    launch({
+      name: 'influxd',
+      startTimeoutMs: opts.startTimeoutMs,
+      async prepare(dataDir) {
+        const configFile = join(dataDir, 'influxdb.conf');
+        await writeFile(configFile, influxdConfig(storageDir, port, rpcPort));
+        return {
+          process: {
+            command: influxd,
+            args: ['run', '-config', configFile],
+            env: withoutInfluxOverrides(process.env),
+          },
+          async ready(signal) {
+            const res = await fetch(`${url}/ping`, { signal });
+            await res.body?.cancel();
+            version = res.headers.get('x-influxdb-version') ?? version;
+            return res.status === 204;
+          },
+        };
+      },
+    });
+
+  let current: RunningServer | undefined;
+  try {
+    current = await start();
+    if (opts.database !== undefined)
+      await influxQuery(url, `CREATE DATABASE ${quoteIdentifier(opts.database)}`);
+  } catch (error) {
+    await current?.stop();
+    await rm(storageDir, { recursive: true, force: true });
+    throw error;
+  }
+  let last: RunningServer = current;
+  let stopped = false;
+  const pause = async () => {
+    const s = current;
+    current = undefined;
+    await s?.stop();
+  };
+  return {
+    name: 'influxd',
+    url,
+    port,
+    storageDir,
+    get version() {
+      return version;
+    },
+    get dataDir() {
+      return last.dataDir;
+    },
+    get logFile() {
+      return last.logFile;
+    },
+    get pid() {
+      return last.pid;
+    },
+    get running() {
+      return current !== undefined;
+    },
+    pause,
+    async resume() {
+      if (stopped) throw new Error('influxd was stopped for good');
+      if (current) return;
+      current = await start();
+      last = current;
+    },
+    async stop() {
+      stopped = true;
+      await pause();
+      await rm(storageDir, { recursive: true, force: true, maxRetries: 3 });
+    },
+  };
 }
