@@ -25,18 +25,19 @@ export const REQUIREMENTS = [
   { name: 'postgres', executables: ['initdb', 'postgres'], package: 'postgresql', daemon: 'postgres' },
   { name: 'mosquitto', executables: ['mosquitto'], package: 'mosquitto', daemon: 'mosquitto' },
   { name: 'dbus-daemon', executables: ['dbus-daemon'], package: 'dbus-daemon', daemon: 'dbus-daemon' },
+  { name: 'redis-server', executables: ['redis-server'], package: 'redis-server', daemon: 'redis-server' },
 ];
 
 export const PURPOSES = {
   up: ['influxd'],
-  test: ['influxd', 'postgres', 'mosquitto', 'dbus-daemon'],
+  test: ['influxd', 'postgres', 'mosquitto', 'dbus-daemon', 'redis-server'],
 };
 
 const USAGE = `Usage: node scripts/system-deps.mjs [--for up|test] [--check]
 
 Ensures the system servers Linkwell needs are installed.
   --for up     influxd (what \`linkwell up\` starts)
-  --for test   influxd, postgres (initdb), mosquitto, dbus-daemon (the default)
+  --for test   influxd, postgres (initdb), mosquitto, dbus-daemon, redis-server (the default)
   --check      only report; exit 1 if something is missing
   --help       this text
 

@@ -201,9 +201,9 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
       ),
     sendCommand: commands.send,
     async close() {
-      await commands.close();
-      // Broker first: it ends client sockets, which the TCP server's close waits for.
-      const brokerClosed = new Promise<void>((r) => broker.close(() => r()));
+      // Broker first: it ends client sockets, which the TCP server's close waits for. In cluster mode both
+      // steps talk to Redis; the backplane bounds them when Redis is unreachable.
+      const brokerClosed = commands.close().then(() => new Promise<void>((r) => broker.close(() => r())));
       await (backplane ? backplane.close(brokerClosed) : brokerClosed);
       await new Promise<void>((r) => tcp.close(() => r()));
       await closePipeline();

@@ -1,5 +1,5 @@
 import { type Database, migrate, openPglite, seedDemoHome } from '@linkwell/api';
-import { type IngestService, startIngest } from '@linkwell/ingest';
+import { type IngestService, type IngestServiceDeps, startIngest } from '@linkwell/ingest';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 
@@ -20,6 +20,11 @@ export interface TestIngestOptions {
   port?: number;
   database?: string;
   metricsRegistry?: Registry;
+  /** Cluster mode: share sessions and deliveries with other ingest nodes through this Redis. */
+  cluster?: IngestServiceDeps['cluster'];
+  /** External-broker mode: a worker on a Mosquitto share group instead of an embedded broker. */
+  external?: IngestServiceDeps['external'];
+  batch?: IngestServiceDeps['batch'];
 }
 
 /** Real ingest (Aedes + InfluxDB writer) on loopback, silent, as the integration tests run it. */
@@ -32,5 +37,8 @@ export function startTestIngest(o: TestIngestOptions): Promise<IngestService> {
     dataDir: o.dataDir,
     logger: pino({ level: 'silent' }),
     metricsRegistry: o.metricsRegistry ?? new Registry(),
+    ...(o.cluster ? { cluster: o.cluster } : {}),
+    ...(o.external ? { external: o.external } : {}),
+    ...(o.batch ? { batch: o.batch } : {}),
   });
 }

@@ -12,6 +12,7 @@ export const DEBIAN_PACKAGES = {
   postgres: 'postgresql',
   mosquitto: 'mosquitto',
   'dbus-daemon': 'dbus-daemon',
+  'redis-server': 'redis-server',
 } as const;
 
 export type ServerName = keyof typeof DEBIAN_PACKAGES;

@@ -8,7 +8,14 @@ export {
 } from './binaries.js';
 export { type DbusDaemonOptions, type RunningDbusDaemon, startDbusDaemon } from './dbus-daemon.js';
 export { HARNESS_ERRORS, HarnessError, type HarnessErrorCode } from './errors.js';
-export { type InfluxdOptions, influxQuery, type RunningInfluxd, startInfluxd } from './influxd.js';
+export {
+  type InfluxdOptions,
+  influxQuery,
+  type RestartableInfluxd,
+  type RunningInfluxd,
+  startInfluxd,
+  startRestartableInfluxd,
+} from './influxd.js';
 export {
   type LaunchOptions,
   launch,
@@ -19,3 +26,4 @@ export {
 export { type MosquittoOptions, type RunningMosquitto, startMosquitto } from './mosquitto.js';
 export { freePort, freePorts } from './ports.js';
 export { type PostgresOptions, type RunningPostgres, startPostgres } from './postgres.js';
+export { type RedisOptions, type RunningRedis, startRedis } from './redis.js';

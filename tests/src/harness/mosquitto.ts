@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BinaryLookup, findBinary } from './binaries.js';
 import { launch, type RunningServer } from './managed-process.js';
@@ -9,6 +10,10 @@ export interface MosquittoOptions extends BinaryLookup {
   /** mosquitto.conf lines appended after the defaults; later settings win. */
   readonly config?: string;
   readonly startTimeoutMs?: number;
+  /** username → password; written as a password_file, and anonymous clients are refused. */
+  readonly passwords?: Readonly<Record<string, string>>;
+  /** acl_file contents (`user`, `topic`, `pattern` lines); without it every client may use every topic. */
+  readonly acl?: string;
 }
 
 export interface RunningMosquitto extends RunningServer {
@@ -38,6 +43,37 @@ ${extra}
 `;
 }
 
+/**
+ * One password_file line in Mosquitto 2.0's own format (`$7$`: PBKDF2-HMAC-SHA512, 101 iterations, 12-byte
+ * salt, base64), so tests need no mosquitto_passwd run.
+ */
+export function mosquittoPasswordLine(username: string, password: string): string {
+  const salt = randomBytes(12);
+  const hash = pbkdf2Sync(password, salt, 101, 64, 'sha512');
+  return `${username}:$7$101$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+/**
+ * Mosquitto started as root drops to the `mosquitto` user before it reads these files, so they (and the
+ * private temp dir holding them) must be readable by others. They hold test credentials only.
+ */
+async function writeAuthFiles(dataDir: string, opts: MosquittoOptions): Promise<string> {
+  const lines: string[] = [];
+  if (opts.passwords || opts.acl !== undefined) await chmod(dataDir, 0o711);
+  if (opts.passwords) {
+    const file = join(dataDir, 'passwd');
+    const entries = Object.entries(opts.passwords).map(([user, pw]) => mosquittoPasswordLine(user, pw));
+    await writeFile(file, `${entries.join('\n')}\n`, { mode: 0o644 });
+    lines.push('allow_anonymous false', `password_file ${file}`);
+  }
+  if (opts.acl !== undefined) {
+    const file = join(dataDir, 'acl');
+    await writeFile(file, opts.acl, { mode: 0o644 });
+    lines.push(`acl_file ${file}`);
+  }
+  return lines.join('\n');
+}
+
 export async function startMosquitto(opts: MosquittoOptions = {}): Promise<RunningMosquitto> {
   const mosquitto = await findBinary('mosquitto', opts);
   const port = await freePort();
@@ -47,7 +83,11 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Runni
     startTimeoutMs: opts.startTimeoutMs,
     async prepare(dataDir) {
       const configFile = join(dataDir, 'mosquitto.conf');
-      await writeFile(configFile, mosquittoConfig(port, opts.config));
+      const auth = await writeAuthFiles(dataDir, opts);
+      await writeFile(
+        configFile,
+        mosquittoConfig(port, [auth, opts.config ?? ''].filter(Boolean).join('\n')),
+      );
       return {
         process: { command: mosquitto, args: ['-c', configFile] },
         ready: (signal) => tcpAccepts(port, signal),

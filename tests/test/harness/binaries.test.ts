@@ -11,6 +11,7 @@ import {
   startInfluxd,
   startMosquitto,
   startPostgres,
+  startRedis,
 } from '../../src/harness/index.js';
 
 describe('binary lookup', () => {
@@ -31,6 +32,7 @@ describe('binary lookup', () => {
     ['postgres', () => startPostgres({ searchPath: emptyDir }), 'apt-get install -y postgresql'],
     ['mosquitto', () => startMosquitto({ searchPath: emptyDir }), 'apt-get install -y mosquitto'],
     ['dbus-daemon', () => startDbusDaemon({ searchPath: emptyDir }), 'apt-get install -y dbus-daemon'],
+    ['redis-server', () => startRedis({ searchPath: emptyDir }), 'apt-get install -y redis-server'],
   ])(
     'rejects a missing %s with HARNESS_ERR_MISSING_BINARY and the install command',
     async (name, start, hint) => {

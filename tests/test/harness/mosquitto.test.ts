@@ -73,3 +73,33 @@ describe('RunningMosquitto.stop', () => {
     await expect(access(broker.dataDir)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
+
+describe('startMosquitto with passwords and an ACL', () => {
+  it('refuses a wrong password and confines each user to its own topics with a pattern ACL', async () => {
+    const broker = await startMosquitto({
+      passwords: { alice: 'pw-alice', bob: 'pw-bob' },
+      acl: 'pattern readwrite t/%u/#\n',
+    });
+    const connect = (username: string, password: string) =>
+      mqtt.connectAsync(broker.url, { username, password, reconnectPeriod: 0 });
+    try {
+      await expect(connect('alice', 'wrong')).rejects.toMatchObject({ code: 5 });
+      const alice = await connect('alice', 'pw-alice');
+      const bob = await connect('bob', 'pw-bob');
+      try {
+        await alice.subscribeAsync('t/alice/#', { qos: 1 });
+        const received: string[] = [];
+        alice.on('message', (_topic, payload) => received.push(payload.toString()));
+        // Mosquitto acknowledges a denied QoS 1 publish (MQTT 3.1.1 has no way to refuse it) and drops it.
+        await bob.publishAsync('t/alice/in', 'from bob', { qos: 1 });
+        await alice.publishAsync('t/alice/in', 'from alice', { qos: 1 });
+        await new Promise((r) => setTimeout(r, 200));
+        expect(received).toEqual(['from alice']);
+      } finally {
+        await Promise.all([alice.endAsync(), bob.endAsync()]);
+      }
+    } finally {
+      await broker.stop();
+    }
+  });
+});

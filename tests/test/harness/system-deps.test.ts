@@ -19,7 +19,7 @@ describe('scripts/system-deps.mjs', () => {
     const { value, ms } = await timed(async () => runScript('--for', 'test'));
     expect(value).toMatchObject({
       status: 0,
-      stdout: 'system-deps: influxd, postgres, mosquitto, dbus-daemon: all present\n',
+      stdout: 'system-deps: influxd, postgres, mosquitto, dbus-daemon, redis-server: all present\n',
     });
     expect(ms).toBeLessThan(1_000);
   });
