@@ -9,6 +9,10 @@ export const CLI_ERRORS = {
   CLI_ERR_BAD_ARGUMENT: 'A command-line argument is invalid.',
   CLI_ERR_ALREADY_LINKED:
     'The gateway credentials file already exists; `gateway link` keeps it unless --force is given.',
+  CLI_ERR_NOT_CONFIRMED:
+    'A command that changes a device was not confirmed: the answer was not "y", or stdin is not a terminal and --yes was not given.',
+  CLI_ERR_PASSKEY_REQUIRED:
+    'The device asked for a passkey, none was given with --passkey, and stdin is not a terminal to ask on.',
 } as const;
 
 export type CliErrorCode = keyof typeof CLI_ERRORS;

@@ -11,7 +11,14 @@ import {
 import { type Logger, pino } from 'pino';
 import { GatewayError } from './errors.js';
 import type { GatewayEventBus } from './events.js';
-import { type DeviceFeature, GattTable, type LinkSession, type ReadingTransform } from './features/types.js';
+import {
+  type DecodedFrame,
+  type DeviceFeature,
+  type FrameDecoder,
+  GattTable,
+  type LinkSession,
+  type ReadingTransform,
+} from './features/types.js';
 import { rekeyReading, toWireReading } from './reading-factory.js';
 
 export interface DeviceSessionDeps {
@@ -42,12 +49,14 @@ export async function startDeviceSession(
   const features = deps.features ?? [];
   const transforms: ReadingTransform[] = [];
   const filters: ((r: Reading) => boolean)[] = [];
+  const decoders = new Map<string, FrameDecoder>();
   const cleanups: (() => void | Promise<void>)[] = [];
   const log = deps.logger ?? silent;
   const stopAll = async () => {
     for (const fn of cleanups.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
   };
 
+  const ctx: FrameContext = { ...deps, transforms, filters, decoders };
   let session: LinkSession | undefined;
   if (features.length > 0) {
     const gatt = await GattTable.read(link);
@@ -64,12 +73,19 @@ export async function startDeviceSession(
       addTransform: (t) => transforms.push(t),
       addFilter: (f) => filters.push(f),
       addCleanup: (fn) => cleanups.push(fn),
+      wrapDecoder: (blockId, wrap) => {
+        const block = profile.blocks.find((b) => b.id === blockId);
+        if (block) decoders.set(blockId, wrap(decoders.get(blockId) ?? blockDecoder(block)));
+      },
+      deliver: (blockId, decoded) => {
+        const block = profile.blocks.find((b) => b.id === blockId);
+        if (block) emitReadings(link.address, block, decoded, deps.now(), ctx);
+      },
       requestReconnect: (reason) => deps.requestReconnect?.(reason),
     };
     for (const f of features) await runStep(f, 'prepare', session, deps.bus, log);
   }
 
-  const ctx: FrameContext = { ...deps, transforms, filters };
   try {
     // Advertisement blocks are fed from scan results, not from a GATT subscription.
     for (const block of profile.blocks.filter((b) => b.delivery !== 'advertisement')) {
@@ -107,13 +123,19 @@ async function runStep(
 interface FrameContext extends DeviceSessionDeps {
   transforms: ReadingTransform[];
   filters: ((r: Reading) => boolean)[];
+  /** Per-block decoders that features installed in place of the block's own decode. */
+  decoders: Map<string, FrameDecoder>;
+}
+
+function blockDecoder(block: MeasurementBlock): FrameDecoder {
+  return (frame) => block.decode(frame).map((reading) => ({ reading, raw: frame }));
 }
 
 function onFrame(address: string, block: MeasurementBlock, frame: Uint8Array, ctx: FrameContext): void {
   const receivedAt = ctx.now();
-  let decoded: ReturnType<MeasurementBlock['decode']>;
+  let decoded: DecodedFrame[];
   try {
-    decoded = block.decode(frame);
+    decoded = (ctx.decoders.get(block.id) ?? blockDecoder(block))(frame);
   } catch (err) {
     ctx.bus.emit('frame.rejected', {
       address,
@@ -125,8 +147,18 @@ function onFrame(address: string, block: MeasurementBlock, frame: Uint8Array, ct
     });
     return;
   }
-  for (const d of decoded) {
-    let r = toWireReading(ctx.gatewayId, address, block, d, frame, receivedAt);
+  emitReadings(address, block, decoded, receivedAt, ctx);
+}
+
+function emitReadings(
+  address: string,
+  block: MeasurementBlock,
+  decoded: readonly DecodedFrame[],
+  receivedAt: number,
+  ctx: FrameContext,
+): void {
+  for (const { reading: d, raw } of decoded) {
+    let r = toWireReading(ctx.gatewayId, address, block, d, raw, receivedAt);
     if (ctx.transforms.length > 0) {
       for (const t of ctx.transforms) r = t(r, d);
       r = rekeyReading(ctx.gatewayId, r);

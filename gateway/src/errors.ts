@@ -38,6 +38,19 @@ export const GATEWAY_ERRORS = {
     'Reading or writing the Current Time of a device failed; its readings keep the time stamps its clock gives.',
   GATEWAY_ERR_CONSENT_FAILED:
     "UDS Consent for a configured user was refused, not answered or impossible (no pairing); that user's readings stay on the scale.",
+  GATEWAY_ERR_BAD_COMMAND:
+    'A payload on lw/v1/gw/{gw}/cmd is not a valid v1 command; answered with an error result when its tid is readable.',
+  GATEWAY_ERR_UNKNOWN_DEVICE: 'A command names a device this gateway does not manage.',
+  GATEWAY_ERR_NOT_CONNECTED: 'A command needs a connected device, and this one is not connected now.',
+  GATEWAY_ERR_UNSUPPORTED:
+    'The device or the central cannot do what a command asks (no matching profile, no writable Current Time).',
+  GATEWAY_ERR_COMMAND_FAILED: 'A command failed for a reason that has no more specific code.',
+  GATEWAY_ERR_STALE_BOND:
+    'A device the gateway holds a bond with refused it (it forgot the bond); the bond is removed and pairing is tried once more.',
+  GATEWAY_ERR_HISTORY_SYNC_FAILED:
+    'A Record Access Control Point download failed (error response, no answer in time, link lost); the cursor stays put and the records come again on the next sync.',
+  GATEWAY_ERR_CURSOR_IO:
+    'The history cursor file could not be read or written; records after the last saved cursor may be imported again (never lost).',
 } as const;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

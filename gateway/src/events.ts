@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Reading } from '@linkwell/firmware-protocol';
+import type { HistoryCursor } from './features/cursor-store.js';
 
 /** Everything the gateway's parts tell each other; features subscribe here instead of calling each other. */
 export interface GatewayEvents {
@@ -25,6 +26,13 @@ export interface GatewayEvents {
   ];
   /** UDS Consent succeeded for this user index; the scale now replays that user's stored readings. */
   'device.user_consented': [{ address: string; index: number }];
+  /**
+   * A Record Access Control Point download completed: `records` new ones were relayed (older ones were
+   * imported before), `stored` is what the device reported holding, `cursor` where the next download resumes.
+   */
+  'device.history_synced': [
+    { address: string; records: number; stored: number | null; cursor: HistoryCursor | null },
+  ];
   /** A device-manager feature failed on this link; the session went on without it. */
   'device.feature_failed': [{ address: string; feature: string; code: string; message: string }];
   'device.unsupported': [{ address: string; name?: string; services: string[] }];
@@ -43,6 +51,14 @@ export interface GatewayEvents {
   /** Readings not taken because the outbox could not write or sync (GATEWAY_ERR_OUTBOX_IO). */
   'outbox.error': [OutboxRefusal];
   'uplink.state': [{ connected: boolean }];
+  /** Bonded on a pair command or a feature's pairing; stale-bond recovery relies on knowing this. */
+  'device.paired': [{ address: string }];
+  /** The device refused our bond (`signature` says how); the bond is removed and pairing tried once. */
+  'device.bond_stale': [{ address: string; signature: string }];
+  /** Outcome of that single re-pairing; on failure the device goes back to plain reconnects. */
+  'device.bond_recovery': [{ address: string; ok: boolean; code?: string; message?: string }];
+  /** A command from lw/v1/gw/{gw}/cmd was answered (`cached`: a redelivered tid got the earlier result). */
+  'command.completed': [{ tid: string; op: string; status: 'ok' | 'error'; code?: string; cached: boolean }];
 }
 
 export interface OutboxRefusal {

@@ -1,21 +1,32 @@
 import {
   type BleCentral,
-  type BleLink,
   type DeviceProfile,
   matchProfile,
   PROFILES,
   type Reading,
 } from '@linkwell/firmware-protocol';
 import type { Logger } from 'pino';
-import { startDeviceSession } from './device-session.js';
+import {
+  type CommandHandler,
+  type CommandOptions,
+  createCommandHandler,
+} from './commands/command-handler.js';
+import type { DeviceControl } from './commands/device-control.js';
+import { createDeviceLinks } from './device-links.js';
 import { GatewayError } from './errors.js';
 import { GatewayEventBus } from './events.js';
 import {
+  AttributionHint,
+  type AttributionHintOptions,
+  type BcmAssemblyOptions,
+  bcmAssemblyFeature,
   DEFAULT_RECONNECT_POLICY,
   type DeviceFeature,
   deviceInfoFeature,
   type HistoryOptions,
   historyFeature,
+  RacpSync,
+  type RacpSyncOptions,
   type ReconnectPolicy,
   ReconnectScheduler,
   type ScaleUserConfig,
@@ -55,7 +66,16 @@ export interface GatewayDeps {
   timeSync?: false | TimeSyncOptions;
   /** History classification and duplicate suppression; false turns it off. */
   history?: false | HistoryOptions;
-  /** Replaces the default device-manager features (time sync, device info, UDS consent, history). */
+  /**
+   * RACP history download with a cursor per device (docs/gateway-history.md), on by default; pass a RacpSync
+   * to keep its `syncNow` handle, or `stateDir` so cursors survive restarts. false turns it off.
+   */
+  racpSync?: false | RacpSyncOptions | RacpSync;
+  /** Multi-packet Body Composition assembly, on by default; false relays each packet as it comes. */
+  bcmAssembly?: false | BcmAssemblyOptions;
+  /** Weight-based attribution hints for scale readings without a slot; off unless members are given. */
+  attribution?: AttributionHintOptions | AttributionHint;
+  /** Replaces the default device-manager features (time sync, device info, UDS consent, BCM assembly, hints, history, RACP). */
   features?: readonly DeviceFeature[];
   /**
    * Durable store-and-forward (docs/gateway-outbox.md): an open outbox, or the options to open one at
@@ -67,6 +87,11 @@ export interface GatewayDeps {
   publishRetry?: Partial<RetryPolicy>;
   /** A publish without PUBACK after this long is retried (durable mode); default 60 s. */
   ackTimeoutMs?: number;
+  /**
+   * Command channel (docs/gateway-commands.md), answered from `start()` on when the uplink carries commands;
+   * false leaves lw/v1/gw/{gw}/cmd unanswered.
+   */
+  commands?: false | CommandOptions;
 }
 
 export interface GatewayStats {
@@ -85,6 +110,8 @@ export interface GatewayStats {
 
 export interface Gateway {
   readonly bus: GatewayEventBus;
+  /** The managed devices, for the command channel and the composition root. */
+  readonly devices: DeviceControl;
   start(): Promise<void>;
   /** Sends every queued reading now; resolves when those publishes have settled. */
   flush(): Promise<void>;
@@ -97,14 +124,20 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const bus = new GatewayEventBus();
   const now = deps.now ?? Date.now;
   const log = deps.logger;
-  const sessions = new Map<string, () => Promise<void>>();
+  let commands: CommandHandler | undefined;
   let seq = 0;
-  let stopped = false;
   const features: readonly DeviceFeature[] = deps.features ?? [
     ...(deps.timeSync === false ? [] : [timeSyncFeature(deps.timeSync ?? {})]),
     deviceInfoFeature(),
     ...(deps.users?.length ? [userConsentFeature({ ...deps.uds, users: deps.users })] : []),
+    ...(deps.bcmAssembly === false ? [] : [bcmAssemblyFeature(deps.bcmAssembly ?? {})]),
+    ...(deps.attribution
+      ? [deps.attribution instanceof AttributionHint ? deps.attribution : new AttributionHint(deps.attribution)]
+      : []),
     ...(deps.history === false ? [] : [historyFeature(deps.history ?? {})]),
+    ...(deps.racpSync === false
+      ? []
+      : [deps.racpSync instanceof RacpSync ? deps.racpSync : new RacpSync(deps.racpSync ?? {})]),
   ];
   for (const f of features) f.start?.(bus);
   const reconnects = new ReconnectScheduler({
@@ -116,6 +149,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     bus,
     ...(deps.random ? { random: deps.random } : {}),
     ...(deps.schedule ? { schedule: deps.schedule } : {}),
+  });
+  const links = createDeviceLinks({
+    gatewayId: deps.id,
+    central: deps.central,
+    bus,
+    features,
+    reconnects,
+    logger: log,
+    now,
   });
 
   const counters = { readingsAcked: 0, envelopesPublished: 0, envelopesFailed: 0, memoryTaken: 0 };
@@ -197,62 +239,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     void deps.uplink.publishEvent({ type: 'frame.rejected', ...f }).catch(() => {});
   });
 
-  async function connect(address: string, profile: DeviceProfile): Promise<void> {
-    if (stopped || sessions.has(address)) return;
-    let handOver: string | undefined;
-    let link: BleLink | undefined;
-    let gone = false;
-    try {
-      link = await deps.central.connect(address);
-      const l = link;
-      let stopSession: (() => Promise<void>) | undefined;
-      link.onDisconnect((reason) => {
-        if (gone) return;
-        gone = true;
-        sessions.delete(address);
-        void stopSession?.();
-        bus.emit('device.disconnected', { address, reason: handOver ?? reason });
-        if (!stopped)
-          reconnects.retry(address, () => void connect(address, profile), { immediate: !!handOver });
-      });
-      const stop = await startDeviceSession(link, profile, {
-        gatewayId: deps.id,
-        bus,
-        now,
-        features,
-        central: deps.central,
-        logger: log,
-        requestReconnect: (reason) => {
-          if (gone || stopped) return;
-          handOver = reason;
-          void l.disconnect().catch(() => {});
-        },
-      });
-      stopSession = stop;
-      if (gone) {
-        await stop();
-        return;
-      }
-      reconnects.connected(address);
-      sessions.set(address, async () => {
-        gone = true;
-        await stop();
-        await l.disconnect();
-      });
-    } catch (err) {
-      if (gone) return; // the link dropped mid set-up; its disconnect handler already planned the retry
-      gone = true;
-      await link?.disconnect().catch(() => {});
-      const e = new GatewayError('GATEWAY_ERR_CONNECT_FAILED', `${address}: ${(err as Error).message}`, {
-        cause: err,
-      });
-      log.warn({ code: e.code, device: address }, e.message);
-      if (!stopped) reconnects.retry(address, () => void connect(address, profile));
-    }
-  }
-
   return {
     bus,
+    devices: links.control,
     async start() {
       await openOutbox();
       const found = await deps.central.scan({ durationMs: 2000 });
@@ -271,7 +260,23 @@ export function createGateway(deps: GatewayDeps): Gateway {
           log.info({ device: adv.address, services: adv.services }, 'no profile handles this device yet');
           continue;
         }
-        await connect(adv.address, profile);
+        await links.connect(adv.address, profile).catch(() => {});
+      }
+      const uplink = deps.uplink;
+      if (deps.commands !== false && uplink.onCommand && uplink.publishCommandResult && !commands) {
+        const handler = createCommandHandler({
+          gatewayId: deps.id,
+          devices: links.control,
+          bus,
+          publishResult: (r) => uplink.publishCommandResult!(r),
+          publishEvent: (e) => uplink.publishEvent(e),
+          logger: log,
+          now,
+          profiles: deps.profiles ?? PROFILES,
+          ...deps.commands,
+        });
+        commands = handler;
+        await uplink.onCommand((payload) => void handler.handle(payload));
       }
     },
     async flush() {
@@ -280,10 +285,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       await pump.flush();
     },
     async stop() {
-      stopped = true;
+      commands?.close();
       reconnects.close();
-      for (const stop of sessions.values()) await stop().catch(() => {});
-      sessions.clear();
+      await links.close();
       for (const f of features) await f.stop?.();
       if (!taker || !pump || !outbox) return batcher.flush();
       await taker.settled();

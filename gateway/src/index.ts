@@ -1,4 +1,5 @@
 export * from './capture/index.js';
+export * from './commands/index.js';
 export { startDeviceSession } from './device-session.js';
 export { GATEWAY_ERRORS, GatewayError, type GatewayErrorCode } from './errors.js';
 export { GatewayEventBus, type GatewayEvents, type OutboxRefusal } from './events.js';
@@ -40,3 +41,24 @@ export {
 } from './uplink/mqtt-uplink.js';
 export { DEFAULT_PUBLISH_RETRY, OutboxPump, type OutboxPumpOptions } from './uplink/outbox-pump.js';
 export { createReadingTaker, type ReadingTaker, type ReadingTakerDeps } from './uplink/reading-taker.js';
+export {
+  AttributionHint,
+  type AttributionHintOptions,
+  attributionHintFeature,
+  type BcmAssemblyOptions,
+  bcmAssemblyFeature,
+  CURSOR_FILE,
+  type CursorStore,
+  type DecodedFrame,
+  FileCursorStore,
+  type FrameDecoder,
+  type HistoryCursor,
+  type HistorySyncResult,
+  type HouseholdMember,
+  MemoryCursorStore,
+  RacpSync,
+  type RacpSyncOptions,
+  type ReadingHint,
+  racpSyncFeature,
+  weightHint,
+} from './features/index.js';

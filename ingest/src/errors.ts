@@ -39,6 +39,16 @@ export const INGEST_ERRORS = {
     'A gateway did not answer a command on lw/v1/gw/{gw}/cmd/result in time (offline, busy, or the command was lost).',
   INGEST_ERR_BAD_COMMAND:
     'A command to send is not a valid v1 command, or a gateway sent a malformed cmd/result (logged and ignored).',
+  INGEST_ERR_TOKEN_EXPIRED:
+    'A gateway connected with a token past its exp; CONNACK 4. The gateway must fetch a new token (refresh).',
+  INGEST_ERR_TOKEN_REVOKED:
+    'A gateway revoked in the registry (gateways.revoked_at) connected, or was connected when the revocation was seen; CONNACK 5 / disconnected.',
+  INGEST_ERR_CONNECT_RATE_LIMITED:
+    'A CONNECT exceeded the global or per-address connection rate; CONNACK 3 (server unavailable), the client backs off.',
+  INGEST_ERR_TOO_MANY_CONNECTIONS:
+    'A new socket arrived while the broker held its maximum number of connections; it was closed at once.',
+  INGEST_ERR_MESSAGE_TOO_LARGE:
+    'An MQTT packet announced a length over the limit; the connection is closed before the packet is buffered.',
 } as const;
 
 export type IngestErrorCode = keyof typeof INGEST_ERRORS;

@@ -49,7 +49,8 @@ export function createIngestMetrics(registry: Registry) {
     }),
     authFailures: new Counter({
       name: 'linkwell_ingest_auth_failures_total',
-      help: 'Rejected MQTT connects',
+      help: 'Rejected MQTT connects, by code (bad credentials, expired, revoked, forbidden will topic)',
+      labelNames: ['code'],
       registers,
     }),
     spooledLines: new Counter({
@@ -101,6 +102,45 @@ export function createIngestMetrics(registry: Registry) {
     externalConnections: new Gauge({
       name: 'linkwell_ingest_external_connections',
       help: 'External-broker mode: worker connections currently up in the share group',
+      registers,
+    }),
+    connectRefusals: new Counter({
+      name: 'linkwell_ingest_connect_refusals_total',
+      help: 'Connections refused before authentication, by code (rate limited, too many connections)',
+      labelNames: ['code', 'scope'],
+      registers,
+    }),
+    aclDenials: new Counter({
+      name: 'linkwell_ingest_acl_denials_total',
+      help: 'Publishes (connection closed, no PUBACK) and subscriptions (SUBACK 0x80) outside the ACL',
+      labelNames: ['action'],
+      registers,
+    }),
+    packetsTooLarge: new Counter({
+      name: 'linkwell_ingest_packets_too_large_total',
+      help: 'Connections closed because an MQTT packet announced a length over the limit, by transport',
+      labelNames: ['transport'],
+      registers,
+    }),
+    sockets: new Gauge({
+      name: 'linkwell_ingest_mqtt_sockets',
+      help: 'Open MQTT sockets (before and after CONNECT), by transport',
+      labelNames: ['transport'],
+      registers,
+    }),
+    revokedGateways: new Gauge({
+      name: 'linkwell_ingest_revoked_gateways',
+      help: 'Gateways in the revocation list last read from the registry',
+      registers,
+    }),
+    revocationDisconnects: new Counter({
+      name: 'linkwell_ingest_revocation_disconnects_total',
+      help: 'Connected clients closed because their gateway was revoked',
+      registers,
+    }),
+    revocationRefreshFailures: new Counter({
+      name: 'linkwell_ingest_revocation_refresh_failures_total',
+      help: 'Failed reads of the revocation list (the previous list stays in force)',
       registers,
     }),
   };

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { main as apiMain, DEMO_HOME } from '@linkwell/api';
-import { connectMqttUplink, createGateway } from '@linkwell/gateway';
+import { connectMqttUplink, createGateway, PasskeyBook } from '@linkwell/gateway';
 import { main as ingestMain } from '@linkwell/ingest';
 import { type Command, Option } from 'commander';
 import { pino } from 'pino';
 import { resolveGatewayAuth } from '../gateway/auth.js';
 import { registerGatewayCapture } from '../gateway/capture-command.js';
+import { registerGatewayPair } from '../gateway/pair-command.js';
 import { registerGatewayScan } from '../gateway/scan-command.js';
 import { registerGatewayStatus } from '../gateway/status-command.js';
 import { openTransport, TRANSPORTS, type TransportKind } from '../gateway/transports.js';
@@ -36,6 +37,7 @@ export function registerServices(program: Command): void {
   registerGatewayLink(gateway);
   registerGatewayScan(gateway);
   registerGatewayCapture(gateway);
+  registerGatewayPair(gateway);
   registerGatewayStatus(gateway);
   gateway
     .command('run')
@@ -86,7 +88,9 @@ export function registerServices(program: Command): void {
       }) => {
         const logger = pino({ base: { svc: 'gateway' } });
         const auth = await resolveGatewayAuth(o);
-        const radio = await openTransport(o.transport, { seed: o.seed, logger });
+        // Passkeys from `pair` commands reach BlueZ through the agent that asks this book.
+        const passkeys = new PasskeyBook();
+        const radio = await openTransport(o.transport, { seed: o.seed, logger, pairing: passkeys });
         const uplink = await connectMqttUplink({
           url: auth.mqttUrl,
           gatewayId: auth.gatewayId,
@@ -106,6 +110,7 @@ export function registerServices(program: Command): void {
           id: auth.gatewayId,
           central: radio.central,
           uplink,
+          commands: { passkeys, transport: o.transport },
           logger,
           outbox: {
             dir: resolve(o.outboxDir),

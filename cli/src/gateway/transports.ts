@@ -1,6 +1,11 @@
-import { DEMO_HOME_DEVICES, SimHome, SimNobleBindings, systemClock } from '@linkwell/device-sim';
+import type { SimHome } from '@linkwell/device-sim';
 import type { BleCentral } from '@linkwell/firmware-protocol';
-import { createNobleCentral, createNodeBleCentral, loadNobleWithBindings } from '@linkwell/gateway';
+import {
+  createNobleCentral,
+  createNodeBleCentral,
+  loadNobleWithBindings,
+  type PairingPolicy,
+} from '@linkwell/gateway';
 import type { Logger } from 'pino';
 
 export const TRANSPORTS = ['sim', 'node-ble', 'noble'] as const;
@@ -23,12 +28,23 @@ export interface OpenedTransport {
  */
 export async function openTransport(
   kind: TransportKind,
-  opts: { seed: number; logger: Logger },
+  opts: {
+    seed: number;
+    logger: Logger;
+    /** node-ble: answers BlueZ's passkey questions through the gateway's agent. */
+    pairing?: PairingPolicy;
+  },
 ): Promise<OpenedTransport> {
   if (kind === 'node-ble') {
-    const central = await createNodeBleCentral({ logger: opts.logger });
+    const central = await createNodeBleCentral({
+      logger: opts.logger,
+      ...(opts.pairing ? { pairing: opts.pairing } : {}),
+    });
     return { central, close: () => central.close() };
   }
+  // The simulator (and noble, in loadNobleWithBindings) is loaded only for the transports that use it, so a
+  // gateway on real BlueZ does not carry it (docs/benchmarks.md, bench:gateway).
+  const { DEMO_HOME_DEVICES, SimHome, SimNobleBindings, systemClock } = await import('@linkwell/device-sim');
   const home = new SimHome({ clock: systemClock, seed: opts.seed, devices: DEMO_HOME_DEVICES });
   if (kind === 'sim') return { central: home.radio(), home, close: async () => home.dispose() };
   const bindings = new SimNobleBindings({ peripherals: home.peripherals });

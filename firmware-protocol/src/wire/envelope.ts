@@ -7,6 +7,26 @@ export type { EnvelopeIssue } from './validate.js';
 export const WIRE_VERSION = 1;
 export const MAX_READINGS_PER_ENVELOPE = 1000;
 
+/** A household member as the gateway was told about them (an opaque id from the platform). */
+const MEMBER_ID = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' });
+
+/**
+ * Who a reading without a slot probably belongs to (scales without UDS), by the rule in
+ * docs/gateway-history.md. Only a hint: the slot stays null until the platform attributes the reading.
+ */
+export const ReadingHintSchema = Type.Object(
+  {
+    by: Type.Literal('weight'),
+    /** The only member within tolerance; null when two or more are (ambiguous). */
+    member: Type.Union([MEMBER_ID, Type.Null()]),
+    /** 1 at the member's recent weight, falling to 0 at the edge of the tolerance; 0 when ambiguous. */
+    confidence: Type.Number({ minimum: 0, maximum: 1 }),
+    /** Every member within tolerance, nearest first. */
+    candidates: Type.Array(MEMBER_ID, { maxItems: 16 }),
+  },
+  { additionalProperties: false },
+);
+
 /** Envelope v1 for `lw/v1/gw/{gw}/readings`; documented field by field in docs/wire-format.md. */
 export const ReadingSchema = Type.Object(
   {
@@ -24,6 +44,7 @@ export const ReadingSchema = Type.Object(
     quality: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), { maxItems: 32 }),
     raw: Type.String({ pattern: '^([0-9a-f]{2})*$', maxLength: 1024 }),
     parser: Type.String({ maxLength: 64 }),
+    hint: Type.Optional(ReadingHintSchema),
   },
   { additionalProperties: false },
 );
@@ -40,6 +61,7 @@ export const ReadingsEnvelopeSchema = Type.Object(
 );
 
 export type Reading = Static<typeof ReadingSchema>;
+export type ReadingHint = Static<typeof ReadingHintSchema>;
 export type ReadingsEnvelope = Static<typeof ReadingsEnvelopeSchema>;
 
 /**

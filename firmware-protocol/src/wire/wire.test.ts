@@ -68,6 +68,41 @@ describe('readings envelope v1', () => {
   });
 });
 
+describe('reading hint (optional, additive)', () => {
+  const weight = {
+    ...good.readings[0]!,
+    metric: 'body_weight',
+    char: '2a9d',
+    values: { weight: 81.4 },
+    quality: ['unknown_user'],
+    raw: '02ae3f',
+  };
+  const withHint = (hint: unknown) => JSON.stringify({ ...good, readings: [{ ...weight, hint }] });
+
+  it('accepts a weight hint naming one member with confidence 0.72', () => {
+    const hint = { by: 'weight', member: 'alex', confidence: 0.72, candidates: ['alex'] };
+    expect(parseReadingsEnvelope(withHint(hint)).readings[0]!.hint).toEqual(hint);
+  });
+
+  it('accepts an ambiguous hint: member null, two candidates', () => {
+    const hint = { by: 'weight', member: null, confidence: 0, candidates: ['alex', 'sam'] };
+    expect(parseReadingsEnvelope(withHint(hint)).readings[0]!.hint).toEqual(hint);
+  });
+
+  it('rejects confidence 1.5 with PROTO_ERR_INVALID_ENVELOPE naming /readings/0/hint/confidence', () => {
+    const e = errorOf(withHint({ by: 'weight', member: 'alex', confidence: 1.5, candidates: ['alex'] }));
+    expect(e.code).toBe('PROTO_ERR_INVALID_ENVELOPE');
+    expect(e.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: '/readings/0/hint/confidence' })]),
+    );
+  });
+
+  it('rejects a hint that sets the slot (unknown field) with PROTO_ERR_INVALID_ENVELOPE', () => {
+    const e = errorOf(withHint({ by: 'weight', member: 'alex', confidence: 1, candidates: ['alex'], slot: 1 }));
+    expect(e.code).toBe('PROTO_ERR_INVALID_ENVELOPE');
+  });
+});
+
 describe('topics', () => {
   it('builds lw/v1/gw/gw_demo/readings', () => {
     expect(gatewayTopic('gw_demo', 'readings')).toBe('lw/v1/gw/gw_demo/readings');

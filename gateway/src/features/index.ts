@@ -10,3 +10,21 @@ export {
 export { rawDateTimeMs, type TimeSyncOptions, timeSyncFeature } from './time-sync.js';
 export { type DeviceFeature, GattTable, type LinkSession, type ReadingTransform } from './types.js';
 export { type ScaleUserConfig, type UserConsentOptions, userConsentFeature } from './user-consent.js';
+export {
+  AttributionHint,
+  type AttributionHintOptions,
+  attributionHintFeature,
+  type HouseholdMember,
+  type ReadingHint,
+  weightHint,
+} from './attribution-hint.js';
+export { type BcmAssemblyOptions, bcmAssemblyFeature } from './bcm-assembly.js';
+export {
+  CURSOR_FILE,
+  type CursorStore,
+  FileCursorStore,
+  type HistoryCursor,
+  MemoryCursorStore,
+} from './cursor-store.js';
+export { type HistorySyncResult, RacpSync, type RacpSyncOptions, racpSyncFeature } from './racp-sync.js';
+export { type DecodedFrame, type FrameDecoder } from './types.js';

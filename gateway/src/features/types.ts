@@ -31,6 +31,15 @@ export class GattTable {
   }
 }
 
+/** One reading a block produced, with the bytes it came from (all packets, for an assembled reading). */
+export interface DecodedFrame {
+  reading: BlockReading;
+  raw: Uint8Array;
+}
+
+/** Turns one frame of a block into the readings it completes: none while a multi-frame reading is pending. */
+export type FrameDecoder = (frame: Uint8Array) => DecodedFrame[];
+
 /** Rewrites a reading before it goes on the bus (time correction, slot, quality flags); the id is recomputed after. */
 export type ReadingTransform = (reading: Reading, decoded: BlockReading) => Reading;
 
@@ -51,6 +60,14 @@ export interface LinkSession {
   addFilter(f: (reading: Reading) => boolean): void;
   /** Runs when the session ends (stop or link loss); errors are ignored. */
   addCleanup(fn: () => void | Promise<void>): void;
+  /**
+   * Decodes frames of the profile block `blockId` on this link with `wrap(inner)`, where `inner` is the block's
+   * own decode or an earlier wrapper: stateful decoding such as multi-packet assembly, or records held back
+   * until a download completes. A decoder that throws gets the frame reported as `frame.rejected`.
+   */
+  wrapDecoder(blockId: string, wrap: (inner: FrameDecoder) => FrameDecoder): void;
+  /** Relays readings of `blockId` made outside a frame callback, through the same transforms and filters. */
+  deliver(blockId: string, decoded: readonly DecodedFrame[]): void;
   /** Ends this link on purpose and connects again at once, without counting a failure (UDS user rotation). */
   requestReconnect(reason: string): void;
 }

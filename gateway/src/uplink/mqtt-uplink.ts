@@ -1,4 +1,4 @@
-import { gatewayTopic, type ReadingsEnvelope } from '@linkwell/firmware-protocol';
+import { type CommandResultMessage, gatewayTopic, type ReadingsEnvelope } from '@linkwell/firmware-protocol';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
@@ -12,6 +12,13 @@ export interface Uplink {
   readonly connected?: boolean;
   /** Called with true on every (re)connect and false on every loss of the link. */
   onConnectionChange?(listener: (connected: boolean) => void): void;
+  /**
+   * Receives every payload published to lw/v1/gw/{gw}/cmd, unparsed; settles once commands can arrive (the
+   * subscription is acknowledged). An uplink that carries commands implements this and `publishCommandResult`.
+   */
+  onCommand?(listener: (payload: Buffer) => void): void | Promise<void>;
+  /** Sends the answer to a command to lw/v1/gw/{gw}/cmd/result. */
+  publishCommandResult?(result: CommandResultMessage): Promise<void>;
 }
 
 export interface MqttUplinkTls {
@@ -48,7 +55,17 @@ export interface MqttUplink extends Uplink {
   /** The broker's CONNACK said it still had this gateway's session (clean=false). */
   readonly sessionPresent: boolean;
   onConnectionChange(listener: (connected: boolean) => void): void;
+  /**
+   * Subscribes to lw/v1/gw/{gw}/cmd at QoS 1 (again on every reconnect; the persistent session also keeps
+   * it). Commands the broker delivers before a listener is registered (queued in the session while the
+   * gateway was offline) are held for the first listener, up to 100.
+   */
+  onCommand(listener: (payload: Buffer) => void): Promise<void>;
+  publishCommandResult(result: CommandResultMessage): Promise<void>;
 }
+
+/** Commands held until the gateway registers its handler; beyond this they are logged and dropped. */
+const HELD_COMMANDS = 100;
 
 export const DEFAULT_RECONNECT: RetryPolicy = { initialMs: 500, maxMs: 30_000 };
 
@@ -71,6 +88,9 @@ export async function connectMqttUplink(opts: MqttUplinkOptions): Promise<MqttUp
     clean: false,
     // 0: mqtt.js does not reconnect on its own; the close handler below schedules attempts with backoff.
     reconnectPeriod: 0,
+    // mqtt-packet otherwise pre-builds 65,536 two-byte Buffers for packet ids: ~6 MB of heap for a gateway
+    // that has a handful of packets in flight (docs/benchmarks.md, bench:gateway).
+    writeCache: false,
     keepalive: opts.keepaliveSeconds ?? 30,
     connectTimeout: opts.connectTimeoutMs ?? 10_000,
     will: { topic: statusTopic, payload: Buffer.from(status('offline')), qos: 1, retain: true },
@@ -79,6 +99,21 @@ export async function connectMqttUplink(opts: MqttUplinkOptions): Promise<MqttUp
     rejectUnauthorized: opts.tls?.rejectUnauthorized ?? true,
   };
   const announce = () => client.publishAsync(statusTopic, status('online'), { qos: 1, retain: true });
+  const cmdTopic = gatewayTopic(opts.gatewayId, 'cmd');
+  let commandListener: ((payload: Buffer) => void) | undefined;
+  const heldCommands: Buffer[] = [];
+  const subscribeCommands = () =>
+    client.subscribeAsync(cmdTopic, { qos: 1 }).then(
+      (granted) => {
+        if (granted[0]?.qos === 128)
+          log?.error(
+            { code: 'GATEWAY_ERR_BAD_COMMAND', topic: cmdTopic },
+            'the broker refused the command topic',
+          );
+      },
+      (err: Error) =>
+        log?.warn({ code: 'GATEWAY_ERR_PUBLISH_FAILED', err: err.message }, 'subscribing to commands failed'),
+    );
   const client: MqttClient = mqtt.connect(opts.url, { ...options, manualConnect: true });
   const tokenOf = opts.token;
   /** Puts the current token into the CONNECT packet mqtt.js builds from `client.options` on connect(). */
@@ -96,10 +131,21 @@ export async function connectMqttUplink(opts: MqttUplinkOptions): Promise<MqttUp
     up = next;
     for (const l of listeners) l(next);
   };
+  client.on('message', (topic, payload) => {
+    if (topic !== cmdTopic) return;
+    if (commandListener) return commandListener(payload);
+    if (heldCommands.length < HELD_COMMANDS) heldCommands.push(payload);
+    else
+      log?.warn(
+        { code: 'GATEWAY_ERR_BAD_COMMAND', bytes: payload.length },
+        'command dropped: no handler yet',
+      );
+  });
   client.on('connect', (connack) => {
     attempt = 0;
     sessionPresent = connack.sessionPresent;
     setUp(true);
+    if (commandListener) void subscribeCommands();
     if (initial) return;
     log?.info({ url: opts.url, sessionPresent }, 'uplink reconnected');
     void announce().catch(() => {});
@@ -181,6 +227,18 @@ export async function connectMqttUplink(opts: MqttUplinkOptions): Promise<MqttUp
     },
     async publishReadings(env) {
       await client.publishAsync(gatewayTopic(opts.gatewayId, 'readings'), JSON.stringify(env), { qos: 1 });
+    },
+    async onCommand(listener) {
+      const first = !commandListener;
+      commandListener = listener;
+      for (const payload of heldCommands.splice(0)) listener(payload);
+      // A command published before the SUBACK would match no subscription and be lost.
+      if (first && client.connected) await subscribeCommands();
+    },
+    async publishCommandResult(result) {
+      await client.publishAsync(gatewayTopic(opts.gatewayId, 'cmd/result'), JSON.stringify(result), {
+        qos: 1,
+      });
     },
     async publishEvent(event) {
       await client.publishAsync(

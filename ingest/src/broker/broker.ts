@@ -11,6 +11,8 @@ export interface BrokerDeps {
   metrics: IngestMetrics;
   logger: Logger;
   maxPayloadBytes?: number;
+  /** Cluster mode: a shared emitter and persistence (ingest/src/cluster); in-memory when omitted. */
+  aedes?: { mq?: unknown; persistence?: unknown };
 }
 
 /** Topic kinds a gateway may publish; `cmd` flows the other way. */
@@ -27,6 +29,7 @@ export async function createIngestBroker(deps: BrokerDeps): Promise<Aedes> {
   const maxPayload = deps.maxPayloadBytes ?? 256 * 1024;
 
   const broker = await Aedes.createBroker({
+    ...deps.aedes,
     authenticate(client, username, password, done) {
       const gw = deps.verifyGateway(username, password);
       if (!gw) {

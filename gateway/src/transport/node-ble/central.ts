@@ -1,6 +1,6 @@
 import type { BleCentral, BleLink, ScanResult } from '@linkwell/firmware-protocol';
-import dbus, { type MessageBus } from 'dbus-next';
-import nodeBle from 'node-ble';
+import type { MessageBus } from 'dbus-next';
+import type nodeBle from 'node-ble';
 import type { Logger } from 'pino';
 import { GatewayError } from '../../errors.js';
 import { isDBusFailure, toGatewayError } from './ble-errors.js';
@@ -168,8 +168,11 @@ class Central implements NodeBleCentral {
  */
 export async function createNodeBleCentral(opts: NodeBleCentralOptions = {}): Promise<NodeBleCentral> {
   const timeouts = { ...DEFAULT_NODE_BLE_TIMEOUTS, ...opts.timeouts };
+  // Loaded here, not at the top: a gateway on another transport never pays the ~4 MB RSS of node-ble,
+  // dbus-next and their XML parser (docs/benchmarks.md, bench:gateway).
+  const [{ default: ble }, { default: dbus }] = await Promise.all([import('node-ble'), import('dbus-next')]);
   // node-ble's destroy() only disconnects this bus; it is closed through trackBus instead.
-  const { bluetooth } = nodeBle.createBluetooth();
+  const { bluetooth } = ble.createBluetooth();
   const buses = [trackBus(busOf(bluetooth)), trackBus(dbus.systemBus())];
   const bus = buses[1]!.bus;
   let rejectAbort: (e: GatewayError) => void = () => {};

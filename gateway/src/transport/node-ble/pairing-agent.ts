@@ -1,4 +1,4 @@
-import dbus, { type MessageBus } from 'dbus-next';
+import type { MessageBus } from 'dbus-next';
 
 /** How the gateway answers BlueZ's pairing questions for a device, by its address. */
 export interface PairingPolicy {
@@ -19,62 +19,73 @@ function addressOf(devicePath: string): string {
   return (devicePath.split('/').pop() ?? '').replace(/^dev_/, '').replaceAll('_', ':');
 }
 
-const rejected = (why: string) => new dbus.DBusError('org.bluez.Error.Rejected', why);
+type Dbus = typeof import('dbus-next');
 
 /**
- * org.bluez.Agent1 (doc/org.bluez.Agent.rst). node-ble has no agent, and without one BlueZ fails Pair()
- * for any device that needs a passkey, so the gateway exports its own.
+ * Builds the Agent1 class on first use: it extends a dbus-next class, and dbus-next is only loaded once a
+ * node-ble central is created, so a gateway on another transport never loads it.
  */
-class AgentInterface extends dbus.interface.Interface {
-  constructor(private readonly policy: PairingPolicy) {
-    super('org.bluez.Agent1');
+function agentClass(dbus: Dbus) {
+  const rejected = (why: string) => new dbus.DBusError('org.bluez.Error.Rejected', why);
+
+  /**
+   * org.bluez.Agent1 (doc/org.bluez.Agent.rst). node-ble has no agent, and without one BlueZ fails Pair()
+   * for any device that needs a passkey, so the gateway exports its own.
+   */
+  class AgentInterface extends dbus.interface.Interface {
+    constructor(private readonly policy: PairingPolicy) {
+      super('org.bluez.Agent1');
+    }
+
+    Release(): void {}
+
+    async RequestPinCode(device: string): Promise<string> {
+      const pin = await this.policy.passkeyFor(addressOf(device));
+      if (pin === undefined) throw rejected(`no PIN code for ${addressOf(device)}`);
+      return String(pin);
+    }
+
+    DisplayPinCode(_device: string, _pincode: string): void {}
+
+    async RequestPasskey(device: string): Promise<number> {
+      const passkey = await this.policy.passkeyFor(addressOf(device));
+      const n = Number(passkey);
+      if (passkey === undefined || !Number.isInteger(n) || n < 0 || n > 999_999)
+        throw rejected(`no passkey for ${addressOf(device)}`);
+      return n;
+    }
+
+    DisplayPasskey(_device: string, _passkey: number, _entered: number): void {}
+
+    async RequestConfirmation(device: string, passkey: number): Promise<void> {
+      if (!(await (this.policy.confirm?.(addressOf(device), passkey) ?? true)))
+        throw rejected(`passkey ${passkey} not confirmed for ${addressOf(device)}`);
+    }
+
+    RequestAuthorization(_device: string): void {}
+
+    AuthorizeService(_device: string, _uuid: string): void {}
+
+    Cancel(): void {}
   }
 
-  Release(): void {}
-
-  async RequestPinCode(device: string): Promise<string> {
-    const pin = await this.policy.passkeyFor(addressOf(device));
-    if (pin === undefined) throw rejected(`no PIN code for ${addressOf(device)}`);
-    return String(pin);
-  }
-
-  DisplayPinCode(_device: string, _pincode: string): void {}
-
-  async RequestPasskey(device: string): Promise<number> {
-    const passkey = await this.policy.passkeyFor(addressOf(device));
-    const n = Number(passkey);
-    if (passkey === undefined || !Number.isInteger(n) || n < 0 || n > 999_999)
-      throw rejected(`no passkey for ${addressOf(device)}`);
-    return n;
-  }
-
-  DisplayPasskey(_device: string, _passkey: number, _entered: number): void {}
-
-  async RequestConfirmation(device: string, passkey: number): Promise<void> {
-    if (!(await (this.policy.confirm?.(addressOf(device), passkey) ?? true)))
-      throw rejected(`passkey ${passkey} not confirmed for ${addressOf(device)}`);
-  }
-
-  RequestAuthorization(_device: string): void {}
-
-  AuthorizeService(_device: string, _uuid: string): void {}
-
-  Cancel(): void {}
+  AgentInterface.configureMembers({
+    methods: {
+      Release: {},
+      RequestPinCode: { inSignature: 'o', outSignature: 's' },
+      DisplayPinCode: { inSignature: 'os' },
+      RequestPasskey: { inSignature: 'o', outSignature: 'u' },
+      DisplayPasskey: { inSignature: 'ouq' },
+      RequestConfirmation: { inSignature: 'ou' },
+      RequestAuthorization: { inSignature: 'o' },
+      AuthorizeService: { inSignature: 'os' },
+      Cancel: {},
+    },
+  });
+  return AgentInterface;
 }
 
-AgentInterface.configureMembers({
-  methods: {
-    Release: {},
-    RequestPinCode: { inSignature: 'o', outSignature: 's' },
-    DisplayPinCode: { inSignature: 'os' },
-    RequestPasskey: { inSignature: 'o', outSignature: 'u' },
-    DisplayPasskey: { inSignature: 'ouq' },
-    RequestConfirmation: { inSignature: 'ou' },
-    RequestAuthorization: { inSignature: 'o' },
-    AuthorizeService: { inSignature: 'os' },
-    Cancel: {},
-  },
-});
+let AgentClass: ReturnType<typeof agentClass> | undefined;
 
 /**
  * Exports the agent on `bus` and makes it BlueZ's default (AgentManager1.RegisterAgent with
@@ -86,7 +97,8 @@ export async function registerPairingAgent(
   opts: { path?: string } = {},
 ): Promise<PairingAgent> {
   const path = opts.path ?? AGENT_PATH;
-  bus.export(path, new AgentInterface(policy));
+  AgentClass ??= agentClass((await import('dbus-next')).default);
+  bus.export(path, new AgentClass(policy));
   const manager = (await bus.getProxyObject('org.bluez', '/org/bluez')).getInterface(
     'org.bluez.AgentManager1',
   );

@@ -1,0 +1,20 @@
+import { type CommandContext, type CommandOf, managed } from '../context.js';
+import { removeBondOf } from '../stale-bond.js';
+
+/** unpair: disconnect, stop managing (no reconnects) and remove the bond where the central can. */
+export async function unpairOp(
+  cmd: CommandOf<'unpair'>,
+  ctx: CommandContext,
+): Promise<Record<string, unknown>> {
+  const device = managed(ctx, cmd.address);
+  await ctx.devices.forget(cmd.address);
+  const removeBond = removeBondOf(ctx.devices.central);
+  if (removeBond) await removeBond(cmd.address);
+  await ctx.publishEvent({ type: 'device.unpaired', at: ctx.now(), address: cmd.address }).catch(() => {});
+  return {
+    address: cmd.address,
+    profile: device.profile.id,
+    was_connected: device.connected,
+    bond_removed: removeBond !== undefined,
+  };
+}
