@@ -132,7 +132,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ...(deps.users?.length ? [userConsentFeature({ ...deps.uds, users: deps.users })] : []),
     ...(deps.bcmAssembly === false ? [] : [bcmAssemblyFeature(deps.bcmAssembly ?? {})]),
     ...(deps.attribution
-      ? [deps.attribution instanceof AttributionHint ? deps.attribution : new AttributionHint(deps.attribution)]
+      ? [
+          deps.attribution instanceof AttributionHint
+            ? deps.attribution
+            : new AttributionHint(deps.attribution),
+        ]
       : []),
     ...(deps.history === false ? [] : [historyFeature(deps.history ?? {})]),
     ...(deps.racpSync === false

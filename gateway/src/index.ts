@@ -4,16 +4,34 @@ export { startDeviceSession } from './device-session.js';
 export { GATEWAY_ERRORS, GatewayError, type GatewayErrorCode } from './errors.js';
 export { GatewayEventBus, type GatewayEvents, type OutboxRefusal } from './events.js';
 export {
+  AttributionHint,
+  type AttributionHintOptions,
+  attributionHintFeature,
+  type BcmAssemblyOptions,
+  bcmAssemblyFeature,
+  CURSOR_FILE,
+  type CursorStore,
   DEFAULT_RECONNECT_POLICY,
+  type DecodedFrame,
   type DeviceFeature,
   deviceInfoFeature,
+  FileCursorStore,
+  type FrameDecoder,
   GattTable,
+  type HistoryCursor,
   type HistoryOptions,
+  type HistorySyncResult,
+  type HouseholdMember,
   historyFeature,
   type LinkSession,
+  MemoryCursorStore,
+  RacpSync,
+  type RacpSyncOptions,
+  type ReadingHint,
   type ReadingTransform,
   type ReconnectPolicy,
   ReconnectScheduler,
+  racpSyncFeature,
   rawDateTimeMs,
   type ScaleUserConfig,
   type Schedule,
@@ -21,6 +39,7 @@ export {
   timeSyncFeature,
   type UserConsentOptions,
   userConsentFeature,
+  weightHint,
 } from './features/index.js';
 export { createGateway, type Gateway, type GatewayDeps, type GatewayStats } from './gateway.js';
 export * from './onboarding/index.js';
@@ -41,24 +60,3 @@ export {
 } from './uplink/mqtt-uplink.js';
 export { DEFAULT_PUBLISH_RETRY, OutboxPump, type OutboxPumpOptions } from './uplink/outbox-pump.js';
 export { createReadingTaker, type ReadingTaker, type ReadingTakerDeps } from './uplink/reading-taker.js';
-export {
-  AttributionHint,
-  type AttributionHintOptions,
-  attributionHintFeature,
-  type BcmAssemblyOptions,
-  bcmAssemblyFeature,
-  CURSOR_FILE,
-  type CursorStore,
-  type DecodedFrame,
-  FileCursorStore,
-  type FrameDecoder,
-  type HistoryCursor,
-  type HistorySyncResult,
-  type HouseholdMember,
-  MemoryCursorStore,
-  RacpSync,
-  type RacpSyncOptions,
-  type ReadingHint,
-  racpSyncFeature,
-  weightHint,
-} from './features/index.js';

@@ -98,7 +98,9 @@ describe('reading hint (optional, additive)', () => {
   });
 
   it('rejects a hint that sets the slot (unknown field) with PROTO_ERR_INVALID_ENVELOPE', () => {
-    const e = errorOf(withHint({ by: 'weight', member: 'alex', confidence: 1, candidates: ['alex'], slot: 1 }));
+    const e = errorOf(
+      withHint({ by: 'weight', member: 'alex', confidence: 1, candidates: ['alex'], slot: 1 }),
+    );
     expect(e.code).toBe('PROTO_ERR_INVALID_ENVELOPE');
   });
 });

@@ -40,7 +40,11 @@ export function weightHint(
   toleranceShare = 0.03,
 ): ReadingHint | undefined {
   const within = members
-    .map((m) => ({ m, d: Math.abs(kg - m.recentKg), tol: Math.max(toleranceKg, toleranceShare * m.recentKg) }))
+    .map((m) => ({
+      m,
+      d: Math.abs(kg - m.recentKg),
+      tol: Math.max(toleranceKg, toleranceShare * m.recentKg),
+    }))
     .filter((x) => x.d <= x.tol)
     .sort((a, b) => a.d - b.d);
   if (within.length === 0) return undefined;
@@ -69,7 +73,10 @@ export class AttributionHint implements DeviceFeature {
       if (!MEMBER_ID.test(m.member))
         throw new GatewayError('GATEWAY_ERR_CONFIG', `member id ${JSON.stringify(m.member)} is not valid`);
       if (!(m.recentKg > 0))
-        throw new GatewayError('GATEWAY_ERR_CONFIG', `member ${m.member}: recentKg must be a positive weight`);
+        throw new GatewayError(
+          'GATEWAY_ERR_CONFIG',
+          `member ${m.member}: recentKg must be a positive weight`,
+        );
     }
     this.members = new Map(opts.members.map((m) => [m.member, { ...m }]));
   }

@@ -46,7 +46,11 @@ export function bcmAssemblyFeature(opts: BcmAssemblyOptions = {}): DeviceFeature
       let held: Uint8Array[] = [];
       let timer: ReturnType<typeof setTimeout> | undefined;
 
-      const decoded = (g: AssembledBodyComposition, frames: Uint8Array[], partial: boolean): DecodedFrame[] => {
+      const decoded = (
+        g: AssembledBodyComposition,
+        frames: Uint8Array[],
+        partial: boolean,
+      ): DecodedFrame[] => {
         const reading = bodyCompositionReading({ ...g.measurement, multiplePacket: partial });
         return reading ? [{ reading, raw: concat(frames) }] : [];
       };

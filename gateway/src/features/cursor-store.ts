@@ -129,9 +129,13 @@ export class FileCursorStore implements CursorStore {
       await rename(temp, this.path);
     } catch (err) {
       await unlink(temp).catch(() => {});
-      throw new GatewayError('GATEWAY_ERR_CURSOR_IO', `cannot write ${this.path}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new GatewayError(
+        'GATEWAY_ERR_CURSOR_IO',
+        `cannot write ${this.path}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
     // The rename is durable only once the directory is; some filesystems cannot open one, which is not fatal.
     try {

@@ -1,15 +1,3 @@
-export { deviceInfoFeature } from './device-info.js';
-export { type HistoryOptions, historyFeature } from './history.js';
-export {
-  DEFAULT_RECONNECT_POLICY,
-  type ReconnectPolicy,
-  ReconnectScheduler,
-  realSchedule,
-  type Schedule,
-} from './reconnect.js';
-export { rawDateTimeMs, type TimeSyncOptions, timeSyncFeature } from './time-sync.js';
-export { type DeviceFeature, GattTable, type LinkSession, type ReadingTransform } from './types.js';
-export { type ScaleUserConfig, type UserConsentOptions, userConsentFeature } from './user-consent.js';
 export {
   AttributionHint,
   type AttributionHintOptions,
@@ -26,5 +14,23 @@ export {
   type HistoryCursor,
   MemoryCursorStore,
 } from './cursor-store.js';
+export { deviceInfoFeature } from './device-info.js';
+export { type HistoryOptions, historyFeature } from './history.js';
 export { type HistorySyncResult, RacpSync, type RacpSyncOptions, racpSyncFeature } from './racp-sync.js';
-export { type DecodedFrame, type FrameDecoder } from './types.js';
+export {
+  DEFAULT_RECONNECT_POLICY,
+  type ReconnectPolicy,
+  ReconnectScheduler,
+  realSchedule,
+  type Schedule,
+} from './reconnect.js';
+export { rawDateTimeMs, type TimeSyncOptions, timeSyncFeature } from './time-sync.js';
+export {
+  type DecodedFrame,
+  type DeviceFeature,
+  type FrameDecoder,
+  GattTable,
+  type LinkSession,
+  type ReadingTransform,
+} from './types.js';
+export { type ScaleUserConfig, type UserConsentOptions, userConsentFeature } from './user-consent.js';

@@ -30,7 +30,11 @@ function isDateTime(v: unknown): v is DateTime {
  * not trust it (PLXS "device clock not set"), so the frame is read again through its codec's public view,
  * whose `timestamp` field every SIG measurement codec fills the same way.
  */
-export function recordStamp(block: MeasurementBlock, frame: Uint8Array, decoded: DecodedFrame[]): number | null {
+export function recordStamp(
+  block: MeasurementBlock,
+  frame: Uint8Array,
+  decoded: DecodedFrame[],
+): number | null {
   const dt = decoded.find((d) => d.reading.deviceDateTime)?.reading.deviceDateTime;
   if (dt) return rawDateTimeMs(dt) ?? null;
   try {
@@ -41,7 +45,11 @@ export function recordStamp(block: MeasurementBlock, frame: Uint8Array, decoded:
   }
 }
 
-export function recordFrame(block: MeasurementBlock, frame: Uint8Array, decoded: DecodedFrame[]): RecordFrame {
+export function recordFrame(
+  block: MeasurementBlock,
+  frame: Uint8Array,
+  decoded: DecodedFrame[],
+): RecordFrame {
   return { blockId: block.id, decoded, key: fnv1a64(toHex(frame)), t: recordStamp(block, frame, decoded) };
 }
 
@@ -52,9 +60,13 @@ export function recordFrame(block: MeasurementBlock, frame: Uint8Array, decoded:
  * indication, whose bytes differ from the stored copy), a record is new when stamped later than the cursor;
  * a record without a stamp cannot be placed and is taken, since a duplicate is better than a loss.
  */
-export function newRecords(records: readonly RecordFrame[], cursor: HistoryCursor | undefined): RecordFrame[] {
+export function newRecords(
+  records: readonly RecordFrame[],
+  cursor: HistoryCursor | undefined,
+): RecordFrame[] {
   if (!cursor) return [...records];
-  for (let i = records.length - 1; i >= 0; i--) if (records[i]!.key === cursor.last) return records.slice(i + 1);
+  for (let i = records.length - 1; i >= 0; i--)
+    if (records[i]!.key === cursor.last) return records.slice(i + 1);
   const after = cursor.t;
   return records.filter((r) => after === null || r.t === null || r.t > after);
 }

@@ -25,8 +25,10 @@ const nullUplink = { async publishReadings() {}, async publishEvent() {}, async 
 type Synced = { address: string; records: number; stored: number | null };
 
 /** Device time (whole seconds) of each spot-check reading, read back from its raw frame. */
-const stampsOf = (rs: Reading[]) => rs.map((r) => rawDateTimeMs(decodePlxSpotCheck(fromHex(r.raw)).timestamp!));
-const stampsIn = (oxi: PulseOximeter) => oxi.records.all().map((r) => Math.floor(r.value.deviceTime / 1000) * 1000);
+const stampsOf = (rs: Reading[]) =>
+  rs.map((r) => rawDateTimeMs(decodePlxSpotCheck(fromHex(r.raw)!).timestamp!));
+const stampsIn = (oxi: PulseOximeter) =>
+  oxi.records.all().map((r) => Math.floor(r.value.deviceTime / 1000) * 1000);
 
 function takeSpotChecks(oxi: PulseOximeter, clock: ManualClock, n: number): void {
   for (let i = 0; i < n; i++) {
@@ -141,8 +143,8 @@ describe('RACP history download', () => {
     expect(of('device.feature_failed')[0]).toMatchObject({
       feature: 'racp-sync',
       code: 'GATEWAY_ERR_HISTORY_SYNC_FAILED',
-      message: `${OXI}: no RACP answer within 50 ms`,
     });
+    expect(of('device.feature_failed')[0]!.message).toContain(`${OXI}: no RACP answer within 50 ms`);
     expect(spots()).toEqual([]);
     expect(gw.devices.get(OXI)?.connected).toBe(true);
     await gw.stop();
@@ -157,7 +159,9 @@ describe('RACP history download', () => {
     takeSpotChecks(oxi, clock, 1);
     await until(() => spots().length === 1, 'the live spot-check');
     expect(await racp.syncNow(OXI.toLowerCase())).toMatchObject({ address: OXI, records: 0, stored: 1 });
-    await expect(racp.syncNow('D0:00:00:00:00:99')).rejects.toMatchObject({ code: 'GATEWAY_ERR_NOT_CONNECTED' });
+    await expect(racp.syncNow('D0:00:00:00:00:99')).rejects.toMatchObject({
+      code: 'GATEWAY_ERR_NOT_CONNECTED',
+    });
     await gw.stop();
   });
 });

@@ -132,7 +132,12 @@ export class RacpSync implements DeviceFeature {
     return this.sync(st.session);
   }
 
-  private onRecord(st: LinkState, block: MeasurementBlock, frame: Uint8Array, inner: FrameDecoder): DecodedFrame[] {
+  private onRecord(
+    st: LinkState,
+    block: MeasurementBlock,
+    frame: Uint8Array,
+    inner: FrameDecoder,
+  ): DecodedFrame[] {
     const decoded = inner(frame);
     const record = recordFrame(block, frame, decoded);
     if (st.download) {
@@ -177,10 +182,13 @@ export class RacpSync implements DeviceFeature {
     }
     const code = answer.opCode === 'response_code' ? answer.responseCode : answer.opCode;
     if (code !== 'success' && code !== 'no_records_found')
-      throw historyError(s.address, `Report Stored Records answered ${code} after ${records.length} record(s)`);
+      throw historyError(
+        s.address,
+        `Report Stored Records answered ${code} after ${records.length} record(s)`,
+      );
 
     const fresh = newRecords(records, before ?? undefined);
-    for (const r of fresh) s.deliver(r.blockId, r.decoded);
+    for (const r of fresh) s.deliver(r.blockId, r.decoded.map(asHistory));
     const last = records.at(-1);
     const cursor = last ? cursorAt(last) : before;
     if (last) await store.set(s.address, cursorAt(last));
@@ -204,7 +212,11 @@ export class RacpSync implements DeviceFeature {
       return st.cp;
     } catch (err) {
       st.control = undefined;
-      throw historyError(st.session.address, `cannot enable RACP indications: ${(err as Error).message}`, err);
+      throw historyError(
+        st.session.address,
+        `cannot enable RACP indications: ${(err as Error).message}`,
+        err,
+      );
     }
   }
 
@@ -216,11 +228,17 @@ export class RacpSync implements DeviceFeature {
       try {
         const file = await FileCursorStore.open(this.opts.stateDir);
         if (file.damaged)
-          log.error({ code: 'GATEWAY_ERR_CURSOR_IO' }, `${file.damaged}; stored records will be imported again`);
+          log.error(
+            { code: 'GATEWAY_ERR_CURSOR_IO' },
+            `${file.damaged}; stored records will be imported again`,
+          );
         return file;
       } catch (err) {
         // Without a place for cursors, importing again after a restart beats not importing at all.
-        log.error({ code: 'GATEWAY_ERR_CURSOR_IO' }, `${(err as Error).message}; cursors kept in memory only`);
+        log.error(
+          { code: 'GATEWAY_ERR_CURSOR_IO' },
+          `${(err as Error).message}; cursors kept in memory only`,
+        );
         return new MemoryCursorStore();
       }
     })();
@@ -236,6 +254,15 @@ export class RacpSync implements DeviceFeature {
     s.logger.warn({ code, device: s.address, feature: this.name }, message);
     s.bus.emit('device.feature_failed', { address: s.address, feature: this.name, code, message });
   }
+}
+
+/**
+ * Downloaded records came from the device's memory, so they are history whatever their stamp says (a PLXS
+ * record from an unset clock carries gateway time, which the history feature cannot judge).
+ */
+function asHistory(d: DecodedFrame): DecodedFrame {
+  const q = d.reading.quality;
+  return q.includes('history') ? d : { ...d, reading: { ...d.reading, quality: [...q, 'history'] } };
 }
 
 function answers(m: RacpMessage, requestOpCode: number): boolean {
