@@ -63,6 +63,11 @@ export function registerServices(program: Command): void {
       './data/gateway/outbox',
     )
     .option(
+      '--state-dir <dir>',
+      'directory of the gateway’s small state files (history download cursors per device)',
+      './data/gateway/state',
+    )
+    .option(
       '--outbox-max-readings <n>',
       'outbox bound in readings (docs/gateway-outbox.md)',
       intOption,
@@ -82,6 +87,7 @@ export function registerServices(program: Command): void {
         gatewayId?: string;
         seed: number;
         outboxDir: string;
+        stateDir: string;
         outboxMaxReadings: number;
         outboxMaxMib: number;
         caFile?: string;
@@ -112,6 +118,8 @@ export function registerServices(program: Command): void {
           uplink,
           commands: { passkeys, transport: o.transport },
           logger,
+          // History cursors survive restarts, so a device's stored records are not imported again.
+          racpSync: { stateDir: resolve(o.stateDir) },
           outbox: {
             dir: resolve(o.outboxDir),
             maxItems: o.outboxMaxReadings,

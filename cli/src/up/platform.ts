@@ -185,6 +185,7 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
     uplink,
     logger: s.logger.child({ svc: 'gateway' }),
     outbox: { dir: join(s.dir, 'gateway', 'outbox') },
+    racpSync: { stateDir: join(s.dir, 'gateway', 'state') },
   });
   await s.gateway.start();
   s.stopSim = async () => {
