@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { BrokerConfigSchema, brokerConfigFromEnv } from './broker/broker-config.js';
 import { IngestError } from './errors.js';
+import { QuarantineConfigProperties, quarantineConfigFromEnv } from './store/quarantine-config.js';
 
 export const IngestConfigSchema = Type.Object({
   mqtt: Type.Object({ host: Type.String(), port: Type.Integer({ minimum: 0, maximum: 65535 }) }),
@@ -36,6 +38,10 @@ export const IngestConfigSchema = Type.Object({
       clientId: Type.String({ pattern: '^[^/+#]+$' }),
     }),
   ),
+  /** Embedded broker: TLS/WebSocket listeners, connection limits, revocation refresh (broker-config.ts). */
+  broker: BrokerConfigSchema,
+  /** Held readings, dead letters and the registry read model's refresh (store/quarantine-config.ts). */
+  ...QuarantineConfigProperties,
   logLevel: Type.Union([
     Type.Literal('debug'),
     Type.Literal('info'),
@@ -77,6 +83,8 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): Readonly<IngestConfig>
       gzipThresholdBytes: Number(env.LINKWELL_INGEST_INFLUX_GZIP_THRESHOLD_BYTES ?? 1000),
     },
     ...modeConfig(env),
+    broker: brokerConfigFromEnv(env, env.LINKWELL_INGEST_MQTT_HOST ?? '127.0.0.1'),
+    ...quarantineConfigFromEnv(env),
     logLevel: env.LINKWELL_INGEST_LOG_LEVEL ?? 'info',
   };
   if (!Value.Check(IngestConfigSchema, raw)) {

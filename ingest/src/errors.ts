@@ -49,6 +49,14 @@ export const INGEST_ERRORS = {
     'A new socket arrived while the broker held its maximum number of connections; it was closed at once.',
   INGEST_ERR_MESSAGE_TOO_LARGE:
     'An MQTT packet announced a length over the limit; the connection is closed before the packet is buffered.',
+  INGEST_ERR_UNASSIGNED_SLOT:
+    "A multi-user device's reading names a user slot with no account assigned (ambiguous); it is held, not dropped.",
+  INGEST_ERR_HELD_FULL:
+    'The held store is at its bound (in total or for this gateway); the publish is not acknowledged, so the gateway keeps it.',
+  INGEST_ERR_HELD_EXPIRED:
+    'A held reading stayed unresolvable past the held expiry (default 30 days); it was moved to the dead letters.',
+  INGEST_ERR_QUARANTINE_IO:
+    'The held or dead-letter store could not append and fsync (disk error or closed); the publish is not acknowledged.',
 } as const;
 
 export type IngestErrorCode = keyof typeof INGEST_ERRORS;

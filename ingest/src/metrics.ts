@@ -143,6 +143,46 @@ export function createIngestMetrics(registry: Registry) {
       help: 'Failed reads of the revocation list (the previous list stays in force)',
       registers,
     }),
+    heldReadings: new Gauge({
+      name: 'linkwell_ingest_held_readings',
+      help: 'Readings held (unclaimed device or unassigned slot) waiting for replay',
+      registers,
+    }),
+    heldReplayed: new Counter({
+      name: 'linkwell_ingest_held_replayed_total',
+      help: 'Held readings written once their device or slot was claimed',
+      registers,
+    }),
+    heldExpired: new Counter({
+      name: 'linkwell_ingest_held_expired_total',
+      help: 'Held readings moved to the dead letters after the held expiry',
+      registers,
+    }),
+    heldRefused: new Counter({
+      name: 'linkwell_ingest_held_refused_total',
+      help: 'Readings refused at the held-store bound (their publishes got no PUBACK)',
+      registers,
+    }),
+    deadLetterFilesDeleted: new Counter({
+      name: 'linkwell_ingest_dead_letter_files_deleted_total',
+      help: 'Rotated dead-letter files deleted at the dead-letter bound',
+      registers,
+    }),
+    registryGateways: new Gauge({
+      name: 'linkwell_ingest_registry_gateways',
+      help: 'Gateways whose devices the registry read model holds',
+      registers,
+    }),
+    registryNotifications: new Counter({
+      name: 'linkwell_ingest_registry_notifications_total',
+      help: 'Registry change notifications received (LISTEN linkwell_registry)',
+      registers,
+    }),
+    registryRefreshFailures: new Counter({
+      name: 'linkwell_ingest_registry_refresh_failures_total',
+      help: 'Failed periodic refreshes or LISTEN connections of the registry read model',
+      registers,
+    }),
   };
 }
 

@@ -5,11 +5,11 @@ import {
   type Reading,
 } from '@linkwell/firmware-protocol';
 import type { Logger } from 'pino';
-import type { IngestErrorCode } from '../errors.js';
+import type { IngestError, IngestErrorCode } from '../errors.js';
 import { toLine } from '../influx/points.js';
 import type { WriteBatcher } from '../influx/write-batcher.js';
 import type { IngestMetrics } from '../metrics.js';
-import type { DeviceAccountResolver } from '../registry/resolver.js';
+import type { DeviceAccount, DeviceAccountResolver } from '../registry/resolver.js';
 import type { QuarantineEntry, QuarantineStore } from '../store/quarantine.js';
 
 export interface ReadingsHandlerDeps {
@@ -65,6 +65,9 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
 
     const lines: string[] = [];
     const quarantined: QuarantineEntry[] = [];
+    // One lookup per distinct (device, slot) in the envelope rather than an awaited promise per reading:
+    // an envelope usually holds many readings of one or two devices.
+    const accounts = new Map<string, DeviceAccount | undefined>();
     for (const r of env.readings) {
       const implausible = checkPlausible(r);
       if (implausible) {
@@ -77,22 +80,23 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
         });
         continue;
       }
-      const who = await deps.resolver.resolve(gw, r.device, r.slot);
+      const key = r.slot === null ? r.device : `${r.device}|${r.slot}`;
+      let who = accounts.get(key);
+      if (who === undefined && !accounts.has(key)) {
+        who = await deps.resolver.resolve(gw, r.device, r.slot);
+        accounts.set(key, who);
+      }
       if (!who) {
-        quarantined.push({
-          ...base,
-          kind: 'held',
-          code: 'INGEST_ERR_UNKNOWN_DEVICE',
-          message: `${r.device} slot ${r.slot} is not claimed by ${gw}'s household`,
-          reading: r,
-        });
+        quarantined.push({ ...base, kind: 'held', ...heldReason(deps.resolver, gw, r), reading: r });
         continue;
       }
       lines.push(toLine(r, who));
     }
     await Promise.all([
       deps.batcher.add(lines),
-      quarantined.length > 0 ? deps.quarantine.put(quarantined) : undefined,
+      quarantined.length > 0
+        ? deps.quarantine.put(quarantined).catch((err: unknown) => heldRefused(gw, env.seq, quarantined, err))
+        : undefined,
     ]);
     deps.metrics.written.inc(lines.length);
     for (const q of quarantined) {
@@ -112,6 +116,23 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
     }
   };
 
+  /** At the held bound the publish is not acknowledged; the gateway keeps it and hears why. */
+  function heldRefused(gw: string, seq: number, entries: QuarantineEntry[], err: unknown): never {
+    if ((err as IngestError).code === 'INGEST_ERR_HELD_FULL') {
+      const held = entries.filter((e) => e.kind === 'held');
+      deps.metrics.heldRefused.inc(held.length);
+      deps.logger.warn({ code: 'INGEST_ERR_HELD_FULL', gw, seq }, (err as Error).message);
+      deps.notify(gw, {
+        type: 'ingest.readings_refused',
+        code: 'INGEST_ERR_HELD_FULL',
+        message: (err as Error).message,
+        seq,
+        readings: held.map((e) => ({ id: (e.reading as Reading).id })),
+      });
+    }
+    throw err;
+  }
+
   function reject(gw: string, code: IngestErrorCode, message: string, extra: Record<string, unknown>): void {
     deps.metrics.deadLettered.inc({ code });
     deps.logger.warn({ code, gw, ...extra }, message);
@@ -119,16 +140,39 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
   }
 }
 
+/** A device the household has not claimed, or a claimed multi-user device whose slot nobody was given. */
+function heldReason(
+  resolver: DeviceAccountResolver,
+  gw: string,
+  r: Reading,
+): { code: IngestErrorCode; message: string } {
+  if (r.slot !== null && resolver.knowsDevice?.(gw, r.device)) {
+    return {
+      code: 'INGEST_ERR_UNASSIGNED_SLOT',
+      message: `${r.device} user slot ${r.slot} has no account assigned in ${gw}'s household`,
+    };
+  }
+  return {
+    code: 'INGEST_ERR_UNKNOWN_DEVICE',
+    message: `${r.device} slot ${r.slot} is not claimed by ${gw}'s household`,
+  };
+}
+
 /** Returns why a reading is implausible, or undefined. Unknown metrics and fields count as implausible. */
 function checkPlausible(r: Reading): string | undefined {
   const def = metricDefinition(r.metric);
   if (!def) return `unknown metric ${r.metric}`;
-  for (const [k, v] of Object.entries(r.values)) {
+  let fields = 0;
+  for (const k in r.values) {
+    fields++;
+    const v = r.values[k]!;
     const f = def.fields[k];
     if (!f) return `unknown field ${r.metric}.${k}`;
     if (!Number.isFinite(v) || v < f.plausible.min || v > f.plausible.max) {
       return `${r.metric}.${k}=${v} outside ${f.plausible.min}..${f.plausible.max} ${f.ucum}`;
     }
   }
+  // InfluxDB cannot store a point without a field.
+  if (fields === 0) return `${r.metric} reading has no values`;
   return undefined;
 }
