@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, DEMO_HOME, migrate, seedDemoHome } from '../src/index.js';
+import { describeRegistryChangeFeed } from './registry-changes-contract.js';
 
 // What ingest runs against the view (ingest/src/registry/resolver.ts).
 const INGEST_QUERY =
   'SELECT device_id, account_id FROM ingest_device_accounts WHERE gateway_id = $1 AND device_address = $2 AND slot IS NOT DISTINCT FROM $3';
+
+const MIGRATION_IDS = ['0001_registry', '0002_device_flow', '0003_registry_changes'];
 
 const TABLES = [
   'accounts',
@@ -48,10 +51,10 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
       );
     });
 
-    it('reports 0001_registry and 0002_device_flow as skipped when migrate runs again', async () => {
-      expect(await migrate(db)).toEqual({ applied: [], skipped: ['0001_registry', '0002_device_flow'] });
+    it('reports 0001_registry, 0002_device_flow and 0003_registry_changes as skipped when migrate runs again', async () => {
+      expect(await migrate(db)).toEqual({ applied: [], skipped: MIGRATION_IDS });
       const { rows } = await db.query('SELECT id FROM schema_migrations ORDER BY id');
-      expect(rows).toEqual([{ id: '0001_registry' }, { id: '0002_device_flow' }]);
+      expect(rows).toEqual(MIGRATION_IDS.map((id) => ({ id })));
     });
 
     it('refuses to run when the text of the applied 0001_registry has changed', async () => {
@@ -140,11 +143,12 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
       const fresh = await open();
       try {
         const results = await Promise.all([migrate(fresh), migrate(fresh)]);
-        expect(results.flatMap((r) => r.applied).sort()).toEqual(['0001_registry', '0002_device_flow']);
-        expect(results.flatMap((r) => r.skipped).sort()).toEqual(['0001_registry', '0002_device_flow']);
+        expect(results.flatMap((r) => r.applied).sort()).toEqual(MIGRATION_IDS);
+        expect(results.flatMap((r) => r.skipped).sort()).toEqual(MIGRATION_IDS);
       } finally {
         await fresh.close();
       }
     });
   });
+  describeRegistryChangeFeed(name, open);
 }

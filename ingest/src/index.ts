@@ -1,12 +1,27 @@
+export { mayPublish, maySubscribe } from './broker/acl.js';
 export { createIngestBroker, notifyGateway } from './broker/broker.js';
+export { BrokerConfigSchema } from './broker/broker-config.js';
 export {
   type CommandChannel,
   createCommandChannel,
   type SendCommand,
   type SendCommandOptions,
 } from './broker/commands.js';
-export { createGatewayTokenVerifier } from './broker/gateway-auth.js';
+export {
+  createGatewayAuthenticator,
+  createGatewayTokenVerifier,
+  type GatewayAuthFailure,
+  type GatewayAuthResult,
+} from './broker/gateway-auth.js';
+export {
+  type BrokerLimits,
+  type BrokerLimitsInput,
+  brokerLimits,
+  DEFAULT_BROKER_LIMITS,
+} from './broker/limits.js';
+export { ConnectRateLimiter, type ConnectRateOptions, TokenBucket } from './broker/rate-limit.js';
 export { createReadingsHandler } from './broker/readings-handler.js';
+export { openRevocationList, type RevocationList } from './broker/revocations.js';
 export { type ClusterOptions, isLocalOnlyTopic } from './cluster/redis-backplane.js';
 export { redisOptionsFromUrl } from './cluster/redis-url.js';
 export { type IngestConfig, IngestConfigSchema, loadIngestConfig } from './config.js';
@@ -37,12 +52,26 @@ export {
   type WriteCallOptions,
   type WriterOptions,
 } from './influx/writer.js';
+export { type ListenerConfig, type Listeners, startListeners, WS_PATH } from './listeners/listeners.js';
 export { main } from './main.js';
 export { createIngestMetrics, type IngestMetrics } from './metrics.js';
 export { DurableSink, type DurableSinkOptions, type DurableSinkStats } from './pipeline/durable-sink.js';
 export { InfluxHealth } from './pipeline/influx-health.js';
 export {
+  parseRegistryChange,
+  REGISTRY_CHANNEL,
+  type RegistryChange,
+} from './registry/change-feed.js';
+export { pgListen, pgRegistryClient } from './registry/pg-listen.js';
+export {
+  createRegistryReadModel,
+  type RegistryReadModel,
+  type RegistryReadModelOptions,
+} from './registry/read-model.js';
+export { type RegistrySync, type RegistrySyncOptions, startRegistrySync } from './registry/registry-sync.js';
+export {
   createDeviceAccountResolver,
+  type DeviceAccount,
   type DeviceAccountResolver,
   type SqlClient,
 } from './registry/resolver.js';
@@ -56,6 +85,22 @@ export {
   type SpoolStats,
 } from './spool/spool.js';
 export {
+  type DeadLetterFilter,
+  type DeadLetterOptions,
+  DeadLetterStore,
+  readDeadLetters,
+} from './store/dead-letters.js';
+export type { HeldOptions } from './store/held-options.js';
+export { DEFAULT_HELD_EXPIRY_DAYS, HeldReplayer, type ReplayResult } from './store/held-replay.js';
+export {
+  type HeldItem,
+  type HeldStats,
+  HeldStore,
+  type HeldStoreOptions,
+  readHeld,
+} from './store/held-store.js';
+export {
+  type FileQuarantine,
   memoryQuarantine,
   openFileQuarantine,
   type QuarantineEntry,

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadIngestConfig } from './config.js';
+import { pgRegistryClient } from './registry/pg-listen.js';
 import { startIngest } from './service.js';
 
 /** Composition root for a standalone ingest node against a PostgreSQL registry (`linkwell ingest`). */
@@ -16,7 +17,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     mqtt: config.mqtt,
     ops: config.ops,
     influx: config.influx,
-    registry: pool,
+    // LISTENs on a connection of its own, so registry changes reach the read model at once.
+    registry: pgRegistryClient(pool, config.registryUrl),
     gatewayPublicKeyPem: await readFile(config.gatewayPublicKeyFile, 'utf8'),
     dataDir: config.dataDir,
     writer: config.writer,
@@ -27,6 +29,21 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     },
     ...(config.cluster ? { cluster: config.cluster } : {}),
     ...(config.external ? { external: config.external } : {}),
+    ...(config.broker.tls ? { mqttTls: config.broker.tls } : {}),
+    ...(config.broker.ws ? { mqttWs: config.broker.ws } : {}),
+    brokerLimits: config.broker.limits,
+    revocationRefreshMs: config.broker.revocationRefreshSeconds * 1000,
+    held: {
+      expiryMs: config.held.expiryDays * 86_400_000,
+      maxReadings: config.held.maxReadings,
+      maxPerGateway: config.held.maxPerGateway,
+      replayIntervalMs: config.held.replaySeconds * 1000,
+    },
+    deadLetters: {
+      maxFileBytes: Math.floor(config.deadLetters.maxFileMiB * 1024 * 1024),
+      maxFiles: config.deadLetters.maxFiles,
+    },
+    registrySync: { refreshIntervalMs: config.registrySync.refreshSeconds * 1000 },
     logger,
     metricsRegistry,
   });

@@ -1,13 +1,13 @@
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { gatewayTopic } from '@linkwell/firmware-protocol';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createIngestBroker, notifyGateway } from './broker/broker.js';
 import { createCommandChannel, type SendCommand } from './broker/commands.js';
-import { createGatewayTokenVerifier } from './broker/gateway-auth.js';
+import { createGatewayAuthenticator } from './broker/gateway-auth.js';
+import { type BrokerLimitsInput, brokerLimits } from './broker/limits.js';
 import { createReadingsHandler } from './broker/readings-handler.js';
+import { openRevocationList } from './broker/revocations.js';
 import { type ClusterOptions, createRedisBackplane } from './cluster/redis-backplane.js';
 import {
   type ExternalBrokerOptions,
@@ -21,11 +21,14 @@ import {
   type InfluxTarget,
   type WriterOptions,
 } from './influx/writer.js';
+import { startListeners } from './listeners/listeners.js';
 import { createIngestMetrics } from './metrics.js';
 import { startOpsServer } from './ops-server.js';
 import { DurableSink, type DurableSinkStats } from './pipeline/durable-sink.js';
-import { createDeviceAccountResolver, type SqlClient } from './registry/resolver.js';
+import { startRegistrySync } from './registry/registry-sync.js';
+import type { SqlClient } from './registry/resolver.js';
 import { openSpool } from './spool/spool.js';
+import { type HeldOptions, startHeldReplay } from './store/held-options.js';
 import { openFileQuarantine } from './store/quarantine.js';
 
 export interface IngestServiceDeps {
@@ -49,6 +52,20 @@ export interface IngestServiceDeps {
    * readings from a `$share` group on Mosquitto/EMQX, acknowledging each delivery once it is durable.
    */
   external?: ExternalBrokerOptions;
+  /** MQTT over TLS next to `mqtt`: PEM certificate chain and key files, re-read when they change. */
+  mqttTls?: { host: string; port: number; certFile: string; keyFile: string; reloadCheckMs?: number };
+  /** MQTT over WebSocket, on path `/mqtt`. */
+  mqttWs?: { host: string; port: number };
+  /** Connection, rate and packet limits of the embedded broker; DEFAULT_BROKER_LIMITS where omitted. */
+  brokerLimits?: BrokerLimitsInput;
+  /** How often revoked gateways are re-read from the registry (`gateways.revoked_at`). Default 30 000 ms. */
+  revocationRefreshMs?: number;
+  /** Held readings: expiry (default 30 days), bounds and the periodic replay (docs/ingest.md). */
+  held?: HeldOptions;
+  /** Dead-letter rotation: file size (default 64 MiB) and rotated files kept (default 8). */
+  deadLetters?: { maxFileBytes?: number; maxFiles?: number };
+  /** Registry read model: periodic full refresh (default 60 000 ms) and LISTEN retry (default 5000 ms). */
+  registrySync?: { refreshIntervalMs?: number; listenRetryMs?: number };
 }
 
 export interface IngestService {
@@ -66,6 +83,15 @@ export interface IngestService {
    * cluster mode; absent in external-broker mode.
    */
   sendCommand?: SendCommand;
+  /** `mqtts://…` when `mqttTls` is set. */
+  mqttsUrl?: string;
+  /** `ws://…/mqtt` when `mqttWs` is set. */
+  wsUrl?: string;
+  /**
+   * Re-reads the revoked gateways now and disconnects those connected; resolves when done. Embedded and
+   * cluster mode (the periodic refresh runs anyway).
+   */
+  refreshRevocations?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,7 +101,10 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
   const writer = await createInfluxWriter(deps.influx, deps.writer);
   await ensureDatabase(deps.influx, writer.api);
   log.info({ version: writer.version, api: writer.api }, 'InfluxDB detected');
-  const quarantine = await openFileQuarantine(join(deps.dataDir, 'quarantine'));
+  const quarantine = await openFileQuarantine(join(deps.dataDir, 'quarantine'), {
+    held: { ...deps.held, onChange: (n) => metrics.heldReadings.set(n) },
+    deadLetters: { ...deps.deadLetters, onDiscard: () => metrics.deadLetterFilesDeleted.inc() },
+  });
   const spool = await openSpool(join(deps.dataDir, 'spool'), {
     maxBytes: deps.spool?.maxBytes ?? 1024 * 1024 * 1024,
     maxLines: deps.spool?.maxLines,
@@ -99,9 +128,21 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     metrics,
     logger: log,
   });
-  const resolver = createDeviceAccountResolver(deps.registry);
+  const registrySync = await startRegistrySync(deps.registry, { ...deps.registrySync, logger: log, metrics });
+  const resolver = registrySync.resolver;
 
   let notify: (gw: string, e: Record<string, unknown>) => void = () => {};
+  const heldReplay = startHeldReplay(deps.held, {
+    held: quarantine.held,
+    resolver,
+    sink: batcher,
+    deadLetters: quarantine.deadLetters,
+    metrics,
+    logger: log,
+    notify: (gw, e) => notify(gw, e),
+    now: Date.now,
+  });
+  registrySync.onChange((gateways) => void heldReplay.request(gateways));
   const handleReadings = createReadingsHandler({
     resolver,
     batcher,
@@ -113,6 +154,8 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
   });
   // Everything behind the readings handler; both modes' close() end with it.
   const closePipeline = async () => {
+    await heldReplay.close();
+    await registrySync.close();
     await batcher.close();
     await quarantine.close();
   };
@@ -124,7 +167,11 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
             influx: async () => Boolean(await detectInfluxVersion(deps.influx.url)),
             registry: async () => Boolean(await deps.registry.query('SELECT 1')),
           },
-          details: () => ({ sink: batcher.stats() }),
+          details: () => ({
+            sink: batcher.stats(),
+            held: quarantine.held.stats(),
+            registry: { ...registrySync.resolver.stats(), listening: registrySync.listening },
+          }),
         })
       : undefined;
 
@@ -168,24 +215,41 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
         throw err;
       })
     : undefined;
+  const revocations = await openRevocationList(deps.registry, {
+    refreshMs: deps.revocationRefreshMs,
+    logger: log,
+    metrics,
+  });
+  // A change notification may be a revocation (gateways.revoked_at): re-read the list at once.
+  registrySync.onChange(() => void revocations.refresh());
+  const limits = brokerLimits(deps.brokerLimits);
   const broker = await createIngestBroker({
-    verifyGateway: createGatewayTokenVerifier(deps.gatewayPublicKeyPem),
+    authenticateGateway: createGatewayAuthenticator(deps.gatewayPublicKeyPem, {
+      isRevoked: revocations.isRevoked,
+    }),
     handleReadings,
     metrics,
     logger: log,
+    limits,
+    revocations,
+    // Warm the registry cache at CONNECT, so the gateway's first readings need no registry round trip.
+    onGatewayConnected: (gw) =>
+      void resolver
+        .preload(gw)
+        .catch((err: Error) => log.debug({ gw, err: err.message }, 'registry preload failed')),
     aedes: backplane?.aedes,
   });
   notify = (gw, e) => notifyGateway(broker, gw, e);
   const commands = await createCommandChannel(broker, { logger: log });
 
-  const tcp: Server = createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(deps.mqtt.port, deps.mqtt.host, resolve);
-  });
-  const mqttUrl = `mqtt://${deps.mqtt.host}:${(tcp.address() as AddressInfo).port}`;
+  const listeners = await startListeners(
+    broker,
+    { tcp: deps.mqtt, tls: deps.mqttTls, ws: deps.mqttWs },
+    { limits, metrics, logger: log },
+  );
+  const { mqttUrl, mqttsUrl, wsUrl } = listeners;
   const ops = await startOps();
-  log.info({ mqtt: mqttUrl, ops: ops?.url }, 'ingest listening');
+  log.info({ mqtt: mqttUrl, mqtts: mqttsUrl, ws: wsUrl, ops: ops?.url }, 'ingest listening');
 
   return {
     mqttUrl,
@@ -200,12 +264,16 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
         ),
       ),
     sendCommand: commands.send,
+    ...(mqttsUrl ? { mqttsUrl } : {}),
+    ...(wsUrl ? { wsUrl } : {}),
+    refreshRevocations: () => revocations.refresh(),
     async close() {
+      revocations.close();
       // Broker first: it ends client sockets, which the TCP server's close waits for. In cluster mode both
       // steps talk to Redis; the backplane bounds them when Redis is unreachable.
       const brokerClosed = commands.close().then(() => new Promise<void>((r) => broker.close(() => r())));
       await (backplane ? backplane.close(brokerClosed) : brokerClosed);
-      await new Promise<void>((r) => tcp.close(() => r()));
+      await listeners.close();
       await closePipeline();
       await new Promise<void>((r) => (ops ? ops.server.close(() => r()) : r()));
     },

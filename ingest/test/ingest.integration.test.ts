@@ -24,14 +24,24 @@ const token = (sub: string, typ = 'gateway') =>
     expiresIn: 600_000,
   })({ sub, typ });
 
-/** A two-row registry standing in for the API's view; the SQL contract itself is tested against PGlite and PostgreSQL in api/. */
+/**
+ * A one-device registry standing in for the API's view, answering the read model's per-gateway query
+ * (`gateway_id = ANY($1)`); the SQL contract itself is tested against PGlite and PostgreSQL in api/.
+ */
 const registry: SqlClient = {
   async query<T>(_sql: string, params?: unknown[]) {
-    const [gw, address, slot] = params ?? [];
-    const rows =
-      gw === GW && address === BAND && slot === null
-        ? [{ device_id: 'dev_band', account_id: 'acct_alice' }]
-        : [];
+    const [gws] = (params ?? []) as [string[] | undefined];
+    const rows = (gws ?? []).includes(GW)
+      ? [
+          {
+            gateway_id: GW,
+            device_address: BAND,
+            slot: null,
+            device_id: 'dev_band',
+            account_id: 'acct_alice',
+          },
+        ]
+      : [];
     return { rows: rows as T[] };
   },
 };
@@ -194,7 +204,11 @@ describe('ingest against real influxd and real MQTT clients', () => {
     expect(await health.json()).toEqual({
       status: 'ok',
       checks: { influx: 'ok', registry: 'ok' },
-      details: { sink: { influx: 'up', replaying: false, spool: expect.objectContaining({ batches: 0 }) } },
+      details: {
+        sink: { influx: 'up', replaying: false, spool: expect.objectContaining({ batches: 0 }) },
+        held: { readings: 1, gateways: 1, oldestReceivedAt: expect.any(Number) },
+        registry: { gateways: 1, assignments: 1, listening: false },
+      },
     });
     const metrics = await (await fetch(`${svc.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/linkwell_ingest_readings_written_total 4/);

@@ -28,6 +28,11 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     kind: 'pglite',
     ...executor(pg),
     transaction: (fn) => pg.transaction((tx) => fn(executor(tx))),
+    // In-process: there is no connection to lose, so onError is never called.
+    listen: async (channel, onPayload) => {
+      const unlisten = await pg.listen(channel, onPayload);
+      return () => unlisten();
+    },
     close: () => pg.close(),
   };
 }

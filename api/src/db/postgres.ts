@@ -36,6 +36,42 @@ async function inTransaction<T>(client: PoolClient, fn: (tx: SqlExecutor) => Pro
   }
 }
 
+/** A connection of its own: a pooled one would be handed to other queries and its LISTEN lost on release. */
+async function listenOn(
+  pg: typeof import('pg').default,
+  connectionString: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+  onError?: (err: Error) => void,
+): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString });
+  let stopped = false;
+  let failed = false;
+  const fail = (err: Error) => {
+    if (stopped || failed) return;
+    failed = true;
+    onError?.(err);
+    client.end().catch(() => {});
+  };
+  client.on('error', fail);
+  client.on('end', () => fail(new Error('LISTEN connection ended')));
+  client.on('notification', (n) => {
+    if (n.channel === channel) onPayload(n.payload ?? '');
+  });
+  try {
+    await client.connect();
+    await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+  } catch (err) {
+    stopped = true;
+    await client.end().catch(() => {});
+    throw err;
+  }
+  return async () => {
+    stopped = true;
+    await client.end();
+  };
+}
+
 export interface PostgresOptions {
   /** Pool size; defaults to 10. */
   max?: number;
@@ -56,6 +92,7 @@ export async function openPostgres(connectionString: string, opts: PostgresOptio
     kind: 'postgres',
     ...executor(pool),
     transaction: async (fn) => inTransaction(await pool.connect(), fn),
+    listen: (channel, onPayload, onError) => listenOn(pg, connectionString, channel, onPayload, onError),
     close: () => pool.end(),
   };
 }

@@ -15,5 +15,15 @@ export interface SqlExecutor extends SqlClient {
 export interface Database extends SqlExecutor {
   readonly kind: 'pglite' | 'postgres';
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * LISTENs on `channel` (e.g. `linkwell_registry`, migration 0003): `onPayload` gets each NOTIFY payload
+   * after its transaction commits. On PostgreSQL a dedicated connection listens; `onError` is called once
+   * if it is lost, after which nothing more arrives (listen again). Resolves with the function that stops.
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onError?: (err: Error) => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

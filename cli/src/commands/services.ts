@@ -11,18 +11,21 @@ import { registerGatewayPair } from '../gateway/pair-command.js';
 import { registerGatewayScan } from '../gateway/scan-command.js';
 import { registerGatewayStatus } from '../gateway/status-command.js';
 import { openTransport, TRANSPORTS, type TransportKind } from '../gateway/transports.js';
+import { registerIngestDeadLetters } from '../ingest/dead-letters-command.js';
+import { registerIngestHeld } from '../ingest/held-command.js';
 import { defaultCredentialsPath, registerGatewayLink } from './gateway-link.js';
 import { intOption } from './options.js';
 
 export function registerServices(program: Command): void {
-  program
-    .command('ingest')
-    .description('Ingest service: Aedes MQTT broker + InfluxDB writer')
+  const ingest = program.command('ingest').description('Ingest service: Aedes MQTT broker + InfluxDB writer');
+  ingest
     .command('run')
     .description(
       'Run a standalone ingest node; configured by LINKWELL_* environment variables (docs/configuration.md)',
     )
     .action(() => ingestMain(process.env));
+  registerIngestDeadLetters(ingest);
+  registerIngestHeld(ingest);
 
   program
     .command('api')

@@ -1,8 +1,17 @@
-import { IngestError } from '../errors.js';
+import { createRegistryReadModel, type RegistryReadModelOptions } from './read-model.js';
 
-/** The slice of a SQL client ingest needs; a PGlite instance and a pg Pool both fit. */
+/**
+ * The slice of a SQL client ingest needs; a PGlite-backed or pg-backed Database from @linkwell/api and a
+ * pg Pool all fit. `listen`, when present, lets the registry read model hear about changes at once
+ * (migration 0003's `linkwell_registry` channel); without it ingest relies on its periodic refresh.
+ */
 export interface SqlClient {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  listen?(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onError?: (err: Error) => void,
+  ): Promise<() => Promise<void>>;
 }
 
 export interface DeviceAccount {
@@ -12,68 +21,21 @@ export interface DeviceAccount {
 
 export interface DeviceAccountResolver {
   resolve(gw: string, address: string, slot: number | null): Promise<DeviceAccount | undefined>;
-  /** Drops cached answers, e.g. when the API announces a claim or an unclaim. */
-  invalidate(): void;
+  /** Drops cached answers (of `gateways`, or all), e.g. when the registry announces a claim or an unclaim. */
+  invalidate(gateways?: Iterable<string>): void;
+  /**
+   * Loads a gateway's devices ahead of its readings (the broker calls it at CONNECT, not awaiting it); a
+   * `resolve` during the load waits for it instead of querying again.
+   */
+  preload?(gw: string): Promise<void>;
+  /** After `resolve` answered undefined: true when the device has other slots assigned (ambiguous slot). */
+  knowsDevice?(gw: string, address: string): boolean;
 }
 
-export interface ResolverOptions {
-  positiveTtlMs?: number;
-  /** Kept short so a device claimed a moment ago starts flowing quickly. */
-  negativeTtlMs?: number;
-  now?: () => number;
-}
-
-// The API's read contract (view ingest_device_accounts): only the gateway's own household's devices.
-const QUERY =
-  'SELECT device_id, account_id FROM ingest_device_accounts WHERE gateway_id = $1 AND device_address = $2 AND slot IS NOT DISTINCT FROM $3';
-
-/**
- * Cached (gateway, device, slot) → account lookups. The account always comes from the registry,
- * never from the payload, so a gateway cannot write into someone else's account.
- */
+/** The registry read model (read-model.ts) under the name the pipeline has always used. */
 export function createDeviceAccountResolver(
   db: SqlClient,
-  opts: ResolverOptions = {},
+  opts: RegistryReadModelOptions = {},
 ): DeviceAccountResolver {
-  const now = opts.now ?? Date.now;
-  const cache = new Map<string, { value: DeviceAccount | undefined; expires: number }>();
-  const inflight = new Map<string, Promise<DeviceAccount | undefined>>();
-
-  async function load(gw: string, address: string, slot: number | null): Promise<DeviceAccount | undefined> {
-    let rows: { device_id: string; account_id: string }[];
-    try {
-      ({ rows } = await db.query<{ device_id: string; account_id: string }>(QUERY, [gw, address, slot]));
-    } catch (err) {
-      throw new IngestError('INGEST_ERR_REGISTRY_UNAVAILABLE', (err as Error).message, { cause: err });
-    }
-    const row = rows[0];
-    return row ? { deviceId: row.device_id, accountId: row.account_id } : undefined;
-  }
-
-  return {
-    async resolve(gw, address, slot) {
-      const key = `${gw}|${address}|${slot ?? ''}`;
-      const hit = cache.get(key);
-      if (hit && hit.expires > now()) return hit.value;
-      const pending = inflight.get(key);
-      if (pending) return pending;
-      const p = load(gw, address, slot).then(
-        (value) => {
-          const ttl = value ? (opts.positiveTtlMs ?? 30_000) : (opts.negativeTtlMs ?? 2_000);
-          cache.set(key, { value, expires: now() + ttl });
-          inflight.delete(key);
-          return value;
-        },
-        (err) => {
-          inflight.delete(key);
-          throw err;
-        },
-      );
-      inflight.set(key, p);
-      return p;
-    },
-    invalidate() {
-      cache.clear();
-    },
-  };
+  return createRegistryReadModel(db, opts);
 }

@@ -1,5 +1,5 @@
-import { mkdir, open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { type DeadLetterOptions, DeadLetterStore } from './dead-letters.js';
+import { HeldStore, type HeldStoreOptions } from './held-store.js';
 
 export type QuarantineKind = 'dead' | 'held';
 
@@ -20,28 +20,40 @@ export interface QuarantineStore {
   close(): Promise<void>;
 }
 
+export interface FileQuarantine extends QuarantineStore {
+  held: HeldStore;
+  deadLetters: DeadLetterStore;
+}
+
+export interface QuarantineOptions {
+  held?: HeldStoreOptions;
+  deadLetters?: DeadLetterOptions;
+}
+
 /**
- * Append-only JSON-lines files, fsync'd before the publish is acknowledged: a dead-lettered or held reading
- * is as durable as a written one. Held readings are replayed once their device is claimed (ingest issue).
+ * `<dir>/dead-letter.jsonl` (rotated, bounded) and `<dir>/held.jsonl`, both fsync'd before the publish is
+ * acknowledged: a dead-lettered or held reading is as durable as a written one. Held readings are replayed
+ * once their device or slot is claimed (store/held-replay.ts).
  */
-export async function openFileQuarantine(dir: string): Promise<QuarantineStore> {
-  await mkdir(dir, { recursive: true });
-  const files = {
-    dead: await open(join(dir, 'dead-letter.jsonl'), 'a'),
-    held: await open(join(dir, 'held.jsonl'), 'a'),
-  };
+export async function openFileQuarantine(dir: string, opts: QuarantineOptions = {}): Promise<FileQuarantine> {
+  const deadLetters = await DeadLetterStore.open(dir, opts.deadLetters);
+  const held = await HeldStore.open(dir, opts.held).catch(async (err: unknown) => {
+    await deadLetters.close();
+    throw err;
+  });
   return {
+    held,
+    deadLetters,
     async put(entries) {
-      for (const kind of ['dead', 'held'] as const) {
-        const lines = entries.filter((e) => e.kind === kind).map((e) => `${JSON.stringify(e)}\n`);
-        if (lines.length === 0) continue;
-        await files[kind].appendFile(lines.join(''));
-        await files[kind].datasync();
-      }
+      const dead = entries.filter((e) => e.kind === 'dead');
+      const hold = entries.filter((e) => e.kind === 'held');
+      await Promise.all([
+        dead.length > 0 ? deadLetters.put(dead) : undefined,
+        hold.length > 0 ? held.put(hold) : undefined,
+      ]);
     },
     async close() {
-      await files.dead.close();
-      await files.held.close();
+      await Promise.all([held.close(), deadLetters.close()]);
     },
   };
 }

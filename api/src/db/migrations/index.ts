@@ -1,8 +1,13 @@
 import { registryMigration } from './0001_registry.js';
 import { deviceFlowMigration } from './0002_device_flow.js';
+import { registryChangesMigration } from './0003_registry_changes.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
 
 /** Every migration in the order it must apply. Append only; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [registryMigration, deviceFlowMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  registryMigration,
+  deviceFlowMigration,
+  registryChangesMigration,
+];
