@@ -1,6 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readSegment } from './segment-file.js';
+import { firstStoredSeq, parseLine, readAckLog, readLines } from './segment-file.js';
 
 const SEGMENT = /^seg-(\d{8})\.jsonl$/;
 
@@ -21,8 +21,8 @@ export interface OutboxStats {
 
 /**
  * Counts what a DurableOutbox directory holds without opening it: it only reads the segment files and the
- * ack log, so it can run next to a live gateway (whose appends it may see half-done: a torn last line is
- * skipped, exactly as on recovery).
+ * ack log, one chunk at a time, so it can run next to a live gateway (whose appends it may see half-done: a
+ * torn last line is skipped, exactly as on recovery).
  */
 export async function readOutboxStats(dir: string): Promise<OutboxStats> {
   let names: string[];
@@ -33,36 +33,34 @@ export async function readOutboxStats(dir: string): Promise<OutboxStats> {
       return { exists: false, items: 0, bytes: 0, segments: 0, damagedLines: 0 };
     throw e;
   }
-  const acked = new Set<number>();
-  try {
-    const text = await readFile(join(dir, 'acks.log'), 'utf8');
-    for (const line of text.split('\n').slice(0, -1))
-      for (const s of line.split(',')) if (s) acked.add(Number(s));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
+  const paths = names.map((n) => join(dir, n));
+  const { acked } = await readAckLog(join(dir, 'acks.log'), await firstStoredSeq(paths));
   const stats: OutboxStats = { exists: true, items: 0, bytes: 0, segments: 0, damagedLines: 0 };
-  for (const name of names) {
-    let parsed: Awaited<ReturnType<typeof readSegment<unknown>>>;
+  for (const path of paths) {
     try {
-      parsed = await readSegment<unknown>(join(dir, name));
+      await readLines(path, 0, Number.POSITIVE_INFINITY, (text, _offset, bytes) => {
+        if (text === '') return true;
+        const l = parseLine<unknown>(text);
+        if (!l) {
+          stats.damagedLines += 1;
+          return true;
+        }
+        if (acked.has(l.s)) return true;
+        stats.items += 1;
+        stats.bytes += bytes;
+        const t = (l.r as { t?: unknown } | null)?.t;
+        if (typeof t === 'number' && Number.isFinite(t)) {
+          if (stats.oldestAt === undefined || t < stats.oldestAt) stats.oldestAt = t;
+          if (stats.newestAt === undefined || t > stats.newestAt) stats.newestAt = t;
+        }
+        return true;
+      });
     } catch (e) {
       // Deleted by the gateway between readdir and read: it held nothing live.
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw e;
     }
     stats.segments += 1;
-    stats.damagedLines += parsed.damaged;
-    for (const l of parsed.lines) {
-      if (acked.has(l.s)) continue;
-      stats.items += 1;
-      stats.bytes += Buffer.byteLength(JSON.stringify(l)) + 1;
-      const t = (l.r as { t?: unknown } | null)?.t;
-      if (typeof t === 'number' && Number.isFinite(t)) {
-        if (stats.oldestAt === undefined || t < stats.oldestAt) stats.oldestAt = t;
-        if (stats.newestAt === undefined || t > stats.newestAt) stats.newestAt = t;
-      }
-    }
   }
   return stats;
 }

@@ -5,7 +5,7 @@ import type { Reading } from '@linkwell/firmware-protocol';
 import { DurableOutbox } from '@linkwell/gateway';
 
 /** A realistic heart-rate reading as the gateway stores it (≈ 300 bytes of JSON). */
-function reading(i: number): Reading {
+export function benchReading(i: number): Reading {
   const t = 1_700_000_000_000 + i * 1000;
   return {
     id: (0x1000_0000_0000_0000n + BigInt(i)).toString(16),
@@ -59,7 +59,7 @@ export async function runOutboxBench(
       async () => {
         const fh = await open(join(dir, 'raw.log'), 'a');
         for (let i = 0; i < n; i++) {
-          await fh.write(`${JSON.stringify({ s: i, r: reading(i) })}\n`);
+          await fh.write(`${JSON.stringify({ s: i, r: benchReading(i) })}\n`);
           await fh.datasync();
         }
         await fh.close();
@@ -72,7 +72,7 @@ export async function runOutboxBench(
       'outbox, one appender',
       n,
       async () => {
-        for (let i = 0; i < n; i++) await serialBox.append([reading(i)]);
+        for (let i = 0; i < n; i++) await serialBox.append([benchReading(i)]);
       },
       log,
     );
@@ -86,7 +86,7 @@ export async function runOutboxBench(
         let next = 0;
         await Promise.all(
           Array.from({ length: opts.concurrency }, async () => {
-            while (next < n) await concBox.append([reading(next++)]);
+            while (next < n) await concBox.append([benchReading(next++)]);
           }),
         );
       },
@@ -100,7 +100,7 @@ export async function runOutboxBench(
       n,
       async () => {
         for (let i = 0; i < n; i += 10)
-          await batchBox.append(Array.from({ length: 10 }, (_, k) => reading(i + k)));
+          await batchBox.append(Array.from({ length: 10 }, (_, k) => benchReading(i + k)));
       },
       log,
     );
