@@ -177,9 +177,17 @@ describe('durable store-and-forward: gateway → real ingest (Aedes) → real In
       await stopIngestService();
       await down;
       const downAt = Date.now();
+      const sentAtDown = g.home.wristband.sent.length;
       await new Promise((r) => setTimeout(r, 30_000));
-      // Taken (fsync'd) while the broker was away, waiting in the outbox.
-      expect(g.gateway.stats().outboxItems).toBeGreaterThanOrEqual(28);
+      // Everything the band sent while the broker was away is taken (fsync'd) and waits in the outbox; on
+      // a loaded machine the last append may still be in its fsync, hence the short wait.
+      const sentDuring = g.home.wristband.sent.length - sentAtDown;
+      expect(sentDuring).toBeGreaterThanOrEqual(20);
+      await until(
+        'the outage’s readings in the outbox',
+        () => g.gateway.stats().outboxItems >= sentDuring,
+        5000,
+      );
       const up = nextState(g.gateway.bus, true);
       await startIngestService();
       downFor = Date.now() - downAt;
@@ -193,7 +201,7 @@ describe('durable store-and-forward: gateway → real ingest (Aedes) → real In
     expect(g.gateway.stats()).toMatchObject({ readingsRefused: 0, outboxItems: 0 });
 
     const sent = g.home.wristband.sent;
-    expect(sent.length).toBeGreaterThanOrEqual(35);
+    expect(sent.length).toBeGreaterThanOrEqual(33);
     expect(g.gateway.stats().readingsAcked).toBe(sent.length);
     const stored = await storedHeartRate(influx.url, START, START + 3_600_000);
     expect(stored.rows).toBe(sent.length);

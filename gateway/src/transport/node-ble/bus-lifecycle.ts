@@ -23,6 +23,10 @@ export function trackBus(bus: MessageBus, graceMs = 5000): TrackedBus {
     bus,
     close() {
       closing ??= settled.then((ok) => {
+        // Messages already in the socket buffer are still dispatched after disconnect(); dbus-next answers
+        // method calls among them by writing to the closed stream and throws from its socket handler, an
+        // uncaught exception. A closed bus has nothing left to say, so its replies are dropped.
+        (bus as unknown as { send: (msg: unknown) => void }).send = () => {};
         if (ok) bus.disconnect();
       });
       return closing;
