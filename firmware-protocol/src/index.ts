@@ -127,4 +127,3 @@ export {
   type TopicKind,
 } from './wire/topics.js';
 export type { EnvelopeIssue } from './wire/validate.js';
-export { compileOnFirstUse } from './wire/validate.js';

@@ -1,27 +1,10 @@
-import { createRequire } from 'node:module';
 import type { TSchema } from 'typebox';
-import type { Validator } from 'typebox/compile';
+import { Compile } from 'typebox/compile';
 import { ProtocolError } from '../errors.js';
 
 export interface EnvelopeIssue {
   path: string;
   message: string;
-}
-
-const requireHere = createRequire(import.meta.url);
-
-/**
- * A validator for `schema`, compiled on its first call. typebox's compiler is about 300 ESM modules (~4 MB
- * of RSS, docs/benchmarks.md bench:gateway) and the parsers below are built when the contract is imported,
- * so it would be loaded by every process that imports the contract, including a gateway that only ever
- * parses the rare command. It is required on first use instead (Node ≥ 20.19 loads ESM through require).
- */
-export function compileOnFirstUse(schema: TSchema): () => Validator {
-  let compiled: Validator | undefined;
-  return () => {
-    compiled ??= (requireHere('typebox/compile') as typeof import('typebox/compile')).Compile(schema);
-    return compiled;
-  };
 }
 
 /**
@@ -33,7 +16,7 @@ export function payloadParser<T>(
   what: string,
   version: number,
 ): (payload: Uint8Array | string) => T {
-  const validator = compileOnFirstUse(schema);
+  const check = Compile(schema);
   return (payload) => {
     const text = typeof payload === 'string' ? payload : new TextDecoder().decode(payload);
     let data: unknown;
@@ -48,7 +31,6 @@ export function payloadParser<T>(
         `${what} version ${String(data.v)} is not ${version}`,
       );
     }
-    const check = validator();
     if (!check.Check(data)) {
       const issues: EnvelopeIssue[] = [];
       for (const err of check.Errors(data)) {

@@ -1,5 +1,5 @@
-import { compileOnFirstUse } from '@linkwell/firmware-protocol';
 import { type Static, Type } from 'typebox';
+import { Compile } from 'typebox/compile';
 
 const Hex = Type.String({ pattern: '^([0-9a-f]{2})*$' });
 const Uuid = Type.String({
@@ -114,12 +114,12 @@ export type CapturedCharacteristic = Static<typeof CapturedCharacteristicSchema>
 export type CapturedFrame = Static<typeof CapturedFrameSchema>;
 export type DeviceCapture = Static<typeof DeviceCaptureSchema>;
 
-const validator = compileOnFirstUse(DeviceCaptureSchema);
+const validator = Compile(DeviceCaptureSchema);
 
 /** The schema violations of `value` (empty when it is a valid capture document). */
 export function captureIssues(value: unknown): string[] {
   const issues: string[] = [];
-  for (const e of validator().Errors(value)) {
+  for (const e of validator.Errors(value)) {
     issues.push(`${e.instancePath || '/'} ${e.message}`);
     if (issues.length >= 10) break;
   }

@@ -88,8 +88,8 @@ export async function connectMqttUplink(opts: MqttUplinkOptions): Promise<MqttUp
     clean: false,
     // 0: mqtt.js does not reconnect on its own; the close handler below schedules attempts with backoff.
     reconnectPeriod: 0,
-    // mqtt-packet otherwise pre-builds 65,536 two-byte Buffers for packet ids: ~6 MB of heap for a gateway
-    // that has a handful of packets in flight (docs/benchmarks.md, bench:gateway).
+    // mqtt-packet otherwise pre-builds 65,536 two-byte Buffers for packet ids: about 7 MB of RSS for a
+    // gateway that has a handful of packets in flight (docs/benchmarks.md, bench:gateway).
     writeCache: false,
     keepalive: opts.keepaliveSeconds ?? 30,
     connectTimeout: opts.connectTimeoutMs ?? 10_000,

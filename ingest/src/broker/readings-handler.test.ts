@@ -118,4 +118,42 @@ describe('readings handler', () => {
     });
     await expect(handle('gw_a', 't', env([reading(KNOWN, 72, 1)]))).rejects.toThrow('influx down');
   });
+  it('dead-letters a reading without values rather than writing a point InfluxDB cannot store', async () => {
+    const { handle, lines, quarantine } = setup();
+    // Valid on the wire (values is a record), so only the handler can refuse it.
+    const empty = { ...reading(KNOWN, 72, 5), values: {} } as unknown as ReturnType<typeof reading>;
+    await handle('gw_a', 'lw/v1/gw/gw_a/readings', env([empty, reading(KNOWN, 61, 6)]));
+    expect(lines).toEqual([['heart_rate,account=acct_1,device=dev_1 bpm=61 6']]);
+    expect(quarantine.entries).toMatchObject([
+      { kind: 'dead', code: 'INGEST_ERR_IMPLAUSIBLE_VALUE', message: 'heart_rate reading has no values' },
+    ]);
+  });
+
+  it('asks the registry once per device in an envelope, and keeps the readings in order', async () => {
+    const asked: string[] = [];
+    const other = 'D0:00:00:00:00:02';
+    const lines: string[][] = [];
+    const handle = createReadingsHandler({
+      resolver: {
+        async resolve(_gw, address) {
+          asked.push(address);
+          return { deviceId: address === KNOWN ? 'dev_1' : 'dev_2', accountId: 'acct_1' };
+        },
+        invalidate() {},
+      },
+      batcher: { add: async (l) => void lines.push(l) },
+      quarantine: memoryQuarantine(),
+      metrics: createIngestMetrics(new Registry()),
+      logger: pino({ level: 'silent' }),
+      now: () => 0,
+      notify: () => {},
+    });
+    const readings = Array.from({ length: 50 }, (_, i) =>
+      reading(i % 2 === 0 ? KNOWN : other, 60 + (i % 30), i),
+    );
+    await handle('gw_a', 'lw/v1/gw/gw_a/readings', env(readings));
+    expect(asked).toEqual([KNOWN, other]);
+    expect(lines[0]?.map((l) => l.split(' ')[2])).toEqual(readings.map((r) => String(r.t)));
+    expect(lines[0]?.[1]).toBe('heart_rate,account=acct_1,device=dev_2 bpm=61 1');
+  });
 });

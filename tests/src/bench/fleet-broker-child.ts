@@ -10,10 +10,13 @@ export interface FleetBrokerChild {
   stop(): Promise<void>;
 }
 
-/** Starts fleet-broker.js (ingest with a seeded PGlite registry) in a child process; resolves once it listens. */
-export async function startFleetBroker(job: BrokerJob): Promise<FleetBrokerChild> {
+/**
+ * Starts fleet-broker.js (ingest with a seeded PGlite registry) in a child process; resolves once it listens.
+ * `nodeArgs` go to node before the script, e.g. `--cpu-prof` (the profile is written when the child exits).
+ */
+export async function startFleetBroker(job: BrokerJob, nodeArgs: string[] = []): Promise<FleetBrokerChild> {
   const script = fileURLToPath(new URL('./fleet-broker.js', import.meta.url));
-  const child = spawn(process.execPath, [script, JSON.stringify(job)], {
+  const child = spawn(process.execPath, [...nodeArgs, script, JSON.stringify(job)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = once(child, 'exit').then(([code]) => {

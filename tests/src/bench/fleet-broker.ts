@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
-import { migrate, openPglite } from '@linkwell/api';
-import { startIngest } from '@linkwell/ingest';
+import { migrate, openPglite, openPostgres } from '@linkwell/api';
+import { type BrokerLimitsInput, startIngest } from '@linkwell/ingest';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { seedFleetRegistry } from './fleet-registry.js';
@@ -20,12 +20,21 @@ export interface BrokerJob {
   devicesPerGateway: number;
   /** Write-batcher settings to try instead of ingest's defaults. */
   batch?: { maxLines?: number; lingerMs?: number; maxConcurrent?: number };
+  /** Broker limits instead of the defaults, e.g. a higher CONNECT rate to measure what connecting costs. */
+  brokerLimits?: BrokerLimitsInput;
+  /**
+   * A PostgreSQL registry the parent has migrated and seeded. Without it the child opens an in-process
+   * PGlite and seeds it, whose queries and memory are then counted as the broker's.
+   */
+  registryUrl?: string;
 }
 
 const job = JSON.parse(process.argv[2]!) as BrokerJob;
-const db = await openPglite();
-await migrate(db);
-await seedFleetRegistry(db, job);
+const db = job.registryUrl ? await openPostgres(job.registryUrl) : await openPglite();
+if (!job.registryUrl) {
+  await migrate(db);
+  await seedFleetRegistry(db, job);
+}
 const ingest = await startIngest({
   mqtt: { host: '127.0.0.1', port: 0 },
   influx: { url: job.influxUrl, database: job.database },
@@ -35,6 +44,7 @@ const ingest = await startIngest({
   logger: pino({ level: 'silent' }),
   metricsRegistry: new Registry(),
   ...(job.batch ? { batch: job.batch } : {}),
+  ...(job.brokerLimits ? { brokerLimits: job.brokerLimits } : {}),
 });
 process.stdout.write(`${JSON.stringify({ mqttUrl: ingest.mqttUrl })}\n`);
 

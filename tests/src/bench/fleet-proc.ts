@@ -25,6 +25,16 @@ export function peakRssMbOf(pid: number): number {
   }
 }
 
+/** Current resident memory of a process in MB (VmRSS), from /proc; NaN where there is no /proc. */
+export function rssMbOf(pid: number): number {
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? Number.NaN : Number(kb) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Busy CPU seconds of the whole machine (every state but idle and iowait), including the kernel's. */
 export function machineBusySeconds(): number {
   try {

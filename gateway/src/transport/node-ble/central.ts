@@ -168,8 +168,8 @@ class Central implements NodeBleCentral {
  */
 export async function createNodeBleCentral(opts: NodeBleCentralOptions = {}): Promise<NodeBleCentral> {
   const timeouts = { ...DEFAULT_NODE_BLE_TIMEOUTS, ...opts.timeouts };
-  // Loaded here, not at the top: a gateway on another transport never pays the ~4 MB RSS of node-ble,
-  // dbus-next and their XML parser (docs/benchmarks.md, bench:gateway).
+  // Loaded here, not at the top, so that a gateway on another transport never loads node-ble, dbus-next
+  // and their XML parser (about 10 MB of RSS on their own, docs/benchmarks.md, bench:gateway).
   const [{ default: ble }, { default: dbus }] = await Promise.all([import('node-ble'), import('dbus-next')]);
   // node-ble's destroy() only disconnects this bus; it is closed through trackBus instead.
   const { bluetooth } = ble.createBluetooth();
