@@ -38,7 +38,8 @@ function area(url: string, fn: string): string {
   if (fn === '(garbage collector)') return 'gc';
   if (fn.startsWith('RegExp: ')) return 'regexp (mostly schema patterns)';
   // Code without a file: typebox's compiled validators (new Function) and V8 builtins such as writev.
-  if (url === '') return fn === '' || fn.startsWith('check_') ? 'generated code (typebox checks)' : 'v8 builtins';
+  if (url === '')
+    return fn === '' || fn.startsWith('check_') ? 'generated code (typebox checks)' : 'v8 builtins';
   if (url.startsWith('node:')) return 'node internals';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg) return pkg;
