@@ -38,31 +38,53 @@ function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
 
-export async function startInfluxd(opts: InfluxdOptions = {}): Promise<RunningInfluxd> {
-  const influxd = await findBinary('influxd', opts);
-  const [port, rpcPort] = (await freePorts(2)) as [number, number];
-  const url = `http://127.0.0.1:${port}`;
-  let version = 'unknown';
-
-  const server = await launch({
+/** One influxd process on fixed ports; its config lives in the launch's data dir, its storage in `storageDir`. */
+function launchInfluxd(o: {
+  influxd: string;
+  port: number;
+  rpcPort: number;
+  /** Where meta, data and WAL go; the launch's own data dir when omitted. */
+  storageDir?: string;
+  startTimeoutMs?: number | undefined;
+  onVersion: (version: string) => void;
+}): Promise<RunningServer> {
+  const url = `http://127.0.0.1:${o.port}`;
+  return launch({
     name: 'influxd',
-    startTimeoutMs: opts.startTimeoutMs,
+    startTimeoutMs: o.startTimeoutMs,
     async prepare(dataDir) {
       const configFile = join(dataDir, 'influxdb.conf');
-      await writeFile(configFile, influxdConfig(dataDir, port, rpcPort));
+      await writeFile(configFile, influxdConfig(o.storageDir ?? dataDir, o.port, o.rpcPort));
       return {
         process: {
-          command: influxd,
+          command: o.influxd,
           args: ['run', '-config', configFile],
           env: withoutInfluxOverrides(process.env),
         },
         async ready(signal) {
           const res = await fetch(`${url}/ping`, { signal });
           await res.body?.cancel();
-          version = res.headers.get('x-influxdb-version') ?? version;
+          const version = res.headers.get('x-influxdb-version');
+          if (version) o.onVersion(version);
           return res.status === 204;
         },
       };
+    },
+  });
+}
+
+export async function startInfluxd(opts: InfluxdOptions = {}): Promise<RunningInfluxd> {
+  const influxd = await findBinary('influxd', opts);
+  const [port, rpcPort] = (await freePorts(2)) as [number, number];
+  const url = `http://127.0.0.1:${port}`;
+  let version = 'unknown';
+  const server = await launchInfluxd({
+    influxd,
+    port,
+    rpcPort,
+    startTimeoutMs: opts.startTimeoutMs,
+    onVersion: (v) => {
+      version = v;
     },
   });
 
@@ -101,25 +123,14 @@ export async function startRestartableInfluxd(opts: InfluxdOptions = {}): Promis
   let version = 'unknown';
 
   const start = () =>
-    launch({
-      name: 'influxd',
+    launchInfluxd({
+      influxd,
+      port,
+      rpcPort,
+      storageDir,
       startTimeoutMs: opts.startTimeoutMs,
-      async prepare(dataDir) {
-        const configFile = join(dataDir, 'influxdb.conf');
-        await writeFile(configFile, influxdConfig(storageDir, port, rpcPort));
-        return {
-          process: {
-            command: influxd,
-            args: ['run', '-config', configFile],
-            env: withoutInfluxOverrides(process.env),
-          },
-          async ready(signal) {
-            const res = await fetch(`${url}/ping`, { signal });
-            await res.body?.cancel();
-            version = res.headers.get('x-influxdb-version') ?? version;
-            return res.status === 204;
-          },
-        };
+      onVersion: (v) => {
+        version = v;
       },
     });
 
