@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import pg from 'pg';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadIngestConfig } from './config.js';
-import { pgRegistryClient } from './registry/pg-listen.js';
+import { openRegistryPool, pgRegistryClient } from './registry/pg-listen.js';
 import { startIngest } from './service.js';
 
 /** Composition root for a standalone ingest node against a PostgreSQL registry (`linkwell ingest`). */
@@ -12,7 +11,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const logger = pino({ level: config.logLevel, base: { svc: 'ingest' } });
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
-  const pool = new pg.Pool({ connectionString: config.registryUrl, max: 4 });
+  const pool = openRegistryPool(config.registryUrl, {
+    max: 4,
+    onIdleError: (err) => logger.warn({ err }, 'registry: an idle PostgreSQL connection was closed'),
+  });
   const svc = await startIngest({
     mqtt: config.mqtt,
     ops: config.ops,

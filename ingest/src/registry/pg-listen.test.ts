@@ -3,7 +3,7 @@ import { type RunningPostgres, startPostgres } from '@linkwell/tests/harness';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgRegistryClient } from './pg-listen.js';
+import { openRegistryPool, pgRegistryClient } from './pg-listen.js';
 import { type RegistrySync, startRegistrySync } from './registry-sync.js';
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
@@ -20,6 +20,7 @@ describe('registry sync on a real PostgreSQL 15', () => {
   let pool: pg.Pool;
   let sync: RegistrySync;
   const changes: (string[] | null)[] = [];
+  const idleErrors: Error[] = [];
 
   const claim = (id: string, address: string) =>
     pool.query(
@@ -34,7 +35,7 @@ describe('registry sync on a real PostgreSQL 15', () => {
     await migrate(db);
     await seedDemoHome(db);
     await db.close();
-    pool = new pg.Pool({ connectionString: server.url, max: 2 });
+    pool = openRegistryPool(server.url, { max: 2, onIdleError: (err) => idleErrors.push(err) });
     sync = await startRegistrySync(pgRegistryClient(pool, server.url), {
       logger: pino({ level: 'silent' }),
       listenRetryMs: 100,
@@ -72,6 +73,28 @@ describe('registry sync on a real PostgreSQL 15', () => {
     await until('the notification', () => changes.length > 0);
     expect(await sync.resolver.resolve('gw_demo', 'E7:00:00:00:00:02', null)).toMatchObject({
       deviceId: 'dev_pg2',
+    });
+  });
+
+  it('survives the server ending its idle pooled connections, reports it, and queries again', async () => {
+    // Two idle pooled connections: held together so the pool opens both, then released.
+    const held = await Promise.all([pool.connect(), pool.connect()]);
+    const pids = await Promise.all(
+      held.map(async (c) => (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid),
+    );
+    for (const c of held) c.release();
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    try {
+      await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+    } finally {
+      await admin.end();
+    }
+    await until('the idle errors', () => idleErrors.length === 2);
+    expect(idleErrors.map((e) => (e as Error & { code?: string }).code)).toEqual(['57P01', '57P01']);
+    expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    expect(await sync.resolver.resolve('gw_demo', 'E7:00:00:00:00:01', null)).toMatchObject({
+      deviceId: 'dev_pg1',
     });
   });
 });

@@ -36,6 +36,20 @@ export function pgListen(connectionString: string): NonNullable<SqlClient['liste
   };
 }
 
+/**
+ * Opens the registry's pg Pool. An idle pooled connection that the server ends (a restart, an operator's
+ * pg_terminate_backend) emits 'error' on the pool, and an EventEmitter 'error' with no listener kills the
+ * process; the pool has already discarded that connection, so the error is only reported.
+ */
+export function openRegistryPool(
+  connectionString: string,
+  opts: { max?: number; onIdleError?: (err: Error) => void } = {},
+): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 4 });
+  pool.on('error', (err) => opts.onIdleError?.(err));
+  return pool;
+}
+
 /** A pg Pool as ingest's registry client, with `listen` on a dedicated connection. */
 export function pgRegistryClient(pool: pg.Pool, connectionString: string): SqlClient {
   return {

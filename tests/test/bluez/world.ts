@@ -39,7 +39,12 @@ export async function startWorld(
     },
     async stop() {
       // Ending a connection whose connect is still pending crashes dbus-next's native socket addon.
-      for (const b of buses) if (await connected(b)) b.disconnect();
+      // A bus that is disconnecting must not answer the method calls still in its buffer (that write
+      // to a closed stream throws from dbus-next's socket handler).
+      for (const b of buses) {
+        (b as unknown as { send: (msg: unknown) => void }).send = () => {};
+        if (await connected(b)) b.disconnect();
+      }
       if (previous === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
       else process.env.DBUS_SYSTEM_BUS_ADDRESS = previous;
       await bluez.stop();

@@ -81,6 +81,15 @@ async function connectBus(busAddress: string, timeoutMs: number): Promise<Messag
 }
 
 /**
+ * Messages already in the socket buffer are still dispatched after disconnect(), and dbus-next answers
+ * method calls among them by writing to the closed stream, which throws from its socket handler (an
+ * uncaught exception). A stopped bluetoothd has nothing left to say, so its replies are dropped.
+ */
+function silence(bus: MessageBus): void {
+  (bus as unknown as { send: (msg: unknown) => void }).send = () => {};
+}
+
+/**
  * Starts a simulated bluetoothd: owns org.bluez on `busAddress` and exports /org/bluez (AgentManager1),
  * /org/bluez/hci0 (Adapter1), a Device1 per peripheral that discovery finds, and each connected device's
  * GATT objects, so that an unmodified BlueZ client (node-ble, bluetoothctl, bleak) drives the peripherals
@@ -148,6 +157,7 @@ export async function startSimulatedBluez(opts: SimulatedBluezOptions): Promise<
       if (stopped) return;
       stopped = true;
       adapter.stop();
+      silence(bus);
       bus.disconnect();
     },
   };
