@@ -1,6 +1,5 @@
 import { access, mkdir } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   type DeviceAuthorization,
   type GatewayTokenSet,
@@ -12,12 +11,9 @@ import {
 import type { Command } from 'commander';
 import QRCode from 'qrcode';
 import { CliError } from '../errors.js';
+import { defaultCredentialsPath } from '../gateway/credentials-path.js';
 
-/** Where `gateway link` keeps credentials unless told otherwise: $XDG_CONFIG_HOME/linkwell/gateway.json. */
-export function defaultCredentialsPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
-  return join(base, 'linkwell', 'gateway.json');
-}
+export { defaultCredentialsPath };
 
 export interface LinkGatewayOptions {
   /** API base URL, e.g. https://api.linkwell.example */

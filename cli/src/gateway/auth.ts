@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DEMO_HOME } from '@linkwell/api';
 import { GatewayTokenSource, readCredentials, writeCredentials } from '@linkwell/gateway';
-import { defaultCredentialsPath } from '../commands/gateway-link.js';
 import { CliError } from '../errors.js';
+import { defaultCredentialsPath } from './credentials-path.js';
 
 /** How a command authenticates to the broker: a linked gateway's credentials file, or a static token file. */
 export interface GatewayAuthOptions {
@@ -11,7 +10,7 @@ export interface GatewayAuthOptions {
   credentials?: string;
   /** A file holding a gateway token (a manually issued token that is never refreshed). */
   tokenFile?: string;
-  /** Only with --token-file: the token's subject. With credentials the id comes from the file. */
+  /** Only with --token-file: the gateway id (default: the token's `sub`). With credentials it comes from the file. */
   gatewayId?: string;
   /** Broker URL; with credentials it defaults to the file's mqttUrl. */
   mqtt?: string;
@@ -27,13 +26,34 @@ export interface GatewayAuth {
   credentialsPath?: string;
 }
 
+/**
+ * The `sub` of a JWT, read without verifying it: the broker verifies the token, and the gateway only needs
+ * to know which topics are its own (the broker refuses any other id anyway).
+ */
+export function tokenSubject(token: string): string | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const sub = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }).sub;
+    return typeof sub === 'string' && sub !== '' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function resolveGatewayAuth(o: GatewayAuthOptions): Promise<GatewayAuth> {
   if (o.tokenFile !== undefined) {
     if (o.credentials !== undefined)
       throw new CliError('CLI_ERR_BAD_ARGUMENT', 'give either --credentials or --token-file, not both');
     if (!o.mqtt) throw new CliError('CLI_ERR_BAD_ARGUMENT', '--token-file needs --mqtt <url>');
     const token = (await readFile(o.tokenFile, 'utf8')).trim();
-    return { gatewayId: o.gatewayId ?? DEMO_HOME.gatewayId, mqttUrl: o.mqtt, token };
+    const gatewayId = o.gatewayId ?? tokenSubject(token);
+    if (!gatewayId)
+      throw new CliError(
+        'CLI_ERR_BAD_ARGUMENT',
+        `${o.tokenFile} holds no JWT with a subject; pass --gateway-id <id>`,
+      );
+    return { gatewayId, mqttUrl: o.mqtt, token };
   }
   const credentialsPath = resolve(o.credentials ?? defaultCredentialsPath());
   const creds = await readCredentials(credentialsPath);

@@ -2,9 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { captureDevice, connectMqttUplink, type DeviceCapture } from '@linkwell/gateway';
 import { type Command, Option } from 'commander';
 import { pino } from 'pino';
-import { defaultCredentialsPath } from '../commands/gateway-link.js';
 import { intOption } from '../commands/options.js';
 import { resolveGatewayAuth } from './auth.js';
+import { defaultCredentialsPath } from './credentials-path.js';
 import { openTransport, TRANSPORTS, type TransportKind } from './transports.js';
 
 interface CaptureCommandOptions {

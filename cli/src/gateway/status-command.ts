@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { GatewayTokenSource, readCredentials, readOutboxStats, writeCredentials } from '@linkwell/gateway';
 import type { Command } from 'commander';
-import { defaultCredentialsPath } from '../commands/gateway-link.js';
+import { defaultCredentialsPath } from './credentials-path.js';
 
 export interface GatewayStatus {
   credentials: {

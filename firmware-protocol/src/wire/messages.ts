@@ -1,99 +1,138 @@
-import { type Static, Type } from 'typebox';
-import { type ReadingsEnvelope, ReadingsEnvelopeSchema } from './envelope.js';
+import type { XStatic } from 'typebox/schema';
+import { ADDRESS, type ReadingsEnvelope, ReadingsEnvelopeSchema } from './envelope.js';
 import { GATEWAY_ID_PATTERN } from './topics.js';
 import { payloadParser } from './validate.js';
 
-const V = Type.Literal(1);
-const Gw = Type.String({ pattern: GATEWAY_ID_PATTERN });
-const Address = Type.String({ pattern: '^[0-9A-F]{2}(:[0-9A-F]{2}){5}$' });
+// JSON Schema literals, like the readings envelope (see envelope.ts for why).
+const V = { type: 'number', const: 1 } as const;
+const GW = { type: 'string', pattern: GATEWAY_ID_PATTERN } as const;
 /** Transaction id chosen by the platform and echoed by the gateway (zigbee2mqtt-style request/response). */
-const Tid = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+const TID = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
+const UINT = { type: 'integer', minimum: 0 } as const;
 
 /** `lw/v1/gw/{gw}/status`, retained; the same shape is the Last Will with state "offline". */
-export const StatusSchema = Type.Object(
-  {
+export const StatusSchema = {
+  type: 'object',
+  required: ['v', 'gw', 'state', 'version'],
+  properties: {
     v: V,
-    gw: Gw,
-    state: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
-    version: Type.String({ maxLength: 64 }),
-    at: Type.Optional(Type.Integer({ minimum: 0 })),
+    gw: GW,
+    state: {
+      anyOf: [
+        { type: 'string', const: 'online' },
+        { type: 'string', const: 'offline' },
+      ],
+    },
+    version: { type: 'string', maxLength: 64 },
+    at: UINT,
   },
-  { additionalProperties: false },
-);
+  additionalProperties: false,
+} as const;
 
 /** `lw/v1/gw/{gw}/events`: one event per message, discriminated by `type`; unknown fields are allowed for forward compatibility. */
-export const EventSchema = Type.Object(
-  {
+export const EventSchema = {
+  type: 'object',
+  required: ['v', 'gw', 'type'],
+  properties: {
     v: V,
-    gw: Gw,
-    type: Type.String({ pattern: '^[a-z][a-z0-9_.]{0,63}$' }),
-    at: Type.Optional(Type.Integer({ minimum: 0 })),
+    gw: GW,
+    type: { type: 'string', pattern: '^[a-z][a-z0-9_.]{0,63}$' },
+    at: UINT,
   },
-  { additionalProperties: true },
-);
+  additionalProperties: true,
+} as const;
 
-const CommandBody = Type.Union([
-  Type.Object(
+const op = <Op extends string>(name: Op) => ({ type: 'string', const: name }) as const;
+
+const CommandBody = {
+  anyOf: [
     {
-      op: Type.Literal('pair'),
-      address: Address,
-      passkey: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
+      type: 'object',
+      required: ['op', 'address'],
+      properties: { op: op('pair'), address: ADDRESS, passkey: { type: 'string', pattern: '^[0-9]{6}$' } },
+      additionalProperties: false,
     },
-    { additionalProperties: false },
-  ),
-  Type.Object({ op: Type.Literal('unpair'), address: Address }, { additionalProperties: false }),
-  Type.Object({ op: Type.Literal('sync'), address: Type.Optional(Address) }, { additionalProperties: false }),
-  Type.Object(
-    { op: Type.Literal('set_time'), address: Type.Optional(Address) },
-    { additionalProperties: false },
-  ),
-  Type.Object(
     {
-      op: Type.Literal('capture'),
-      address: Address,
-      seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
+      type: 'object',
+      required: ['op', 'address'],
+      properties: { op: op('unpair'), address: ADDRESS },
+      additionalProperties: false,
     },
-    { additionalProperties: false },
-  ),
-]);
+    {
+      type: 'object',
+      required: ['op'],
+      properties: { op: op('sync'), address: ADDRESS },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      required: ['op'],
+      properties: { op: op('set_time'), address: ADDRESS },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      required: ['op', 'address'],
+      properties: {
+        op: op('capture'),
+        address: ADDRESS,
+        seconds: { type: 'integer', minimum: 1, maximum: 600 },
+      },
+      additionalProperties: false,
+    },
+  ],
+} as const;
 
 /** `lw/v1/gw/{gw}/cmd`: platform → gateway. */
-export const CommandSchema = Type.Object(
-  { v: V, tid: Tid, sent_at: Type.Integer({ minimum: 0 }), cmd: CommandBody },
-  { additionalProperties: false },
-);
+export const CommandSchema = {
+  type: 'object',
+  required: ['v', 'tid', 'sent_at', 'cmd'],
+  properties: { v: V, tid: TID, sent_at: UINT, cmd: CommandBody },
+  additionalProperties: false,
+} as const;
 
 /** `lw/v1/gw/{gw}/cmd/result`: the ok/error response that echoes the command's `tid`. */
-export const CommandResultSchema = Type.Union([
-  Type.Object(
+export const CommandResultSchema = {
+  anyOf: [
     {
-      v: V,
-      gw: Gw,
-      tid: Tid,
-      status: Type.Literal('ok'),
-      data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      type: 'object',
+      required: ['v', 'gw', 'tid', 'status'],
+      properties: {
+        v: V,
+        gw: GW,
+        tid: TID,
+        status: { type: 'string', const: 'ok' },
+        data: { type: 'object', patternProperties: { '^.*$': {} } },
+      },
+      additionalProperties: false,
     },
-    { additionalProperties: false },
-  ),
-  Type.Object(
     {
-      v: V,
-      gw: Gw,
-      tid: Tid,
-      status: Type.Literal('error'),
-      error: Type.Object(
-        { code: Type.String({ pattern: '^[A-Z]+_ERR_[A-Z_]+$' }), message: Type.String({ maxLength: 1024 }) },
-        { additionalProperties: false },
-      ),
+      type: 'object',
+      required: ['v', 'gw', 'tid', 'status', 'error'],
+      properties: {
+        v: V,
+        gw: GW,
+        tid: TID,
+        status: { type: 'string', const: 'error' },
+        error: {
+          type: 'object',
+          required: ['code', 'message'],
+          properties: {
+            code: { type: 'string', pattern: '^[A-Z]+_ERR_[A-Z_]+$' },
+            message: { type: 'string', maxLength: 1024 },
+          },
+          additionalProperties: false,
+        },
+      },
+      additionalProperties: false,
     },
-    { additionalProperties: false },
-  ),
-]);
+  ],
+} as const;
 
-export type StatusMessage = Static<typeof StatusSchema>;
-export type EventMessage = Static<typeof EventSchema>;
-export type CommandMessage = Static<typeof CommandSchema>;
-export type CommandResultMessage = Static<typeof CommandResultSchema>;
+export type StatusMessage = XStatic<typeof StatusSchema>;
+export type EventMessage = XStatic<typeof EventSchema>;
+export type CommandMessage = XStatic<typeof CommandSchema>;
+export type CommandResultMessage = XStatic<typeof CommandResultSchema>;
 
 export const parseStatus = payloadParser<StatusMessage>(StatusSchema, 'status', 1);
 export const parseEvent = payloadParser<EventMessage>(EventSchema, 'event', 1);

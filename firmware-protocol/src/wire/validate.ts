@@ -1,5 +1,4 @@
-import type { TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { Compile, type XSchema } from 'typebox/schema';
 import { ProtocolError } from '../errors.js';
 
 export interface EnvelopeIssue {
@@ -12,7 +11,7 @@ export interface EnvelopeIssue {
  * at most 10 `{ path, message }` issues (a hostile payload cannot flood the logs).
  */
 export function payloadParser<T>(
-  schema: TSchema,
+  schema: XSchema,
   what: string,
   version: number,
 ): (payload: Uint8Array | string) => T {
@@ -33,7 +32,7 @@ export function payloadParser<T>(
     }
     if (!check.Check(data)) {
       const issues: EnvelopeIssue[] = [];
-      for (const err of check.Errors(data)) {
+      for (const err of check.Errors(data)[1]) {
         issues.push({ path: err.instancePath || '/', message: err.message ?? 'invalid' });
         if (issues.length >= 10) break;
       }

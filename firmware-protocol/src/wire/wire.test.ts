@@ -63,6 +63,17 @@ describe('readings envelope v1', () => {
     expect(errorOf(JSON.stringify({ ...good, extra: true })).code).toBe('PROTO_ERR_INVALID_ENVELOPE');
   });
 
+  it('rejects a value name that could not be an InfluxDB field key (space, capital), naming /readings/0/values', () => {
+    for (const name of ['heart rate', 'Bpm', 'bpm"x']) {
+      const bad = { ...good, readings: [{ ...good.readings[0], values: { [name]: 60 } }] };
+      const e = errorOf(JSON.stringify(bad));
+      expect(e.code).toBe('PROTO_ERR_INVALID_ENVELOPE');
+      expect(e.details).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path: '/readings/0/values' })]),
+      );
+    }
+  });
+
   it('rejects an empty readings array with PROTO_ERR_INVALID_ENVELOPE', () => {
     expect(errorOf(JSON.stringify({ ...good, readings: [] })).code).toBe('PROTO_ERR_INVALID_ENVELOPE');
   });
