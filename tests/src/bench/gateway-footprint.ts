@@ -1,24 +1,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SimHome, startSimulatedBluez, systemClock } from '@linkwell/device-sim';
 import mqtt from 'mqtt';
-import { startMosquitto } from '../harness/index.js';
+import { startDbusDaemon, startMosquitto } from '../harness/index.js';
 import { cpuSecondsOf } from './fleet-proc.js';
 
+/** The gateway's service entry point, whose shebang starts Node with the small-board flags. */
+export const GATEWAY_BIN = fileURLToPath(new URL('../../../cli/bin/linkwell-gateway.js', import.meta.url));
+
 /**
- * The Node flags docs/benchmarks.md recommends for a gateway on a small board, given on the `node` command
- * line of its service (NODE_OPTIONS does not accept the V8 flags `--no-opt` and `--no-sparkplug`): a young
- * generation of 1 MB per semi-space instead of one that grows to 16 MB, one V8 background thread instead of
- * four, and bytecode interpreted without the baseline (Sparkplug) and optimising (TurboFan) compilers, whose
- * code and working memory a gateway relaying a few readings per second does not need. Unlike `--jitless`,
- * this keeps WebAssembly, which `fetch` (the token refresh) needs.
+ * The small-board flags, read from GATEWAY_BIN's shebang (`#!/usr/bin/env -S node <flags>`) so that the
+ * benchmark measures what the product runs (docs/benchmarks.md explains each flag).
  */
-export const SMALL_BOARD_NODE_FLAGS = [
-  '--max-semi-space-size=1',
-  '--v8-pool-size=1',
-  '--no-opt',
-  '--no-sparkplug',
-];
+export function smallBoardNodeFlags(): string[] {
+  const shebang = readFileSync(GATEWAY_BIN, 'utf8').split('\n', 1)[0]!;
+  const m = /^#!\/usr\/bin\/env -S node((?: --[a-z0-9-]+(?:=\S+)?)*)$/.exec(shebang);
+  if (!m) throw new Error(`${GATEWAY_BIN}: unexpected shebang ${shebang}`);
+  return m[1]!.trim().split(' ').filter(Boolean);
+}
 
 export interface ProcessFootprint {
   rss_mb: number;
@@ -36,10 +39,15 @@ export interface FootprintResult {
   devices: number;
   window_s: number;
   small_board_node_flags: string;
-  /** The gateway with Node's default options. */
+  /** The gateway with Node's default options, devices on the in-memory radio. */
   gateway: GatewayFootprint;
-  /** The same gateway with SMALL_BOARD_NODE_FLAGS. */
+  /** The same gateway with the small-board flags. */
   gateway_small_board: GatewayFootprint;
+  /**
+   * `linkwell-gateway run --transport node-ble` as its shebang starts it, with the devices outside the
+   * process behind a simulated BlueZ on a private dbus-daemon: the deployed shape.
+   */
+  gateway_node_ble: GatewayFootprint;
   /** Baselines from the same session: a bare Node process that only keeps a timer alive. */
   bare_node: ProcessFootprint;
   bare_node_small_board: ProcessFootprint;
@@ -97,12 +105,50 @@ function stop(c: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * The deployed shape: the real `linkwell-gateway run --transport node-ble`, started by its shebang, and
+ * `devices` wristbands outside it behind a simulated BlueZ on a private dbus-daemon.
+ */
+async function startNodeBleGateway(brokerUrl: string, devices: number, gatewayId: string, dir: string) {
+  const bus = await startDbusDaemon();
+  const home = new SimHome({ clock: systemClock, seed: 2, devices: wristbands(devices, 2) });
+  const bluez = await startSimulatedBluez({ busAddress: bus.address, peripherals: home.peripherals });
+  // Mosquitto here lets anyone in; the token only has to name the gateway (its `sub`).
+  const claims = Buffer.from(JSON.stringify({ sub: gatewayId })).toString('base64url');
+  await writeFile(join(dir, 'token'), `bench.${claims}.unsigned`);
+  const child = spawn(
+    GATEWAY_BIN,
+    ['run', '--transport', 'node-ble', '--mqtt', brokerUrl, '--token-file', join(dir, 'token')].concat([
+      '--outbox-dir',
+      join(dir, 'outbox'),
+      '--state-dir',
+      join(dir, 'state'),
+    ]),
+    { env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: bus.address }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  return {
+    child,
+    async close() {
+      await stop(child);
+      await bluez.stop();
+      home.dispose();
+      await bus.stop();
+    },
+  };
+}
+
+const wristbands = (n: number, block: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    kind: 'wristband' as const,
+    address: `D0:00:00:00:0${block}:${i.toString(16).padStart(2, '0').toUpperCase()}`,
+  }));
+
 const bareNode = (nodeFlags: string[]) =>
   spawn(process.execPath, [...nodeFlags, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
 
 /**
  * RSS and CPU of a gateway relaying `devices` wristbands at 1 Hz, with Node's default options and with
- * SMALL_BOARD_NODE_FLAGS, against bare Node processes with the same options, all measured over the same
+ * the small-board flags, and `linkwell-gateway` on node-ble (gateway_node_ble), against bare Node processes with the same options, all measured over the same
  * window. Each gateway runs in its own process so /proc isolates its cost.
  */
 export async function runGatewayFootprint(
@@ -121,34 +167,41 @@ export async function runGatewayFootprint(
   });
   await sub.subscribeAsync('lw/v1/gw/+/readings', { qos: 1 });
   const children: ChildProcess[] = [];
+  const flags = smallBoardNodeFlags();
+  const dir = await mkdtemp(join(tmpdir(), 'lw-footprint-'));
+  let nodeBle: Awaited<ReturnType<typeof startNodeBleGateway>> | undefined;
   try {
     const plain = startGateway([], broker.url, opts.devices, 'gw_bench');
-    const small = startGateway(SMALL_BOARD_NODE_FLAGS, broker.url, opts.devices, 'gw_bench_small');
+    const small = startGateway(flags, broker.url, opts.devices, 'gw_bench_small');
     children.push(plain.child, small.child);
+    nodeBle = await startNodeBleGateway(broker.url, opts.devices, 'gw_bench_bluez', dir);
     const bare = bareNode([]);
-    const bareSmall = bareNode(SMALL_BOARD_NODE_FLAGS);
+    const bareSmall = bareNode(flags);
     children.push(bare, bareSmall);
     await Promise.all([plain.ready, small.ready]);
-    log(`2 gateways streaming ${opts.devices} devices each at 1 Hz; warming up ${opts.warmupS} s`);
+    log(`3 gateways streaming ${opts.devices} devices each at 1 Hz; warming up ${opts.warmupS} s`);
     await sleep(opts.warmupS * 1000);
     counting = true;
     log(`sampling for ${opts.windowS} s`);
-    const [gw, gwSmall, node, nodeSmall] = await Promise.all(
-      [plain.child, small.child, bare, bareSmall].map((c) => sample(c.pid!, opts.windowS)),
+    const [gw, gwSmall, gwBle, node, nodeSmall] = await Promise.all(
+      [plain.child, small.child, nodeBle.child, bare, bareSmall].map((c) => sample(c.pid!, opts.windowS)),
     );
     counting = false;
     return {
       devices: opts.devices,
       window_s: opts.windowS,
-      small_board_node_flags: SMALL_BOARD_NODE_FLAGS.join(' '),
+      small_board_node_flags: flags.join(' '),
       gateway: { readings_relayed: relayed.get('gw_bench') ?? 0, ...gw! },
       gateway_small_board: { readings_relayed: relayed.get('gw_bench_small') ?? 0, ...gwSmall! },
+      gateway_node_ble: { readings_relayed: relayed.get('gw_bench_bluez') ?? 0, ...gwBle! },
       bare_node: node!,
       bare_node_small_board: nodeSmall!,
     };
   } finally {
     // The gateways stop cleanly (and remove their outbox directories) while the broker is still up.
     await Promise.all(children.map(stop));
+    await nodeBle?.close();
+    await rm(dir, { recursive: true, force: true });
     await sub.endAsync();
     await broker.stop();
   }
