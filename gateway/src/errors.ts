@@ -51,6 +51,8 @@ export const GATEWAY_ERRORS = {
     'A Record Access Control Point download failed (error response, no answer in time, link lost); the cursor stays put and the records come again on the next sync.',
   GATEWAY_ERR_CURSOR_IO:
     'The history cursor file could not be read or written; records after the last saved cursor may be imported again (never lost).',
+  GATEWAY_ERR_STATE_IO:
+    'The list of unpaired devices could not be read or written; the gateway does not start on an unreadable list, and a failed write leaves the device as it was.',
 } as const;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

@@ -37,6 +37,7 @@ import {
   userConsentFeature,
 } from './features/index.js';
 import { DurableOutbox, type DurableOutboxOptions } from './outbox/durable-outbox.js';
+import { UnpairedDevices } from './state/unpaired-devices.js';
 import type { RetryPolicy } from './uplink/backoff.js';
 import { ReadingBatcher } from './uplink/batcher.js';
 import type { Uplink } from './uplink/mqtt-uplink.js';
@@ -92,6 +93,11 @@ export interface GatewayDeps {
    * false leaves lw/v1/gw/{gw}/cmd unanswered.
    */
   commands?: false | CommandOptions;
+  /**
+   * Devices the household unpaired, which the start-up scan leaves alone; `UnpairedDevices.open(file)` keeps
+   * them across restarts. Default: for this run only.
+   */
+  unpaired?: UnpairedDevices;
 }
 
 export interface GatewayStats {
@@ -124,6 +130,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const bus = new GatewayEventBus();
   const now = deps.now ?? Date.now;
   const log = deps.logger;
+  const unpaired = deps.unpaired ?? UnpairedDevices.inMemory();
   let commands: CommandHandler | undefined;
   let seq = 0;
   const features: readonly DeviceFeature[] = deps.features ?? [
@@ -264,6 +271,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
           log.info({ device: adv.address, services: adv.services }, 'no profile handles this device yet');
           continue;
         }
+        if (unpaired.has(adv.address)) {
+          log.info({ device: adv.address, profile: profile.id }, 'unpaired by the household; not connecting');
+          continue;
+        }
         await links.connect(adv.address, profile).catch(() => {});
       }
       const uplink = deps.uplink;
@@ -278,6 +289,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           now,
           profiles: deps.profiles ?? PROFILES,
           ...deps.commands,
+          unpaired,
         });
         commands = handler;
         await uplink.onCommand((payload) => void handler.handle(payload));

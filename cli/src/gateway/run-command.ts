@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { connectMqttUplink, createGateway, PasskeyBook } from '@linkwell/gateway';
+import { connectMqttUplink, createGateway, PasskeyBook, UnpairedDevices } from '@linkwell/gateway';
 import { type Command, Option } from 'commander';
 import { pino } from 'pino';
 import { intOption } from '../commands/options.js';
@@ -39,7 +39,7 @@ export function registerGatewayRun(parent: Command): void {
     )
     .option(
       '--state-dir <dir>',
-      'directory of the gateway’s small state files (history download cursors per device)',
+      'directory of the gateway’s small state files (history download cursors, devices the household unpaired)',
       './data/gateway/state',
     )
     .option(
@@ -71,6 +71,8 @@ export function registerGatewayRun(parent: Command): void {
         const auth = await resolveGatewayAuth(o);
         // Passkeys from `pair` commands reach BlueZ through the agent that asks this book.
         const passkeys = new PasskeyBook();
+        // Devices the household unpaired stay unpaired across restarts (read before anything connects).
+        const unpaired = await UnpairedDevices.open(resolve(o.stateDir, 'unpaired-devices.json'));
         const radio = await openTransport(o.transport, { seed: o.seed, logger, pairing: passkeys });
         const uplink = await connectMqttUplink({
           url: auth.mqttUrl,
@@ -92,6 +94,7 @@ export function registerGatewayRun(parent: Command): void {
           central: radio.central,
           uplink,
           commands: { passkeys, transport: o.transport },
+          unpaired,
           logger,
           // History cursors survive restarts, so a device's stored records are not imported again.
           racpSync: { stateDir: resolve(o.stateDir) },

@@ -25,6 +25,7 @@ import {
   createNodeBleCentral,
   type Gateway,
   loadNobleWithBindings,
+  UnpairedDevices,
 } from '@linkwell/gateway';
 import { type IngestService, startIngest } from '@linkwell/ingest';
 import type { FastifyInstance } from 'fastify';
@@ -186,6 +187,7 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
     logger: s.logger.child({ svc: 'gateway' }),
     outbox: { dir: join(s.dir, 'gateway', 'outbox') },
     racpSync: { stateDir: join(s.dir, 'gateway', 'state') },
+    unpaired: await UnpairedDevices.open(join(s.dir, 'gateway', 'state', 'unpaired-devices.json')),
   });
   await s.gateway.start();
   s.stopSim = async () => {

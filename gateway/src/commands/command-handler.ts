@@ -1,6 +1,7 @@
 import type { CommandMessage, CommandResultMessage, DeviceProfile } from '@linkwell/firmware-protocol';
 import type { Logger } from 'pino';
 import type { GatewayEventBus } from '../events.js';
+import { UnpairedDevices } from '../state/unpaired-devices.js';
 import type { CommandContext, CommandOf, CommandOp, CommandOptions, OpHandler } from './context.js';
 import type { DeviceControl } from './device-control.js';
 import { captureOp } from './ops/capture.js';
@@ -64,6 +65,7 @@ export function createCommandHandler(deps: CommandHandlerDeps): CommandHandler {
     syncQuietMs: deps.syncQuietMs ?? 1500,
     syncMaxMs: deps.syncMaxMs ?? 10_000,
     transport: deps.transport,
+    unpaired: deps.unpaired ?? UnpairedDevices.inMemory(),
   };
   const remember = deps.rememberResults ?? 256;
   const results = new Map<string, Promise<CommandResultMessage>>();

@@ -2,6 +2,7 @@ import type { CommandMessage, DeviceProfile } from '@linkwell/firmware-protocol'
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import type { GatewayEventBus } from '../events.js';
+import type { UnpairedDevices } from '../state/unpaired-devices.js';
 import type { DeviceControl, ManagedDevice } from './device-control.js';
 import type { PasskeyBook } from './passkeys.js';
 
@@ -25,6 +26,8 @@ export interface CommandOptions {
   transport?: string;
   /** Results kept by tid for redelivered commands. Default 256. */
   rememberResults?: number;
+  /** Where unpair remembers a device and pair forgets it again; default: for this run only. */
+  unpaired?: UnpairedDevices;
 }
 
 export interface CommandContext {
@@ -41,6 +44,7 @@ export interface CommandContext {
   syncQuietMs: number;
   syncMaxMs: number;
   transport: string | undefined;
+  unpaired: UnpairedDevices;
 }
 
 export type OpHandler<K extends CommandOp> = (

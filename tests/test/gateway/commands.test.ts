@@ -1,10 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTokenIssuer, type Database, DEMO_HOME, generateSigningKeys } from '@linkwell/api';
 import { createSimulatedHome, ManualClock } from '@linkwell/device-sim';
 import { type CommandMessage, parseEvent } from '@linkwell/firmware-protocol';
-import { connectMqttUplink, createGateway, type Gateway, type MqttUplink } from '@linkwell/gateway';
+import {
+  connectMqttUplink,
+  createGateway,
+  type Gateway,
+  type MqttUplink,
+  UnpairedDevices,
+} from '@linkwell/gateway';
 import type { IngestService } from '@linkwell/ingest';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
@@ -48,6 +54,7 @@ describe('command channel: ingest sendCommand → Aedes → gateway → cmd/resu
       now: () => clock.now(),
       batch: { maxReadings: 50, lingerMs: 5 },
       commands: { pairScanMs: 200, captureScanMs: 0, syncQuietMs: 100, syncMaxMs: 3000 },
+      unpaired: await UnpairedDevices.open(unpairedFile()),
     });
     await gateway.start();
   }
@@ -55,6 +62,7 @@ describe('command channel: ingest sendCommand → Aedes → gateway → cmd/resu
     await gateway.stop();
     await uplink.close();
   }
+  const unpairedFile = () => join(dir, 'state', 'unpaired-devices.json');
   const send = (cmd: CommandMessage['cmd'], tid?: string) =>
     ingest.sendCommand!(GW, cmd, { timeoutMs: 10_000, ...(tid ? { tid } : {}) });
 
@@ -220,10 +228,30 @@ describe('command channel: ingest sendCommand → Aedes → gateway → cmd/resu
     await startGateway();
     const r = await pending;
     expect(r).toMatchObject({ tid: 'while-offline', status: 'ok' });
-    // Unpairing is not persisted, so the new gateway manages all three again; the wristband has no Current Time.
+    // The scale and the wristband were unpaired before the restart and stay so: only the cuff is managed.
+    const data = (r.status === 'ok' && r.data) || {};
+    expect((data.devices as { address: string }[]).map((d) => d.address)).toEqual([CUFF]);
+    expect(data.skipped).toEqual([]);
+    expect(home.scale.connection).toBeUndefined();
+    expect(home.wristband.connection).toBeUndefined();
+    expect(JSON.parse(await readFile(unpairedFile(), 'utf8'))).toEqual({
+      v: 1,
+      addresses: [BAND, SCALE].sort(),
+    });
+  });
+
+  it('pair brings an unpaired device back, and it stays managed after the next restart', async () => {
+    expect(await send({ op: 'pair', address: SCALE })).toMatchObject({
+      status: 'ok',
+      data: { address: SCALE },
+    });
+    expect(JSON.parse(await readFile(unpairedFile(), 'utf8'))).toEqual({ v: 1, addresses: [BAND] });
+    await stopGateway();
+    await startGateway();
+    const r = await send({ op: 'set_time' });
     const data = (r.status === 'ok' && r.data) || {};
     expect((data.devices as { address: string }[]).map((d) => d.address).sort()).toEqual([CUFF, SCALE]);
-    expect(data.skipped).toEqual([BAND]);
+    expect(home.wristband.connection).toBeUndefined();
   });
 
   it('rejects with INGEST_ERR_COMMAND_TIMEOUT when no gateway answers', async () => {

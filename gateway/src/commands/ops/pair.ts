@@ -30,6 +30,8 @@ export async function pairOp(cmd: CommandOf<'pair'>, ctx: CommandContext): Promi
   } finally {
     withdraw?.();
   }
+  // An explicit pair is the only way back for a device the household unpaired.
+  await ctx.unpaired.remove(cmd.address);
   await ctx
     .publishEvent({ type: 'device.paired', at: ctx.now(), address: cmd.address, profile: profile.id, bonded })
     .catch(() => {});
