@@ -24,7 +24,9 @@ export function smallBoardNodeFlags(): string[] {
 }
 
 export interface ProcessFootprint {
+  /** VmRSS sampled once a second over the window: the median, and the highest sample. */
   rss_mb: number;
+  rss_max_in_window_mb: number;
   /** VmHWM: the most the process has been resident since it started, start-up included. */
   peak_rss_mb: number;
   cpu_percent_of_one_core: number;
@@ -64,11 +66,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function sample(pid: number, windowS: number): Promise<ProcessFootprint> {
   const cpu0 = cpuSecondsOf(pid);
   const t0 = performance.now();
-  await sleep(windowS * 1000);
+  // RSS moves with the garbage collector's cycle, so one reading at the end could land anywhere in it.
+  const rss: number[] = [];
+  for (let s = 0; s < windowS; s++) {
+    await sleep(1000);
+    rss.push(rssMb(pid, 'VmRSS'));
+  }
   const cpu = cpuSecondsOf(pid) - cpu0;
   const wall = (performance.now() - t0) / 1000;
+  rss.sort((a, b) => a - b);
   return {
-    rss_mb: rssMb(pid, 'VmRSS'),
+    rss_mb: rss[Math.floor(rss.length / 2)]!,
+    rss_max_in_window_mb: rss.at(-1)!,
     peak_rss_mb: rssMb(pid, 'VmHWM'),
     cpu_percent_of_one_core: Math.round((cpu / wall) * 1000) / 10,
   };
