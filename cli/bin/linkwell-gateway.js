@@ -1,8 +1,9 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --v8-pool-size=1 --no-opt --no-sparkplug
+#!/usr/bin/env -S node --max-semi-space-size=1 --v8-pool-size=1 --no-opt --no-sparkplug --optimize-for-size
 // The gateway's service entry point. The flags above are the small-board flags of docs/benchmarks.md
-// (bench:gateway): a 1 MB young generation, one V8 worker thread, and bytecode run by the interpreter only,
-// which keep a gateway relaying a few readings a second within its memory budget. They must be on the
-// command line: NODE_OPTIONS refuses --no-opt and --no-sparkplug. `env -S` splits them (coreutils ≥ 8.30).
+// (bench:gateway): a 1 MB young generation, one V8 worker thread, bytecode run by the interpreter only, and
+// V8's memory-over-speed heap policy, which keep a gateway relaying a few readings a second within its
+// memory budget. They must be on the command line: NODE_OPTIONS refuses --no-opt and --no-sparkplug.
+// `env -S` splits them (coreutils ≥ 8.30).
 import { existsSync } from 'node:fs';
 
 const main = new URL('../dist/gateway-main.js', import.meta.url);

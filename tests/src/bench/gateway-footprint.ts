@@ -167,13 +167,28 @@ export async function runGatewayFootprint(
   const broker = await startMosquitto();
   const sub = await mqtt.connectAsync(broker.url);
   const relayed = new Map<string, number>();
+  /** Newest envelope per gateway and device: when every device of a gateway was last heard from. */
+  const lastHeard = new Map<string, Map<string, number>>();
   let counting = false;
   sub.on('message', (topic, payload) => {
-    if (!counting) return;
     const gw = topic.split('/')[3]!;
-    const n = (JSON.parse(payload.toString()) as { readings: unknown[] }).readings.length;
-    relayed.set(gw, (relayed.get(gw) ?? 0) + n);
+    const readings = (JSON.parse(payload.toString()) as { readings: { device: string }[] }).readings;
+    const heard = lastHeard.get(gw) ?? new Map<string, number>();
+    lastHeard.set(gw, heard);
+    for (const r of readings) heard.set(r.device, Date.now());
+    if (counting) relayed.set(gw, (relayed.get(gw) ?? 0) + readings.length);
   });
+  /** Resolves once every device of every gateway has been heard from in the last 2 s. */
+  const allStreaming = async (gws: string[], timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    const streaming = (gw: string) =>
+      [...(lastHeard.get(gw)?.values() ?? [])].filter((t) => Date.now() - t < 2000).length >= opts.devices;
+    while (!gws.every(streaming)) {
+      if (Date.now() > deadline)
+        throw new Error(`not every gateway streams ${opts.devices} devices after ${timeoutMs} ms`);
+      await sleep(250);
+    }
+  };
   await sub.subscribeAsync('lw/v1/gw/+/readings', { qos: 1 });
   const children: ChildProcess[] = [];
   const flags = smallBoardNodeFlags();
@@ -188,6 +203,8 @@ export async function runGatewayFootprint(
     const bareSmall = bareNode(flags);
     children.push(bare, bareSmall);
     await Promise.all([plain.ready, small.ready]);
+    // The node-ble gateway connects its devices one by one over D-Bus; the warm-up starts once all stream.
+    await allStreaming(['gw_bench', 'gw_bench_small', 'gw_bench_bluez'], 60_000);
     log(`3 gateways streaming ${opts.devices} devices each at 1 Hz; warming up ${opts.warmupS} s`);
     await sleep(opts.warmupS * 1000);
     counting = true;

@@ -58,6 +58,11 @@ describe('linkwell-gateway: the gateway-only entry point', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  it('is linked by npm install, so `npx linkwell-gateway` (README) finds it', async () => {
+    const linked = resolve(BIN, '../../../node_modules/.bin/linkwell-gateway');
+    expect((await run(linked, ['--version'])).stdout.trim()).toBe('0.1.0');
+  });
+
   it('--help lists run, and run --help its options', async () => {
     const top = await run(BIN, ['--help']);
     expect(top.stdout).toMatch(/Usage: linkwell-gateway/);
@@ -99,7 +104,13 @@ describe('linkwell-gateway: the gateway-only entry point', () => {
     expect(log).toContain(`"gw":"${DEMO_HOME.gatewayId}"`);
     const argv = (await readFile(`/proc/${child.pid}/cmdline`, 'utf8')).split('\0');
     expect(argv).toEqual(
-      expect.arrayContaining(['--max-semi-space-size=1', '--v8-pool-size=1', '--no-opt', '--no-sparkplug']),
+      expect.arrayContaining([
+        '--max-semi-space-size=1',
+        '--v8-pool-size=1',
+        '--no-opt',
+        '--no-sparkplug',
+        '--optimize-for-size',
+      ]),
     );
   });
 
