@@ -1,6 +1,6 @@
-import { isCodedError } from '@linkwell/firmware-protocol';
 import { Command } from 'commander';
 import { registerGatewayRun } from './gateway/run-command.js';
+import { runProgram } from './run-program.js';
 
 // `linkwell-gateway`: the home gateway's own entry point, for its service unit. It loads the gateway and
 // nothing else of the CLI; its bin starts Node with the small-board flags (docs/benchmarks.md).
@@ -13,12 +13,4 @@ const program = new Command()
   .showHelpAfterError();
 registerGatewayRun(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (e) {
-  if (isCodedError(e)) {
-    console.error(e.message);
-    process.exit(1);
-  }
-  throw e;
-}
+await runProgram(program);

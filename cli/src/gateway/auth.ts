@@ -46,7 +46,17 @@ export async function resolveGatewayAuth(o: GatewayAuthOptions): Promise<Gateway
     if (o.credentials !== undefined)
       throw new CliError('CLI_ERR_BAD_ARGUMENT', 'give either --credentials or --token-file, not both');
     if (!o.mqtt) throw new CliError('CLI_ERR_BAD_ARGUMENT', '--token-file needs --mqtt <url>');
-    const token = (await readFile(o.tokenFile, 'utf8')).trim();
+    const token = (
+      await readFile(o.tokenFile, 'utf8').catch((err: Error) => {
+        throw new CliError(
+          'CLI_ERR_BAD_ARGUMENT',
+          `cannot read --token-file ${o.tokenFile}: ${err.message}`,
+          {
+            cause: err,
+          },
+        );
+      })
+    ).trim();
     const gatewayId = o.gatewayId ?? tokenSubject(token);
     if (!gatewayId)
       throw new CliError(

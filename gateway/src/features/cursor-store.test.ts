@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -76,13 +76,15 @@ describe('FileCursorStore', () => {
     const dir = await tempDir();
     const store = await FileCursorStore.open(dir);
     await store.set(OXI, { last: '00000000000000aa', t: 1000 });
-    // A directory where the temp file goes makes the write fail, for root too.
-    await mkdir(join(dir, `${CURSOR_FILE}.tmp`));
+    // The state directory is moved away and a file put in its place, so the write fails, for root too.
+    await rename(dir, `${dir}-moved`);
+    dirs.push(`${dir}-moved`);
+    await writeFile(dir, '');
     await expect(store.set(OXI, { last: '00000000000000bb', t: 2000 })).rejects.toMatchObject({
       code: 'GATEWAY_ERR_CURSOR_IO',
     });
     expect(await store.get(OXI)).toEqual({ last: '00000000000000aa', t: 1000 });
-    const saved = JSON.parse(await readFile(join(dir, CURSOR_FILE), 'utf8'));
+    const saved = JSON.parse(await readFile(join(`${dir}-moved`, CURSOR_FILE), 'utf8'));
     expect(saved.cursors[OXI].last).toBe('00000000000000aa');
   });
 });

@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GatewayError } from '../errors.js';
+import { writeFileAtomic } from '../state/atomic-file.js';
 
 /** Where a device's next history download resumes: just after the newest record already imported. */
 export interface HistoryCursor {
@@ -117,18 +118,9 @@ export class FileCursorStore implements CursorStore {
 
   private async save(): Promise<void> {
     const text = `${JSON.stringify({ v: 1, cursors: Object.fromEntries(this.cursors) }, null, 2)}\n`;
-    const temp = `${this.path}.tmp`;
     try {
-      const file = await open(temp, 'w');
-      try {
-        await file.writeFile(text, 'utf8');
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temp, this.path);
+      await writeFileAtomic(this.path, text);
     } catch (err) {
-      await unlink(temp).catch(() => {});
       throw new GatewayError(
         'GATEWAY_ERR_CURSOR_IO',
         `cannot write ${this.path}: ${(err as Error).message}`,
@@ -136,13 +128,6 @@ export class FileCursorStore implements CursorStore {
           cause: err,
         },
       );
-    }
-    // The rename is durable only once the directory is; some filesystems cannot open one, which is not fatal.
-    try {
-      const dir = await open(dirname(this.path), 'r');
-      await dir.sync().finally(() => dir.close());
-    } catch {
-      // best effort
     }
   }
 }

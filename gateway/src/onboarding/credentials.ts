@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { GatewayError } from '../errors.js';
+import { writeFileAtomic } from '../state/atomic-file.js';
 
 /** What a linked gateway keeps on disk. The refresh token is a secret: the file is mode 0600. */
 export interface GatewayCredentials {
@@ -23,27 +22,10 @@ function credentialsError(message: string, cause?: unknown): GatewayError {
  * old file or the new one, never half of one.
  */
 export async function writeCredentials(path: string, creds: GatewayCredentials): Promise<void> {
-  const text = `${JSON.stringify(creds, null, 2)}\n`;
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const file = await open(temp, 'wx', CREDENTIALS_FILE_MODE);
-    try {
-      await file.writeFile(text, 'utf8');
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
+    await writeFileAtomic(path, `${JSON.stringify(creds, null, 2)}\n`, CREDENTIALS_FILE_MODE);
   } catch (err) {
-    await unlink(temp).catch(() => {});
     throw credentialsError(`cannot write ${path}: ${(err as Error).message}`, err);
-  }
-  // Make the rename itself durable; some filesystems cannot open a directory, which is not fatal.
-  try {
-    const dir = await open(dirname(path), 'r');
-    await dir.sync().finally(() => dir.close());
-  } catch {
-    // best effort
   }
 }
 

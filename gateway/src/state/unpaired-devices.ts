@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GatewayError } from '../errors.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 /**
  * Devices the household unpaired. The start-up scan connects every supported device it finds, so without
@@ -88,29 +89,13 @@ export class UnpairedDevices {
 
   private async save(): Promise<void> {
     const path = this.path!;
-    const temp = `${path}.tmp`;
     try {
       await mkdir(dirname(path), { recursive: true });
-      const file = await open(temp, 'w');
-      try {
-        await file.writeFile(`${JSON.stringify({ v: 1, addresses: this.list() })}\n`, 'utf8');
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temp, path);
+      await writeFileAtomic(path, `${JSON.stringify({ v: 1, addresses: this.list() })}\n`);
     } catch (err) {
-      await unlink(temp).catch(() => {});
       throw new GatewayError('GATEWAY_ERR_STATE_IO', `cannot write ${path}: ${(err as Error).message}`, {
         cause: err,
       });
-    }
-    // The rename is durable once the directory is; some filesystems cannot open one, which is not fatal.
-    try {
-      const dir = await open(dirname(path), 'r');
-      await dir.sync().finally(() => dir.close());
-    } catch {
-      // best effort
     }
   }
 }

@@ -114,6 +114,15 @@ describe('linkwell-gateway: the gateway-only entry point', () => {
     );
   });
 
+  it('refuses a token file it cannot read, with CLI_ERR_BAD_ARGUMENT and exit code 1 (no stack)', async () => {
+    const err = await run(BIN, ['run', '--mqtt', ingest.mqttUrl, '--token-file', join(dir, 'missing')]).catch(
+      (e) => e,
+    );
+    expect(err.code).toBe(1);
+    expect(err.stderr).toMatch(/^CLI_ERR_BAD_ARGUMENT: cannot read --token-file .*missing: ENOENT/);
+    expect(err.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('refuses a token file that holds no JWT subject, with CLI_ERR_BAD_ARGUMENT and exit code 1', async () => {
     const tokenFile = join(dir, 'not-a-jwt');
     await writeFile(tokenFile, 'opaque-token');
