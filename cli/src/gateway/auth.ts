@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { GatewayTokenSource, readCredentials, writeCredentials } from '@linkwell/gateway';
+import {
+  connectMqttUplink,
+  GatewayTokenSource,
+  type MqttUplink,
+  readCredentials,
+  writeCredentials,
+} from '@linkwell/gateway';
+import type { Logger } from 'pino';
 import { CliError } from '../errors.js';
 import { defaultCredentialsPath } from './credentials-path.js';
 
@@ -83,4 +90,19 @@ export async function resolveGatewayAuth(o: GatewayAuthOptions): Promise<Gateway
     save: (c) => writeCredentials(credentialsPath, c),
   });
   return { gatewayId: creds.gatewayId, mqttUrl, token: () => source.token(), source, credentialsPath };
+}
+
+/** The gateway's MQTT uplink for `auth`; `caFile` trusts a broker certificate the system store does not. */
+export async function connectGatewayUplink(
+  auth: GatewayAuth,
+  opts: { caFile?: string; logger: Logger },
+): Promise<MqttUplink> {
+  return connectMqttUplink({
+    url: auth.mqttUrl,
+    gatewayId: auth.gatewayId,
+    token: auth.token,
+    version: '0.1.0',
+    logger: opts.logger,
+    ...(opts.caFile ? { tls: { ca: await readFile(opts.caFile) } } : {}),
+  });
 }

@@ -1,9 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { captureDevice, connectMqttUplink, type DeviceCapture } from '@linkwell/gateway';
+import { writeFile } from 'node:fs/promises';
+import { captureDevice, type DeviceCapture } from '@linkwell/gateway';
 import { type Command, Option } from 'commander';
 import { pino } from 'pino';
 import { intOption } from '../commands/options.js';
-import { resolveGatewayAuth } from './auth.js';
+import { connectGatewayUplink, resolveGatewayAuth } from './auth.js';
 import { defaultCredentialsPath } from './credentials-path.js';
 import { openTransport, TRANSPORTS, type TransportKind } from './transports.js';
 
@@ -74,13 +74,9 @@ export function registerGatewayCapture(gateway: Command): void {
       if (o.out) await writeFile(o.out, text);
       else process.stdout.write(text);
       if (auth) {
-        const uplink = await connectMqttUplink({
-          url: auth.mqttUrl,
-          gatewayId: auth.gatewayId,
-          token: auth.token,
-          version: '0.1.0',
+        const uplink = await connectGatewayUplink(auth, {
           logger,
-          ...(o.caFile ? { tls: { ca: await readFile(o.caFile) } } : {}),
+          ...(o.caFile ? { caFile: o.caFile } : {}),
         });
         try {
           await uplink.publishEvent({

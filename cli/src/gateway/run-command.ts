@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { connectMqttUplink, createGateway, PasskeyBook, UnpairedDevices } from '@linkwell/gateway';
+import { createGateway, PasskeyBook, UnpairedDevices } from '@linkwell/gateway';
 import { type Command, Option } from 'commander';
 import { pino } from 'pino';
 import { intOption } from '../commands/options.js';
-import { resolveGatewayAuth } from './auth.js';
+import { connectGatewayUplink, resolveGatewayAuth } from './auth.js';
 import { defaultCredentialsPath } from './credentials-path.js';
 import { openTransport, TRANSPORTS, type TransportKind } from './transports.js';
 
@@ -74,13 +73,9 @@ export function registerGatewayRun(parent: Command): void {
         // Devices the household unpaired stay unpaired across restarts (read before anything connects).
         const unpaired = await UnpairedDevices.open(resolve(o.stateDir, 'unpaired-devices.json'));
         const radio = await openTransport(o.transport, { seed: o.seed, logger, pairing: passkeys });
-        const uplink = await connectMqttUplink({
-          url: auth.mqttUrl,
-          gatewayId: auth.gatewayId,
-          token: auth.token,
-          version: '0.1.0',
+        const uplink = await connectGatewayUplink(auth, {
           logger,
-          ...(o.caFile ? { tls: { ca: await readFile(o.caFile) } } : {}),
+          ...(o.caFile ? { caFile: o.caFile } : {}),
         }).catch(async (err: unknown) => {
           await radio.close();
           throw err;

@@ -2,6 +2,8 @@ import {
   isProtocolError,
   metricDefinition,
   parseReadingsEnvelope,
+  ReadingSchema,
+  ReadingsEnvelopeSchema,
   readingId,
 } from '@linkwell/firmware-protocol';
 
@@ -70,23 +72,10 @@ type Mutation = (env: Record<string, unknown>, r: Record<string, unknown>, rng: 
 /** Structural mutations of a valid envelope, each aimed at one rule of the schema or of the handler. */
 const STRUCTURAL: readonly Mutation[] = [
   (env, _r, rng) => {
-    delete env[rng.pick(['v', 'gw', 'seq', 'sent_at', 'readings'])];
+    delete env[rng.pick(ReadingsEnvelopeSchema.required)];
   },
   (_env, r, rng) => {
-    const fields = [
-      'id',
-      'device',
-      'slot',
-      'metric',
-      'char',
-      't',
-      'rt',
-      'time_source',
-      'values',
-      'quality',
-      'raw',
-    ];
-    delete r[rng.pick([...fields, 'parser'])];
+    delete r[rng.pick(ReadingSchema.required)];
   },
   (env) => {
     env.v = 2;
