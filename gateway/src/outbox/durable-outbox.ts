@@ -1,6 +1,7 @@
 import { mkdir, open, readdir, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GatewayError } from '../errors.js';
+import { type Entry, ioError, newSegment, type OnDisk, SEGMENT, type Segment, syncDir } from './segment.js';
 import { AppendFile, firstStoredSeq, parseLine, readAckLog, readLines } from './segment-file.js';
 
 export interface DurableOutboxOptions {
@@ -25,41 +26,6 @@ export interface OutboxItem<T> {
   seq: number;
   item: T;
 }
-
-interface Segment {
-  id: number;
-  path: string;
-  /** Unacknowledged items stored in it, in memory or not, appends still being written included. */
-  live: number;
-  /** Bytes of their lines. */
-  bytes: number;
-  /** Offset just past its last line that is on stable storage: reading back never goes further. */
-  end: number;
-  /** Appends to it still being written. */
-  writing: number;
-  /** Smallest and largest sequence number stored in it, to find an acked item that is not in memory. */
-  first: number;
-  last: number;
-  /** Items past the read position that were acknowledged before being read back: skipped when read. */
-  acked: Set<number>;
-}
-
-interface Entry<T> {
-  item: T;
-  segment: Segment;
-  bytes: number;
-}
-
-/** An acked item found in a segment file, not in memory. */
-interface OnDisk {
-  seq: number;
-  segment: Segment;
-  offset: number;
-  bytes: number;
-}
-
-const SEGMENT = /^seg-(\d{8})\.jsonl$/;
-const segName = (id: number) => `seg-${String(id).padStart(8, '0')}.jsonl`;
 
 /**
  * An on-disk outbox. An item counts as taken only once its line is fsync'd; it leaves only when `ack` is
@@ -442,7 +408,7 @@ export class DurableOutbox<T> {
     if (ackSize > ackEnd) await truncate(ackPath, ackEnd);
     let cursor: { segment: Segment; offset: number } | undefined;
     for (const name of names) {
-      const segment = this.newSegment(Number(SEGMENT.exec(name)![1]));
+      const segment = newSegment(this.opts.dir, Number(SEGMENT.exec(name)![1]));
       segment.end = await readLines(segment.path, 0, Number.POSITIVE_INFINITY, (text, offset, bytes) => {
         if (text === '') return true;
         const line = parseLine<T>(text);
@@ -473,23 +439,9 @@ export class DurableOutbox<T> {
     this.cursor = cursor ?? { segment: this.active.segment, offset: 0 };
   }
 
-  private newSegment(id: number): Segment {
-    return {
-      id,
-      path: join(this.opts.dir, segName(id)),
-      live: 0,
-      bytes: 0,
-      end: 0,
-      writing: 0,
-      first: Number.POSITIVE_INFINITY,
-      last: 0,
-      acked: new Set(),
-    };
-  }
-
   private async roll(): Promise<void> {
     const previous = this.active as typeof this.active | undefined;
-    const segment = this.newSegment((this.segments.at(-1)?.id ?? 0) + 1);
+    const segment = newSegment(this.opts.dir, (this.segments.at(-1)?.id ?? 0) + 1);
     const file = await AppendFile.open(segment.path, this.durable);
     if (this.durable) await syncDir(this.opts.dir);
     this.segments.push(segment);
@@ -530,19 +482,5 @@ export class DurableOutbox<T> {
       await rename(tmp, path);
       this.acks = await AppendFile.open(path, this.durable);
     });
-  }
-}
-
-function ioError(message: string, e: unknown): GatewayError {
-  if (e instanceof GatewayError) return e;
-  return new GatewayError('GATEWAY_ERR_OUTBOX_IO', `${message}: ${(e as Error).message}`, { cause: e });
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
