@@ -6,6 +6,7 @@ import {
   parseCommandResult,
 } from '@linkwell/firmware-protocol';
 import { pino } from 'pino';
+import { onTestFinished } from 'vitest';
 import type { CommandOptions } from '../src/commands/context.js';
 import { createGateway, type GatewayDeps } from '../src/gateway.js';
 import type { Uplink } from '../src/uplink/mqtt-uplink.js';
@@ -84,4 +85,12 @@ export function commandHome(
   }
 
   return { clock, home, radio, gw, results, events, busEvents, of, deliver, send };
+}
+
+/** commandHome, started, and stopped when the current test finishes. */
+export async function startedCommandHome(...args: Parameters<typeof commandHome>) {
+  const h = commandHome(...args);
+  await h.gw.start();
+  onTestFinished(() => h.gw.stop());
+  return h;
 }

@@ -1,7 +1,7 @@
 import { createDevice, type InMemoryRadio, SimPeripheral } from '@linkwell/device-sim';
 import type { BleCentral } from '@linkwell/firmware-protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import { commandHome } from '../../test/command-home.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { commandHome, startedCommandHome } from '../../test/command-home.js';
 import { PasskeyBook } from './passkeys.js';
 
 const BAND = 'D0:00:00:00:00:01';
@@ -9,22 +9,9 @@ const THERMO = 'D0:00:00:00:00:05';
 const SCALE = 'D0:00:00:00:00:03';
 const NOWHERE = 'D0:00:00:00:09:99';
 
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await stop?.();
-  stop = undefined;
-});
-
-async function started(...args: Parameters<typeof commandHome>) {
-  const h = commandHome(...args);
-  await h.gw.start();
-  stop = () => h.gw.stop();
-  return h;
-}
-
 describe('pair command', () => {
   it('pairs a thermometer that appeared after start: finds it, connects it under sig.health-thermometer, bonds', async () => {
-    const h = await started([{ kind: 'wristband', address: BAND }]);
+    const h = await startedCommandHome([{ kind: 'wristband', address: BAND }]);
     const thermo = createDevice('thermometer', { address: THERMO, seed: 3, clock: h.clock });
     h.radio.add(thermo);
     const r = await h.send({ op: 'pair', address: THERMO }, 'pair-1');
@@ -54,7 +41,7 @@ describe('pair command', () => {
   });
 
   it('bonds a device that is already connected over its open link, without a second connection', async () => {
-    const h = await started([{ kind: 'wristband', address: BAND }]);
+    const h = await startedCommandHome([{ kind: 'wristband', address: BAND }]);
     const r = await h.send({ op: 'pair', address: BAND }, 'pair-2');
     expect(r).toMatchObject({
       status: 'ok',
@@ -65,14 +52,14 @@ describe('pair command', () => {
   });
 
   it('answers GATEWAY_ERR_BLE_NOT_FOUND for an address nobody advertises', async () => {
-    const h = await started([{ kind: 'wristband', address: BAND }]);
+    const h = await startedCommandHome([{ kind: 'wristband', address: BAND }]);
     const r = await h.send({ op: 'pair', address: NOWHERE }, 'pair-3');
     expect(r).toMatchObject({ status: 'error', error: { code: 'GATEWAY_ERR_BLE_NOT_FOUND' } });
     expect(r.status === 'error' && r.error.message).toBe(`${NOWHERE} was not heard advertising within 0 ms`);
   });
 
   it('answers GATEWAY_ERR_UNSUPPORTED for a device no profile matches, naming what it advertised', async () => {
-    const h = await started([{ kind: 'wristband', address: BAND }]);
+    const h = await startedCommandHome([{ kind: 'wristband', address: BAND }]);
     h.radio.add(
       new SimPeripheral({ address: NOWHERE, name: 'Gizmo', clock: h.clock, advertisedServices: ['fff0'] }),
     );
@@ -100,7 +87,7 @@ describe('pair command', () => {
         await conn?.pair({ requestPasskey: async () => book.passkeyFor(a) });
       },
     });
-    const h = await started([{ kind: 'scale', address: SCALE, options: { passkey: '246810' } }], {
+    const h = await startedCommandHome([{ kind: 'scale', address: SCALE, options: { passkey: '246810' } }], {
       wrap: agentCentral,
       commands: { passkeys: book },
     });
@@ -116,7 +103,7 @@ describe('pair command', () => {
 
 describe('unpair command', () => {
   it('disconnects the wristband, stops reconnecting it and forgets it', async () => {
-    const h = await started([{ kind: 'wristband', address: BAND }]);
+    const h = await startedCommandHome([{ kind: 'wristband', address: BAND }]);
     const r = await h.send({ op: 'unpair', address: BAND }, 'unpair-1');
     expect(r).toEqual({
       v: 1,
@@ -132,7 +119,7 @@ describe('unpair command', () => {
   });
 
   it('answers GATEWAY_ERR_UNKNOWN_DEVICE for a device the gateway does not manage', async () => {
-    const h = await started([{ kind: 'wristband', address: BAND }]);
+    const h = await startedCommandHome([{ kind: 'wristband', address: BAND }]);
     const r = await h.send({ op: 'unpair', address: NOWHERE }, 'unpair-2');
     expect(r).toMatchObject({
       status: 'error',
@@ -146,7 +133,7 @@ describe('unpair command', () => {
 
 describe('command payloads and redelivery', () => {
   it('answers a redelivered tid with the first result instead of running it again', async () => {
-    const h = await started([{ kind: 'wristband', address: BAND }]);
+    const h = await startedCommandHome([{ kind: 'wristband', address: BAND }]);
     const first = await h.send({ op: 'unpair', address: BAND }, 'again-1');
     // Run again, unpair would now fail with GATEWAY_ERR_UNKNOWN_DEVICE.
     const second = await h.send({ op: 'unpair', address: BAND }, 'again-1');
@@ -158,7 +145,7 @@ describe('command payloads and redelivery', () => {
   });
 
   it('answers an invalid command whose tid is readable with GATEWAY_ERR_BAD_COMMAND', async () => {
-    const h = await started([{ kind: 'wristband', address: BAND }]);
+    const h = await startedCommandHome([{ kind: 'wristband', address: BAND }]);
     h.deliver(JSON.stringify({ v: 1, tid: 'bad-1', sent_at: 0, cmd: { op: 'reboot' } }));
     h.deliver(JSON.stringify({ v: 1, tid: 'bad-2', sent_at: 0, cmd: { op: 'pair', address: 'd0:00' } }));
     await new Promise((r) => setTimeout(r, 20));
@@ -169,7 +156,7 @@ describe('command payloads and redelivery', () => {
   });
 
   it('logs and drops a payload without a readable tid, and keeps answering the next command', async () => {
-    const h = await started([{ kind: 'wristband', address: BAND }]);
+    const h = await startedCommandHome([{ kind: 'wristband', address: BAND }]);
     h.deliver('{not json');
     h.deliver(JSON.stringify({ v: 1, tid: 'has space', cmd: { op: 'sync' } }));
     const r = await h.send({ op: 'unpair', address: NOWHERE }, 'after-junk');
@@ -180,7 +167,7 @@ describe('command payloads and redelivery', () => {
   it('does not answer at all when commands are turned off', async () => {
     const h = commandHome([{ kind: 'wristband', address: BAND }], { commands: false });
     await h.gw.start();
-    stop = () => h.gw.stop();
+    onTestFinished(() => h.gw.stop());
     expect(() => h.deliver('{}')).toThrow(/has not registered/);
   });
 });

@@ -4,8 +4,8 @@ import {
   parseReadingsEnvelope,
   ReadingSchema,
   ReadingsEnvelopeSchema,
-  readingId,
 } from '@linkwell/firmware-protocol';
+import { heartRateReading } from '../readings.js';
 
 /** Deterministic PRNG (mulberry32) so a failing run can be replayed from its seed. */
 export function prng(seed: number) {
@@ -24,23 +24,8 @@ export type Rng = ReturnType<typeof prng>;
 
 /** A valid one-reading envelope: a plausible heart rate of `device`, distinct per `i`. */
 export function validEnvelope(gw: string, device: string, i: number): Record<string, unknown> {
-  const t = Date.UTC(2026, 0, 1) + i * 1000;
-  const raw = (0x0048 + (i % 100)).toString(16).padStart(4, '0');
-  const reading = {
-    id: readingId({ gw, device, slot: null, metric: 'heart_rate', at: t, raw }),
-    device,
-    slot: null,
-    metric: 'heart_rate',
-    char: '2a37',
-    t,
-    rt: t,
-    time_source: 'device',
-    values: { bpm: 60 + (i % 40) },
-    quality: [],
-    raw,
-    parser: 'sig.heart-rate',
-  };
-  return { v: 1, gw, seq: i, sent_at: t, readings: [reading] };
+  const reading = heartRateReading(gw, device, i);
+  return { v: 1, gw, seq: i, sent_at: reading.t, readings: [reading] };
 }
 
 /**

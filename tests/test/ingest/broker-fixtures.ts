@@ -4,13 +4,14 @@ import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTokenIssuer, type Database, DEMO_HOME, generateSigningKeys } from '@linkwell/api';
-import { type Reading, readingId } from '@linkwell/firmware-protocol';
+import type { Reading } from '@linkwell/firmware-protocol';
 import { type IngestService, type IngestServiceDeps, startIngest } from '@linkwell/ingest';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { openDemoRegistry } from '../../src/demo-platform.js';
 import { influxQuery } from '../../src/harness/index.js';
+import { heartRateReading } from '../../src/readings.js';
 
 /** Shared by the broker's listener, attack and fuzz tests: a real ingest on loopback and raw MQTT clients. */
 
@@ -47,22 +48,8 @@ export async function startBrokerIngest(
 }
 
 /** A plausible heart_rate reading of the demo wristband, distinct per `i`. */
-export function heartRate(i: number, t = Date.UTC(2026, 0, 1) + i * 1000): Reading {
-  const raw = (0x0048 + (i % 100)).toString(16).padStart(4, '0');
-  return {
-    id: readingId({ gw: GW, device: BAND, slot: null, metric: 'heart_rate', at: t, raw }),
-    device: BAND,
-    slot: null,
-    metric: 'heart_rate',
-    char: '2a37',
-    t,
-    rt: t,
-    time_source: 'device',
-    values: { bpm: 60 + (i % 40) },
-    quality: [],
-    raw,
-    parser: 'sig.heart-rate',
-  };
+export function heartRate(i: number, t?: number): Reading {
+  return heartRateReading(GW, BAND, i, t);
 }
 
 export function envelopeOf(readings: Reading[], seq = 0, gw = GW): string {

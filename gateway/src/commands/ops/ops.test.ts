@@ -1,7 +1,7 @@
 import type { BloodPressureCuff } from '@linkwell/device-sim';
 import { parseEvent } from '@linkwell/firmware-protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import { commandHome } from '../../../test/command-home.js';
+import { describe, expect, it } from 'vitest';
+import { startedCommandHome } from '../../../test/command-home.js';
 import { T0 } from '../../../test/feature-home.js';
 
 const BAND = 'D0:00:00:00:00:01';
@@ -13,22 +13,9 @@ const HOME = [
   { kind: 'scale' as const, address: SCALE },
 ];
 
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await stop?.();
-  stop = undefined;
-});
-
-async function started(...args: Parameters<typeof commandHome>) {
-  const h = commandHome(...args);
-  await h.gw.start();
-  stop = () => h.gw.stop();
-  return h;
-}
-
 describe('sync command', () => {
   it('reconnects the cuff, which replays the measurement it stored while away, and counts it as stored', async () => {
-    const h = await started(HOME);
+    const h = await startedCommandHome(HOME);
     const cuff = h.home.find('bp-cuff') as BloodPressureCuff;
     await h.gw.devices.hold(CUFF);
     cuff.measure({ user: 1 });
@@ -47,7 +34,7 @@ describe('sync command', () => {
   });
 
   it('syncs every managed device at once and reports each', async () => {
-    const h = await started(HOME);
+    const h = await startedCommandHome(HOME);
     const r = await h.send({ op: 'sync' }, 'sync-all');
     expect(r).toMatchObject({ status: 'ok' });
     const devices = (r.status === 'ok' ? r.data?.devices : []) as { address: string; ok: boolean }[];
@@ -61,7 +48,7 @@ describe('sync command', () => {
   });
 
   it('answers GATEWAY_ERR_UNKNOWN_DEVICE for an address it does not manage', async () => {
-    const h = await started(HOME);
+    const h = await startedCommandHome(HOME);
     const r = await h.send({ op: 'sync', address: 'D0:00:00:00:00:77' }, 'sync-x');
     expect(r).toMatchObject({ status: 'error', error: { code: 'GATEWAY_ERR_UNKNOWN_DEVICE' } });
   });
@@ -69,7 +56,7 @@ describe('sync command', () => {
 
 describe('set_time command', () => {
   it('sets the cuff clock to gateway time and reports how far off it was', async () => {
-    const h = await started(HOME);
+    const h = await startedCommandHome(HOME);
     const cuff = h.home.find('bp-cuff') as BloodPressureCuff;
     // The connect-time sync set it; push the clock 90 s ahead of gateway time again.
     cuff.deviceClock.set(h.clock.now() + 90_000);
@@ -91,7 +78,7 @@ describe('set_time command', () => {
   });
 
   it('answers GATEWAY_ERR_UNSUPPORTED for the wristband, which has no Current Time', async () => {
-    const h = await started(HOME);
+    const h = await startedCommandHome(HOME);
     const r = await h.send({ op: 'set_time', address: BAND }, 'time-2');
     expect(r).toMatchObject({
       status: 'error',
@@ -100,14 +87,14 @@ describe('set_time command', () => {
   });
 
   it('answers GATEWAY_ERR_NOT_CONNECTED for a managed device that is away', async () => {
-    const h = await started(HOME);
+    const h = await startedCommandHome(HOME);
     await h.gw.devices.hold(CUFF);
     const r = await h.send({ op: 'set_time', address: CUFF }, 'time-3');
     expect(r).toMatchObject({ status: 'error', error: { code: 'GATEWAY_ERR_NOT_CONNECTED' } });
   });
 
   it('sets every connected device that has Current Time and lists the ones without it', async () => {
-    const h = await started(HOME);
+    const h = await startedCommandHome(HOME);
     const r = await h.send({ op: 'set_time' }, 'time-all');
     expect(r).toMatchObject({ status: 'ok' });
     const data = (r.status === 'ok' && r.data) || {};
@@ -119,7 +106,7 @@ describe('set_time command', () => {
 
 describe('capture command', () => {
   it('captures the connected wristband, publishes it as device.capture, and connects it again', async () => {
-    const h = await started(HOME);
+    const h = await startedCommandHome(HOME);
     const r = await h.send({ op: 'capture', address: BAND, seconds: 1 }, 'cap-1');
     expect(r).toMatchObject({
       status: 'ok',
@@ -139,7 +126,7 @@ describe('capture command', () => {
   });
 
   it('answers with the transport error for an address nobody answers at', async () => {
-    const h = await started(HOME);
+    const h = await startedCommandHome(HOME);
     const r = await h.send({ op: 'capture', address: 'D0:00:00:00:00:77', seconds: 1 }, 'cap-2');
     expect(r).toMatchObject({ status: 'error', error: { code: 'SIM_ERR_UNKNOWN_DEVICE' } });
   });
