@@ -46,7 +46,7 @@ export * from './onboarding/index.js';
 export { DurableOutbox, type DurableOutboxOptions, type OutboxItem } from './outbox/durable-outbox.js';
 export { type OutboxStats, readOutboxStats } from './outbox/outbox-stats.js';
 export { rekeyReading, toWireReading } from './reading-factory.js';
-export { UnpairedDevices } from './state/unpaired-devices.js';
+export { UNPAIRED_FILE, UnpairedDevices } from './state/unpaired-devices.js';
 export * from './transport/noble/index.js';
 export * from './transport/node-ble/index.js';
 export { backoffDelay, type RetryPolicy } from './uplink/backoff.js';

@@ -71,7 +71,7 @@ export function registerGatewayRun(parent: Command): void {
         // Passkeys from `pair` commands reach BlueZ through the agent that asks this book.
         const passkeys = new PasskeyBook();
         // Devices the household unpaired stay unpaired across restarts (read before anything connects).
-        const unpaired = await UnpairedDevices.open(resolve(o.stateDir, 'unpaired-devices.json'));
+        const unpaired = await UnpairedDevices.openIn(resolve(o.stateDir));
         const radio = await openTransport(o.transport, { seed: o.seed, logger, pairing: passkeys });
         const uplink = await connectGatewayUplink(auth, {
           logger,

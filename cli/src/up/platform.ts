@@ -180,14 +180,15 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
     version: '0.1.0',
     logger: s.logger.child({ svc: 'gateway' }),
   });
+  const stateDir = join(s.dir, 'gateway', 'state');
   s.gateway = createGateway({
     id: DEMO_HOME.gatewayId,
     central: radio.central,
     uplink,
     logger: s.logger.child({ svc: 'gateway' }),
     outbox: { dir: join(s.dir, 'gateway', 'outbox') },
-    racpSync: { stateDir: join(s.dir, 'gateway', 'state') },
-    unpaired: await UnpairedDevices.open(join(s.dir, 'gateway', 'state', 'unpaired-devices.json')),
+    racpSync: { stateDir },
+    unpaired: await UnpairedDevices.openIn(stateDir),
   });
   await s.gateway.start();
   s.stopSim = async () => {

@@ -10,8 +10,6 @@ const UUID = {
 } as const;
 const ADDRESS = { type: 'string', pattern: '^[0-9A-F]{2}(:[0-9A-F]{2}){5}$' } as const;
 const MS = { type: 'integer', minimum: 0 } as const;
-const lit = <T extends string | number | boolean>(value: T) =>
-  ({ type: typeof value as 'string' | 'number' | 'boolean', const: value }) as const;
 
 /**
  * Why an operation on one characteristic failed; the capture goes on. `code` is the error's code
@@ -108,7 +106,7 @@ export const DeviceCaptureSchema = {
     'frames_dropped',
   ],
   properties: {
-    v: lit(1),
+    v: { type: 'number', const: 1 },
     address: ADDRESS,
     transport: { type: 'string', maxLength: 32 },
     started_at: MS,

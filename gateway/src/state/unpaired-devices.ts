@@ -1,7 +1,10 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GatewayError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
+
+/** The list's file name in a gateway's state directory (next to the history cursors). */
+export const UNPAIRED_FILE = 'unpaired-devices.json';
 
 /**
  * Devices the household unpaired. The start-up scan connects every supported device it finds, so without
@@ -20,6 +23,11 @@ export class UnpairedDevices {
   /** A list that lasts as long as the process (tests, `--state-dir` not given). */
   static inMemory(): UnpairedDevices {
     return new UnpairedDevices(new Set(), undefined);
+  }
+
+  /** Opens the list kept in a gateway's state directory (`<stateDir>/unpaired-devices.json`). */
+  static openIn(stateDir: string): Promise<UnpairedDevices> {
+    return UnpairedDevices.open(join(stateDir, UNPAIRED_FILE));
   }
 
   /**
