@@ -5,6 +5,9 @@
 // memory budget. They must be on the command line: NODE_OPTIONS refuses --no-opt and --no-sparkplug.
 // `env -S` splits them (coreutils ≥ 8.30).
 import { existsSync } from 'node:fs';
+import { assertSupportedNode } from './node-version.js';
+
+assertSupportedNode('linkwell-gateway');
 
 const main = new URL('../dist/gateway-main.js', import.meta.url);
 if (!existsSync(main)) {

@@ -2,6 +2,9 @@
 // Committed entry point: npm links a workspace bin only if its target exists at install time, which
 // cli/dist/main.js does not until the root `prepare` script has run `tsc -b`.
 import { existsSync } from 'node:fs';
+import { assertSupportedNode } from './node-version.js';
+
+assertSupportedNode('linkwell');
 
 const main = new URL('../dist/main.js', import.meta.url);
 if (!existsSync(main)) {

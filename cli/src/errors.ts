@@ -11,6 +11,8 @@ export const CLI_ERRORS = {
     'The gateway credentials file already exists; `gateway link` keeps it unless --force is given.',
   CLI_ERR_NOT_CONFIRMED:
     'A command that changes a device was not confirmed: the answer was not "y", or stdin is not a terminal and --yes was not given.',
+  CLI_ERR_NODE_VERSION:
+    'A linkwell bin was started on a Node older than the pinned Node 24 (cli/bin/node-version.js); run it through npx or an npm script.',
   CLI_ERR_PASSKEY_REQUIRED:
     'The device asked for a passkey, none was given with --passkey, and stdin is not a terminal to ask on.',
 } as const;
