@@ -1,6 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
-const pkgs = ['firmware-protocol', 'device-sim', 'gateway', 'ingest', 'api', 'cli', 'tests'];
+const pkgs = [
+  'firmware-protocol',
+  'device-sim',
+  'gateway',
+  'ingest',
+  'identity-sim',
+  'console',
+  'api',
+  'cli',
+  'tests',
+];
 
 export default defineConfig({
   test: {

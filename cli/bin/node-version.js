@@ -8,7 +8,9 @@ export function assertSupportedNode(bin) {
   if (major >= REQUIRED_NODE_MAJOR) return;
   console.error(
     `CLI_ERR_NODE_VERSION: ${bin} needs Node ${REQUIRED_NODE_MAJOR}, this is ${process.version}. ` +
-      'Run it through npx (npx ' + bin + ' …) or an npm script, which use the Node that `npm install` put in node_modules/.bin.',
+      'Run it through npx (npx ' +
+      bin +
+      ' …) or an npm script, which use the Node that `npm install` put in node_modules/.bin.',
   );
   process.exit(1);
 }

@@ -7,6 +7,8 @@ export const PACKAGES = [
   'device-sim',
   'gateway',
   'ingest',
+  'identity-sim',
+  'console',
   'api',
   'cli',
   'tests',
@@ -18,6 +20,8 @@ export const NAME: Record<Pkg, string> = {
   'device-sim': '@linkwell/device-sim',
   gateway: '@linkwell/gateway',
   ingest: '@linkwell/ingest',
+  'identity-sim': '@linkwell/identity-sim',
+  console: '@linkwell/console',
   api: '@linkwell/api',
   cli: 'linkwell',
   tests: '@linkwell/tests',
@@ -29,10 +33,15 @@ export const ALLOWED: Record<Pkg, readonly Pkg[]> = {
   'device-sim': ['firmware-protocol'],
   gateway: ['firmware-protocol'],
   ingest: ['firmware-protocol'],
-  api: ['firmware-protocol'],
+  // Simulated identity providers stand alone: they know nothing of Linkwell but the protocols.
+  'identity-sim': [],
+  // The console's Node side only names where its static build lives; its pages talk to the API over HTTP.
+  console: [],
+  // The API serves the console's static build.
+  api: ['firmware-protocol', 'console'],
   // The composition root wires every service together in `linkwell up`.
-  cli: ['firmware-protocol', 'device-sim', 'gateway', 'ingest', 'api'],
-  tests: ['firmware-protocol', 'device-sim', 'gateway', 'ingest', 'api', 'cli'],
+  cli: ['firmware-protocol', 'device-sim', 'gateway', 'ingest', 'identity-sim', 'console', 'api'],
+  tests: ['firmware-protocol', 'device-sim', 'gateway', 'ingest', 'identity-sim', 'console', 'api', 'cli'],
 };
 
 /** firmware-protocol is pure: the only third-party module it may use is the schema library. */
