@@ -1,1 +1,3 @@
-export {};
+export { IdentitySimError, type IdentitySimErrorCode } from './errors.js';
+export { type SimOidcIssuer, type SimOidcIssuerOptions, startSimOidcIssuer } from './oidc-issuer.js';
+export type { DemoPerson, OidcClientRegistration, WechatApp } from './types.js';
