@@ -1,0 +1,82 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type { Session } from './api/types.js';
+import { SiteHeader } from './components/header.js';
+import { PageTitle } from './components/page-title.js';
+import { Alert, describeProblem } from './components/problem.js';
+import { I18nProvider, useI18n } from './i18n/context.js';
+import { AccountPage } from './pages/account/account-page.js';
+import { SignInPage } from './pages/signin.js';
+import { Link, navigate, useLocation } from './router.js';
+import { routeOf } from './routes.js';
+import { type Resource, useResource } from './use-resource.js';
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <div class="narrow">
+      <PageTitle>{t('notFound.title')}</PageTitle>
+      <p>{t('notFound.body')}</p>
+      <Link href="/">{t('notFound.home')}</Link>
+    </div>
+  );
+}
+
+/** `/` and a signed-out `/account` only decide where to go; they have no page of their own. */
+function Redirecting({ to }: { to: string }) {
+  const { t } = useI18n();
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return <p class="muted">{t('common.loading')}</p>;
+}
+
+function signedInPath(session: Resource<Session>): string {
+  return session.status === 'ok' && session.data.signed_in ? '/account' : '/signin';
+}
+
+/**
+ * A full page load after signing out, so nothing of the account stays in memory on a shared device.
+ */
+function afterSignOut(): void {
+  window.location.assign('/signin');
+}
+
+function Page({ path, session }: { path: string; session: Resource<Session> }) {
+  const i18n = useI18n();
+  const route = routeOf(path);
+  if (route === '/signin') return <SignInPage session={session} />;
+  if (route === undefined) return <NotFound />;
+  if (session.status === 'loading') return <p class="muted">{i18n.t('common.loading')}</p>;
+  if (route === '/') return <Redirecting to={signedInPath(session)} />;
+  if (session.status === 'error') return <Alert view={describeProblem(i18n, session.error)} />;
+  if (!session.data.signed_in) return <Redirecting to="/signin" />;
+  return <AccountPage session={session.data} onSignedOut={afterSignOut} />;
+}
+
+function Shell() {
+  const { path } = useLocation();
+  const [session] = useResource<Session>('/v1/auth/session');
+  const main = useRef<HTMLElement>(null);
+  const firstPath = useRef(path);
+  useEffect(() => {
+    // After an in-page navigation, move focus to the new page's heading (a full load starts at the top).
+    if (path === firstPath.current) return;
+    firstPath.current = path;
+    main.current?.querySelector<HTMLElement>('#page-title')?.focus();
+  }, [path]);
+  const signedIn = session.status === 'ok' ? session.data.signed_in : undefined;
+  return (
+    <>
+      <SiteHeader signedIn={signedIn} path={path} />
+      <main id="main" tabIndex={-1} ref={main}>
+        <Page path={path} session={session} />
+      </main>
+    </>
+  );
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <Shell />
+    </I18nProvider>
+  );
+}

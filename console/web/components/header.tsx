@@ -1,0 +1,31 @@
+import { useI18n } from '../i18n/context.js';
+import { Link } from '../router.js';
+import { LanguageSwitcher } from './language-switcher.js';
+
+export function SiteHeader({ signedIn, path }: { signedIn: boolean | undefined; path: string }) {
+  const { t } = useI18n();
+  const item = signedIn
+    ? { href: '/account', label: t('nav.account') }
+    : { href: '/signin', label: t('nav.signIn') };
+  return (
+    <header class="site-header">
+      <a class="skip" href="#main">
+        {t('app.skipToMain')}
+      </a>
+      <div class="bar">
+        <Link href={signedIn ? '/account' : '/signin'} class="brand">
+          <span class="logo" aria-hidden="true" />
+          <span>{t('app.name')}</span>
+        </Link>
+        <nav aria-label={t('nav.label')}>
+          {signedIn !== undefined && (
+            <Link href={item.href} aria-current={path === item.href ? 'page' : undefined}>
+              {item.label}
+            </Link>
+          )}
+        </nav>
+        <LanguageSwitcher />
+      </div>
+    </header>
+  );
+}

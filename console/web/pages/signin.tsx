@@ -1,0 +1,57 @@
+import { useEffect } from 'preact/hooks';
+import type { Provider, Session } from '../api/types.js';
+import { PageTitle } from '../components/page-title.js';
+import { Alert, describeCode, describeProblem } from '../components/problem.js';
+import { useI18n } from '../i18n/context.js';
+import { navigate, useLocation } from '../router.js';
+import { type Resource, useResource } from '../use-resource.js';
+
+/** Where a provider button goes: the API starts the provider's flow and comes back to the account page. */
+export function startUrl(providerId: string): string {
+  return `/v1/auth/${encodeURIComponent(providerId)}/start?return_to=${encodeURIComponent('/account')}`;
+}
+
+function ProviderList({ providers }: { providers: Resource<{ providers: Provider[] }> }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  if (providers.status === 'loading') return <p class="muted">{t('common.loading')}</p>;
+  if (providers.status === 'error') {
+    return <Alert view={describeProblem(i18n, providers.error)} lead={t('signin.loadFailed')} />;
+  }
+  const list = providers.data.providers;
+  if (list.length === 0) return <p>{t('signin.none')}</p>;
+  return (
+    <ul class="providers" aria-label={t('signin.providers')}>
+      {list.map((provider) => (
+        <li key={provider.id}>
+          <a class={`button provider kind-${provider.kind}`} href={startUrl(provider.id)}>
+            {t('signin.continueWith', { provider: provider.display_name })}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function SignInPage({ session }: { session: Resource<Session> }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { query } = useLocation();
+  const errorCode = query.get('error');
+  const [providers] = useResource<{ providers: Provider[] }>('/v1/auth/providers');
+  const signedIn = session.status === 'ok' && session.data.signed_in;
+
+  useEffect(() => {
+    // Already signed in and nothing to report: the account page is where this person wants to be.
+    if (signedIn && errorCode === null) navigate('/account', { replace: true });
+  }, [signedIn, errorCode]);
+
+  return (
+    <div class="narrow">
+      <PageTitle>{t('signin.title')}</PageTitle>
+      <p>{t('signin.intro')}</p>
+      <Alert view={errorCode ? describeCode(i18n, errorCode) : undefined} lead={t('signin.failed')} />
+      <ProviderList providers={providers} />
+    </div>
+  );
+}
