@@ -1,3 +1,4 @@
 export { IdentitySimError, type IdentitySimErrorCode } from './errors.js';
 export { type SimOidcIssuer, type SimOidcIssuerOptions, startSimOidcIssuer } from './oidc-issuer.js';
 export type { DemoPerson, OidcClientRegistration, WechatApp } from './types.js';
+export { type SimWechatOptions, type SimWechatProvider, startSimWechatProvider } from './wechat-provider.js';

@@ -82,14 +82,14 @@ export class UserAgent {
 
 const attr = (attrs: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(attrs)?.[1];
 
-/** The buttons of a page as { name, value, label }, read with a regexp (the pages are ours and regular). */
+/** The buttons of a page as { name, value, label (text without tags) }, read with a regexp (our pages are regular). */
 export function buttonsOf(
   html: string,
 ): { name: string | undefined; value: string | undefined; label: string }[] {
-  return [...html.matchAll(/<button([^>]*)>([^<]*)<\/button>/g)].map(([, attrs = '', label = '']) => ({
+  return [...html.matchAll(/<button([^>]*)>(.*?)<\/button>/g)].map(([, attrs = '', label = '']) => ({
     name: attr(attrs, 'name'),
     value: attr(attrs, 'value'),
-    label,
+    label: label.replace(/<[^>]*>/g, ''),
   }));
 }
 
