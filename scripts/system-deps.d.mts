@@ -1,9 +1,12 @@
 // Types for the plain-JS script, so the harness tests can import it without @ts-expect-error.
+/** A server found by its executables, or a non-executable file (fonts) found by its absolute path. */
 export interface Requirement {
   readonly name: string;
-  readonly executables: readonly string[];
+  readonly executables?: readonly string[];
+  readonly files?: readonly string[];
   readonly package: string;
-  readonly daemon: string;
+  /** The process a package's maintainer scripts may start; absent for packages that start nothing. */
+  readonly daemon?: string;
 }
 
 export const REQUIREMENTS: readonly Requirement[];

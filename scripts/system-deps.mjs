@@ -19,6 +19,8 @@ import { pathToFileURL } from 'node:url';
  * One entry per server. `package` is the Debian 12 package; tests/src/harness/binaries.ts keeps the
  * same table and a test checks they agree. `executables` must all sit in one directory so initdb and
  * postgres come from the same version. `daemon` is the process name a package's postinst may start.
+ * An entry may check `files` (absolute paths) instead of executables: the CJK fonts are no program, yet
+ * without them Chromium draws the Chinese pages as empty boxes.
  */
 export const REQUIREMENTS = [
   { name: 'influxd', executables: ['influxd'], package: 'influxdb', daemon: 'influxd' },
@@ -26,18 +28,25 @@ export const REQUIREMENTS = [
   { name: 'mosquitto', executables: ['mosquitto'], package: 'mosquitto', daemon: 'mosquitto' },
   { name: 'dbus-daemon', executables: ['dbus-daemon'], package: 'dbus-daemon', daemon: 'dbus-daemon' },
   { name: 'redis-server', executables: ['redis-server'], package: 'redis-server', daemon: 'redis-server' },
+  { name: 'chromium', executables: ['chromium'], package: 'chromium' },
+  {
+    name: 'noto-cjk-fonts',
+    files: ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'],
+    package: 'fonts-noto-cjk',
+  },
 ];
 
 export const PURPOSES = {
   up: ['influxd'],
-  test: ['influxd', 'postgres', 'mosquitto', 'dbus-daemon', 'redis-server'],
+  test: ['influxd', 'postgres', 'mosquitto', 'dbus-daemon', 'redis-server', 'chromium', 'noto-cjk-fonts'],
 };
 
 const USAGE = `Usage: node scripts/system-deps.mjs [--for up|test] [--check]
 
 Ensures the system servers Linkwell needs are installed.
   --for up     influxd (what \`linkwell up\` starts)
-  --for test   influxd, postgres (initdb), mosquitto, dbus-daemon, redis-server (the default)
+  --for test   influxd, postgres (initdb), mosquitto, dbus-daemon, redis-server, chromium and
+               the Noto CJK fonts for the browser tests (the default)
   --check      only report; exit 1 if something is missing
   --help       this text
 
@@ -76,8 +85,14 @@ function searchDirs() {
   return [...new Set(dirs.filter(Boolean))];
 }
 
-/** The directory holding all of the requirement's executables, or undefined. */
+/**
+ * Where the requirement was found: the directory holding all of its executables, or its first file when
+ * it is a file requirement; undefined when missing.
+ */
 function locate(requirement, dirs) {
+  if (requirement.files !== undefined) {
+    return requirement.files.every((file) => existsSync(file)) ? requirement.files[0] : undefined;
+  }
   return dirs.find((dir) => requirement.executables.every((exe) => isExecutableFile(join(dir, exe))));
 }
 
@@ -137,7 +152,7 @@ function signal(pid, name) {
  * during the install: named like the daemon, absent before, and not children of another such process.
  */
 export async function stopDaemonsStartedBy(installed, before) {
-  const names = new Set(installed.map((r) => r.daemon));
+  const names = new Set(installed.flatMap((r) => (r.daemon === undefined ? [] : [r.daemon])));
   const after = processTable();
   const fresh = [...after].filter(([pid, p]) => names.has(p.comm) && !before.has(pid));
   const freshPids = new Set(fresh.map(([pid]) => pid));
@@ -178,7 +193,9 @@ async function main(argv) {
   const dirs = searchDirs();
   const missing = wanted.filter((r) => locate(r, dirs) === undefined);
   if (opts.check) {
-    for (const r of wanted.filter((w) => !missing.includes(w))) log(`${r.name} found in ${locate(r, dirs)}`);
+    for (const r of wanted.filter((w) => !missing.includes(w))) {
+      log(`${r.name} found ${r.files === undefined ? 'in' : 'at'} ${locate(r, dirs)}`);
+    }
   }
   if (missing.length === 0) {
     log(`${wanted.map((r) => r.name).join(', ')}: all present`);
@@ -193,7 +210,8 @@ async function main(argv) {
   const { root, debian } = canInstall();
   if (!debian) {
     log(`automatic install needs Debian/Ubuntu with apt-get. On Debian run: ${command}`);
-    log(`elsewhere install the packages that provide: ${missing.flatMap((r) => r.executables).join(', ')}`);
+    const provided = missing.flatMap((r) => r.executables ?? r.files);
+    log(`elsewhere install the packages that provide: ${provided.join(', ')}`);
     return 1;
   }
   if (!root) {

@@ -13,9 +13,30 @@ export const DEBIAN_PACKAGES = {
   mosquitto: 'mosquitto',
   'dbus-daemon': 'dbus-daemon',
   'redis-server': 'redis-server',
+  chromium: 'chromium',
 } as const;
 
 export type ServerName = keyof typeof DEBIAN_PACKAGES;
+
+/**
+ * Packages installed together with a server because its tests are meaningless without them: Chromium
+ * draws Chinese pages as empty boxes unless a CJK font is installed.
+ */
+const COMPANION_PACKAGES: Partial<Record<ServerName, readonly string[]>> = {
+  chromium: ['fonts-noto-cjk'],
+};
+
+/**
+ * Files (not executables) the tests need, each from a Debian package. scripts/system-deps.mjs checks the
+ * same files; a test keeps the two in step.
+ */
+export const REQUIRED_FILES = {
+  'noto-cjk-fonts': {
+    package: 'fonts-noto-cjk',
+    path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+    neededBy: 'chromium',
+  },
+} as const satisfies Record<string, { package: string; path: string; neededBy: ServerName }>;
 
 export interface BinaryLookup {
   /**
@@ -26,7 +47,8 @@ export interface BinaryLookup {
 }
 
 export function installCommand(server: ServerName): string {
-  return `apt-get install -y ${DEBIAN_PACKAGES[server]}`;
+  const packages = [DEBIAN_PACKAGES[server], ...(COMPANION_PACKAGES[server] ?? [])];
+  return `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
 }
 
 // Debian puts mosquitto in /usr/sbin, which is not on a non-root user's PATH.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUIREMENTS } from '../../../scripts/system-deps.mjs';
+import { REQUIRED_FILES } from '../../src/harness/binaries.js';
 import {
   DEBIAN_PACKAGES,
   findBinaries,
@@ -28,11 +29,31 @@ describe('binary lookup', () => {
   });
 
   it.each([
-    ['influxd', () => startInfluxd({ searchPath: emptyDir }), 'apt-get install -y influxdb'],
-    ['postgres', () => startPostgres({ searchPath: emptyDir }), 'apt-get install -y postgresql'],
-    ['mosquitto', () => startMosquitto({ searchPath: emptyDir }), 'apt-get install -y mosquitto'],
-    ['dbus-daemon', () => startDbusDaemon({ searchPath: emptyDir }), 'apt-get install -y dbus-daemon'],
-    ['redis-server', () => startRedis({ searchPath: emptyDir }), 'apt-get install -y redis-server'],
+    [
+      'influxd',
+      () => startInfluxd({ searchPath: emptyDir }),
+      'apt-get install -y --no-install-recommends influxdb',
+    ],
+    [
+      'postgres',
+      () => startPostgres({ searchPath: emptyDir }),
+      'apt-get install -y --no-install-recommends postgresql',
+    ],
+    [
+      'mosquitto',
+      () => startMosquitto({ searchPath: emptyDir }),
+      'apt-get install -y --no-install-recommends mosquitto',
+    ],
+    [
+      'dbus-daemon',
+      () => startDbusDaemon({ searchPath: emptyDir }),
+      'apt-get install -y --no-install-recommends dbus-daemon',
+    ],
+    [
+      'redis-server',
+      () => startRedis({ searchPath: emptyDir }),
+      'apt-get install -y --no-install-recommends redis-server',
+    ],
   ])(
     'rejects a missing %s with HARNESS_ERR_MISSING_BINARY and the install command',
     async (name, start, hint) => {
@@ -60,7 +81,16 @@ describe('binary lookup', () => {
   });
 
   it('names the same Debian package per server as scripts/system-deps.mjs', () => {
-    const scriptTable = Object.fromEntries(REQUIREMENTS.map((r) => [r.name, r.package]));
-    expect(scriptTable).toEqual(DEBIAN_PACKAGES);
+    const servers = REQUIREMENTS.filter((r) => r.executables !== undefined);
+    expect(Object.fromEntries(servers.map((r) => [r.name, r.package]))).toEqual(DEBIAN_PACKAGES);
+  });
+
+  it('checks the same files from the same packages as scripts/system-deps.mjs', () => {
+    const files = REQUIREMENTS.filter((r) => r.files !== undefined);
+    expect(Object.fromEntries(files.map((r) => [r.name, { package: r.package, paths: r.files }]))).toEqual(
+      Object.fromEntries(
+        Object.entries(REQUIRED_FILES).map(([name, f]) => [name, { package: f.package, paths: [f.path] }]),
+      ),
+    );
   });
 });

@@ -19,9 +19,19 @@ describe('scripts/system-deps.mjs', () => {
     const { value, ms } = await timed(async () => runScript('--for', 'test'));
     expect(value).toMatchObject({
       status: 0,
-      stdout: 'system-deps: influxd, postgres, mosquitto, dbus-daemon, redis-server: all present\n',
+      stdout:
+        'system-deps: influxd, postgres, mosquitto, dbus-daemon, redis-server, chromium, noto-cjk-fonts: all present\n',
     });
     expect(ms).toBeLessThan(1_000);
+  });
+
+  it('reports where it found Chromium and the CJK font file with --check', () => {
+    const { status, stdout } = runScript('--for', 'test', '--check');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^system-deps: chromium found in \/\S+$/m);
+    expect(stdout).toContain(
+      'system-deps: noto-cjk-fonts found at /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc\n',
+    );
   });
 
   it('reports only influxd for --for up', () => {
