@@ -1,3 +1,9 @@
+export {
+  DEMO_PEOPLE,
+  type DemoIdentityProviders,
+  startDemoIdentityProviders,
+  type UpstreamProviderConfig,
+} from './demo.js';
 export { IdentitySimError, type IdentitySimErrorCode } from './errors.js';
 export { type SimOidcIssuer, type SimOidcIssuerOptions, startSimOidcIssuer } from './oidc-issuer.js';
 export type { DemoPerson, OidcClientRegistration, WechatApp } from './types.js';
