@@ -1,22 +1,47 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Registry } from 'prom-client';
+import { createCsrf } from './auth/csrf.js';
 import { registerJwt } from './auth/guard.js';
 import type { SigningKeys } from './auth/keys.js';
 import { createTokenIssuer } from './auth/tokens.js';
-import type { SqlClient } from './db/sql-client.js';
+import type { Database } from './db/sql-client.js';
+import { ApiError } from './errors.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { healthRoutes } from './http/health.js';
 import { registerHttpMetrics } from './http/metrics.js';
+import { metricsRoutes } from './http/metrics-route.js';
 import { registerOpenApi } from './http/openapi.js';
+import { problemTypeRoutes } from './http/problem-types.js';
 import { createInfluxClient, type InfluxSettings } from './influx/client.js';
-import { type DeviceFlowOptions, deviceFlowRoutes } from './routes/device-flow/index.js';
-import { healthRoutes } from './routes/health/index.js';
-import { metricsRoutes } from './routes/metrics/index.js';
-import { trendsRoutes } from './routes/trends/index.js';
+import { auditModule, createAuditService } from './modules/audit/index.js';
+import {
+  assertSteppedUp,
+  authModule,
+  createAuthService,
+  createProviders,
+  type ProviderConfig,
+  sessionLookup,
+} from './modules/auth/index.js';
+import { originOf } from './modules/auth/routes.js';
+import { devicesAccountMover } from './modules/devices/service.js';
+import { type DeviceFlowOptions, deviceFlowRoutes } from './modules/gateways/index.js';
+import { householdsAccountMover } from './modules/households/service.js';
+import { createIdentityService, identityModule } from './modules/identity/index.js';
+import { createTrendsService, trendsModule } from './modules/trends/index.js';
+
+export interface IdentitySettings {
+  /** The API's external origin (scheme, host, port), e.g. https://linkwell.example; callbacks go there. */
+  publicUrl: string;
+  /** Upstream identity providers; configuration only (docs/configuration.md). */
+  providers: readonly ProviderConfig[];
+}
 
 export interface AppDeps {
-  db: SqlClient;
+  db: Database;
   influx: InfluxSettings;
   keys: SigningKeys;
   /** Metrics go here, never to prom-client's global registry, so several apps can share a process. */
@@ -25,10 +50,14 @@ export interface AppDeps {
   logger?: FastifyBaseLogger | false;
   /** Replaces global fetch for InfluxDB calls (tests). */
   fetch?: typeof fetch;
-  /** Milliseconds since the epoch for gateway onboarding (code expiry, polling, token times); tests inject it. */
+  /** Milliseconds since the epoch (code and session expiry, tokens); tests inject it. */
   now?: () => number;
   /** Gateway onboarding (RFC 8628) settings: verification URL, broker URL, lifetimes. */
   deviceFlow?: DeviceFlowOptions;
+  /** Sign-in; without it no provider is offered and callbacks point at http://localhost. */
+  identity?: IdentitySettings;
+  /** Serves the web console at `/` (the console's routes and assets). */
+  console?: (app: FastifyInstance) => Promise<void>;
 }
 
 export type ApiApp = FastifyInstance<
@@ -40,29 +69,71 @@ export type ApiApp = FastifyInstance<
 >;
 
 /**
- * Builds the API without listening. Plugins load on `ready()`/`listen()`/`inject()`, so registration
- * errors surface there. Everything the app touches comes in through `deps`.
+ * The one place the API is composed, for `api/src/start.ts` and `linkwell up` alike: shared
+ * infrastructure first, then each bounded context with the other contexts' service interfaces it needs.
+ * Plugins load on `ready()`/`listen()`/`inject()`, so registration errors surface there.
  */
 export function buildApp(deps: AppDeps): ApiApp {
   const app = (
     deps.logger ? Fastify({ loggerInstance: deps.logger }) : Fastify({ logger: false })
   ).withTypeProvider<TypeBoxTypeProvider>();
+  const now = deps.now ?? Date.now;
   const influx = createInfluxClient(deps.influx, deps.fetch);
+  const tokens = createTokenIssuer(deps.keys, { now });
+  const identitySettings = deps.identity ?? { publicUrl: 'http://localhost', providers: [] };
+  const publicUrl = identitySettings.publicUrl.replace(/\/+$/, '');
+  const secureCookies = new URL(publicUrl).protocol === 'https:';
+  const csrf = createCsrf(deps.keys.privateKeyPem);
+  const auditFor = (sql: Parameters<typeof createAuditService>[0]) => createAuditService(sql, now);
+  const providers = createProviders(identitySettings.providers);
+  const auth = createAuthService({
+    db: deps.db,
+    providers,
+    publicUrl,
+    now,
+    identityFor: (sql) => createIdentityService(sql, now),
+    auditFor,
+  });
 
   installErrorHandling(app);
   registerHttpMetrics(app, deps.metrics);
   registerOpenApi(app);
   registerJwt(app, deps.keys);
+  app.register(fastifyCookie);
+  app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError('API_ERR_RATE_LIMITED', `Too many requests; retry in ${context.after}.`, {
+        retry_after_ms: context.ttl,
+      }),
+  });
+  app.sessionAuth = { sessions: sessionLookup(auth), csrf, origin: new URL(publicUrl).origin };
 
   app.register(healthRoutes, { db: deps.db, influx });
   app.register(metricsRoutes, { registry: deps.metrics });
-  app.register(trendsRoutes, { influx });
-  const now = deps.now ?? Date.now;
-  app.register(deviceFlowRoutes, {
+  app.register(problemTypeRoutes);
+  app.register(authModule, { auth, db: deps.db, tokens, csrf, secureCookies, now });
+  app.register(identityModule, {
     db: deps.db,
-    tokens: createTokenIssuer(deps.keys, { now }),
     now,
-    options: deps.deviceFlow ?? {},
+    movers: [householdsAccountMover, devicesAccountMover],
+    auditFor,
+    requireStepUp: async (request) => {
+      const id = request.principal?.sessionId;
+      assertSteppedUp(id ? await auth.session(id) : undefined, now());
+    },
+    revokeSessions: (sql, accountId, reason) => auth.revokeAccountSessions(sql, accountId, reason),
+    displayNameOf: (id) => providers.get(id)?.displayName ?? id,
+    originOf,
   });
+  app.register(auditModule, { db: deps.db, auditFor });
+  app.register(trendsModule, {
+    trends: createTrendsService({
+      influx,
+      accountTags: (id) => createIdentityService(deps.db, now).accountTags(id),
+    }),
+  });
+  app.register(deviceFlowRoutes, { db: deps.db, tokens, now, options: deps.deviceFlow ?? {} });
+  if (deps.console) app.register(async (scope) => deps.console!(scope));
   return app;
 }

@@ -10,8 +10,51 @@ describe('loadApiConfigFromEnv', () => {
       influx: { url: 'http://127.0.0.1:8086', database: 'linkwell' },
       database: { kind: 'pglite', dataDir: './data/api/pglite' },
       keys: { dir: './data/api/keys' },
+      publicUrl: 'http://127.0.0.1:8080',
+      providers: [],
       logLevel: 'info',
     });
+  });
+
+  const google = {
+    id: 'google',
+    kind: 'oidc',
+    display_name: 'Google',
+    issuer: 'https://accounts.google.com',
+    client_id: 'cid',
+    client_secret: 'secret',
+    scopes: ['openid', 'email', 'profile'],
+    trust_email_verified: true,
+    id_token_alg: 'RS256',
+  };
+
+  it('reads identity providers from LINKWELL_API_PROVIDERS_FILE', () => {
+    const config = loadApiConfigFromEnv({ LINKWELL_API_PROVIDERS_FILE: '/etc/lw/providers.json' }, (path) => {
+      expect(path).toBe('/etc/lw/providers.json');
+      return JSON.stringify([google]);
+    });
+    expect(config.providers).toEqual([google]);
+  });
+
+  it('rejects a provider whose ID tokens would be accepted with alg none', () => {
+    expect(() =>
+      loadApiConfigFromEnv({ LINKWELL_API_PROVIDERS: JSON.stringify([{ ...google, id_token_alg: 'none' }]) }),
+    ).toThrow(/^API_ERR_CONFIG: \/providers\/0/);
+  });
+
+  it('rejects providers that are not JSON with API_ERR_CONFIG', () => {
+    expect(() => loadApiConfigFromEnv({ LINKWELL_API_PROVIDERS: '[{' })).toThrow(
+      /^API_ERR_CONFIG: identity providers/,
+    );
+  });
+
+  it('takes the public URL from LINKWELL_API_PUBLIC_URL and refuses one with a path', () => {
+    expect(loadApiConfigFromEnv({ LINKWELL_API_PUBLIC_URL: 'https://lw.example' }).publicUrl).toBe(
+      'https://lw.example',
+    );
+    expect(() => loadApiConfigFromEnv({ LINKWELL_API_PUBLIC_URL: 'https://lw.example/x' })).toThrow(
+      ApiConfigError,
+    );
   });
 
   it('uses PostgreSQL when LINKWELL_API_DATABASE_URL is set', () => {
@@ -69,6 +112,8 @@ describe('parseApiConfig', () => {
       influx: { url: 'http://127.0.0.1:8086', database: 'lw' },
       database: { kind: 'pglite' },
       keys: { dir: '/tmp/keys' },
+      publicUrl: 'http://[::1]:8080',
+      providers: [],
       logLevel: 'silent',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -83,6 +128,8 @@ describe('parseApiConfig', () => {
         influx: { url: 'http://x', database: 'd' },
         database: { kind: 'pglite' },
         keys: { dir: 'k' },
+        publicUrl: 'http://h:1',
+        providers: [],
         logLevel: 'info',
         extra: true,
       }),

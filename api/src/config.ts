@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { ApiConfigError } from './errors.js';
+import { ProvidersConfigSchema } from './modules/auth/providers/config.js';
 
 const DatabaseConfigSchema = Type.Union([
   Type.Object(
@@ -42,6 +44,10 @@ export const ApiConfigSchema = Type.Object(
     database: DatabaseConfigSchema,
     /** Where the ES256 signing keys live (created on first start), or the PEM texts themselves. */
     keys: KeysConfigSchema,
+    /** The API's external origin; sign-in callbacks are `${publicUrl}/v1/auth/{provider}/callback`. */
+    publicUrl: Type.String({ pattern: '^https?://[^/]+$' }),
+    /** Upstream identity providers (docs/configuration.md); adding one is configuration only. */
+    providers: ProvidersConfigSchema,
     logLevel: Type.Union([
       Type.Literal('trace'),
       Type.Literal('debug'),
@@ -111,12 +117,30 @@ function influxFromEnv(get: ReturnType<typeof reader>): unknown {
   };
 }
 
+function providersFromEnv(get: ReturnType<typeof reader>, readFile: (path: string) => string): unknown {
+  const inline = get('LINKWELL_API_PROVIDERS');
+  const file = get('LINKWELL_API_PROVIDERS_FILE');
+  const text = inline ?? (file === undefined ? '[]' : readFile(file));
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiConfigError(`identity providers are not valid JSON (${(err as Error).message})`);
+  }
+}
+
 /** Reads LINKWELL_API_* variables (docs/configuration.md); the only place the API looks at the environment. */
-export function loadApiConfigFromEnv(env: Env): Readonly<ApiConfig> {
+export function loadApiConfigFromEnv(
+  env: Env,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Readonly<ApiConfig> {
   const get = reader(env);
+  const host = get('LINKWELL_API_HOST') ?? '127.0.0.1';
+  const port = Number(get('LINKWELL_API_PORT') ?? 8080);
   return parseApiConfig({
-    host: get('LINKWELL_API_HOST') ?? '127.0.0.1',
-    port: Number(get('LINKWELL_API_PORT') ?? 8080),
+    host,
+    port,
+    publicUrl: get('LINKWELL_API_PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    providers: providersFromEnv(get, readFile),
     influx: influxFromEnv(get),
     database: databaseFromEnv(get),
     keys: keysFromEnv(get),

@@ -1,54 +1,41 @@
-/**
- * API error catalog. Every response error carries one of these codes; clients branch on `code`,
- * never on the message text. docs/errors.md documents each code (a test keeps the two in sync).
- */
-export const API_ERRORS = {
+import { CodedError } from '@linkwell/firmware-protocol';
+import type { ErrorCatalog } from './http/problem.js';
+import { AUTH_ERRORS } from './modules/auth/errors.js';
+import { GATEWAYS_ERRORS } from './modules/gateways/errors.js';
+import { IDENTITY_ERRORS } from './modules/identity/errors.js';
+import { TRENDS_ERRORS } from './modules/trends/errors.js';
+
+/** Errors any route can produce, raised by the shared infrastructure (schemas, auth, InfluxDB, routing). */
+export const COMMON_ERRORS = {
   API_ERR_VALIDATION: {
     status: 400,
     description:
-      'A request parameter, header or body does not match the route schema; `details` names the field.',
+      'A request parameter, header or body does not match the route schema; `field` names the first offender and `issues` lists them all.',
   },
   API_ERR_BAD_REQUEST: {
     status: 400,
     description:
       'The request could not be read at all (e.g. malformed JSON body, unsupported content type); the HTTP status is the 4xx Fastify chose.',
   },
-  API_ERR_BAD_TIME_RANGE: {
-    status: 400,
-    description:
-      'The time range is well-formed but unusable: `from` is not before `to`, the range exceeds 400 days, the window exceeds the range limit, or it would produce more than 10 000 buckets.',
-  },
   API_ERR_UNAUTHORIZED: {
     status: 401,
     description:
-      'No usable bearer token: `details.reason` is one of missing, malformed, invalid_signature, expired, not_yet_valid, invalid_claims, wrong_token_type.',
+      'No usable credential: `reason` is one of missing, malformed, invalid_signature, expired, not_yet_valid, invalid_claims, wrong_token_type, session_expired, session_revoked.',
   },
   API_ERR_INSUFFICIENT_SCOPE: {
     status: 403,
-    description: 'The token is valid but lacks the scope the route requires; `details.required` names it.',
+    description: 'The token is valid but lacks the scope the route requires; `required` names it.',
   },
-  API_ERR_NOT_FOUND: { status: 404, description: 'No route matches the method and path.' },
-  API_ERR_USER_CODE_UNKNOWN: {
-    status: 404,
-    description: 'No device authorization waits for this user code (mistyped, or never issued).',
-  },
-  API_ERR_USER_CODE_USED: {
-    status: 409,
-    description: 'The device authorization for this user code was already approved or denied.',
-  },
-  API_ERR_USER_CODE_EXPIRED: {
-    status: 410,
-    description: 'The user code expired (10 minutes after the gateway asked); the gateway must start again.',
-  },
-  API_ERR_HOUSEHOLD_FORBIDDEN: {
+  API_ERR_CSRF: {
     status: 403,
     description:
-      'The calling account is not a member of the household (`details.household_id`), or of any household.',
+      'A state-changing request authenticated by the session cookie lacks a valid `x-csrf-token` header (get one from GET /v1/auth/session), or comes from another origin.',
   },
-  API_ERR_HOUSEHOLD_REQUIRED: {
-    status: 400,
-    description: 'The calling account belongs to several households; `household_id` must say which one.',
+  API_ERR_RATE_LIMITED: {
+    status: 429,
+    description: 'Too many requests from this client; retry after the `retry-after` header.',
   },
+  API_ERR_NOT_FOUND: { status: 404, description: 'No route matches the method and path.' },
   API_ERR_TIMESERIES_QUERY: {
     status: 502,
     description: 'InfluxDB answered but rejected or failed the query (an error in the InfluxQL result).',
@@ -61,21 +48,46 @@ export const API_ERRORS = {
     status: 500,
     description: 'An unexpected server error; details are logged, never returned.',
   },
-} as const satisfies Record<string, { status: number; description: string }>;
+} as const satisfies ErrorCatalog;
+
+/**
+ * The API's error catalog: every HTTP error carries one of these codes; clients branch on `code`, never on
+ * the text. Each module owns its part (`modules/<context>/errors.ts`); docs/errors.md lists every entry.
+ */
+export const API_ERRORS = {
+  ...COMMON_ERRORS,
+  ...TRENDS_ERRORS,
+  ...GATEWAYS_ERRORS,
+  ...AUTH_ERRORS,
+  ...IDENTITY_ERRORS,
+} as const satisfies ErrorCatalog;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
-/** Thrown by handlers and hooks; the error handler turns it into `{ error: { code, message, details? } }`. */
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
+/** "API_ERR_BAD_TIME_RANGE" → "Bad time range": the fixed RFC 9457 `title` of a code. */
+export function titleOf(code: string): string {
+  const words = code
+    .replace(/^API_ERR_/, '')
+    .toLowerCase()
+    .replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * Thrown by services, handlers and hooks; the error handler turns it into RFC 9457 problem details with
+ * `code`, `detail` (the message without the code prefix) and `details` spread as extension members.
+ */
+export class ApiError extends CodedError<ApiErrorCode> {
   readonly statusCode: number;
+  readonly detail: string;
   constructor(
-    readonly code: ApiErrorCode,
-    message: string,
+    code: ApiErrorCode,
+    detail: string,
     readonly details?: Record<string, unknown>,
     options?: { cause?: unknown; statusCode?: number },
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(code, detail, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.detail = detail;
     this.statusCode = options?.statusCode ?? API_ERRORS[code].status;
   }
 }
@@ -89,10 +101,8 @@ export const API_STARTUP_ERRORS = {
   API_ERR_CONFIG: 'The API configuration is invalid; the message lists up to five offending fields.',
 } as const;
 
-export class ApiConfigError extends Error {
-  override readonly name = 'ApiConfigError';
-  readonly code = 'API_ERR_CONFIG';
+export class ApiConfigError extends CodedError<'API_ERR_CONFIG'> {
   constructor(issues: string) {
-    super(`API_ERR_CONFIG: ${issues}`);
+    super('API_ERR_CONFIG', issues);
   }
 }

@@ -31,6 +31,7 @@ export { MIGRATIONS, type Migration } from './db/migrations/index.js';
 export { openPglite } from './db/pglite.js';
 export { openPostgres, type PostgresOptions } from './db/postgres.js';
 export type { Database, SqlClient, SqlExecutor } from './db/sql-client.js';
+export { DEMO_HOME, type DemoSeedOptions, seedDemoHome } from './dev/demo-seed.js';
 export {
   API_ERRORS,
   API_STARTUP_ERRORS,
@@ -41,7 +42,6 @@ export {
 } from './errors.js';
 export type { InfluxSettings } from './influx/client.js';
 export { main } from './main.js';
-export { DEMO_HOME, type DemoSeedOptions, seedDemoHome } from './registry/demo-seed.js';
 export {
   DEVICE_CODE_GRANT_TYPE,
   DEVICE_FLOW_DEFAULTS,
@@ -50,5 +50,5 @@ export {
   normalizeUserCode,
   REFRESH_TOKEN_GRANT_TYPE,
   USER_CODE_ALPHABET,
-} from './routes/device-flow/index.js';
+} from './modules/gateways/index.js';
 export { type RunningApi, type StartOptions, startApi } from './start.js';

@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { type ApiApp, buildApp } from './app.js';
 import { loadOrCreateSigningKeys, type SigningKeys } from './auth/keys.js';
@@ -7,7 +7,7 @@ import { migrate } from './db/migrate.js';
 import { openPglite } from './db/pglite.js';
 import { openPostgres } from './db/postgres.js';
 import type { Database } from './db/sql-client.js';
-import type { DeviceFlowOptions } from './routes/device-flow/index.js';
+import type { DeviceFlowOptions } from './modules/gateways/index.js';
 
 export interface RunningApi {
   /** e.g. http://127.0.0.1:8080 (the real port when config.port is 0). */
@@ -24,6 +24,8 @@ export interface StartOptions {
   metrics?: Registry;
   /** Gateway onboarding settings (verification URL, broker URL handed to gateways, lifetimes). */
   deviceFlow?: DeviceFlowOptions;
+  /** Serves the web console (the composition root passes the console package's plugin). */
+  console?: (app: FastifyInstance) => Promise<void>;
 }
 
 async function openDatabase(config: ApiConfig, logger: FastifyBaseLogger | undefined): Promise<Database> {
@@ -48,6 +50,8 @@ export async function startApi(config: Readonly<ApiConfig>, opts: StartOptions =
       metrics: opts.metrics ?? new Registry(),
       logger: opts.logger ?? false,
       ...(opts.deviceFlow ? { deviceFlow: opts.deviceFlow } : {}),
+      identity: { publicUrl: config.publicUrl, providers: config.providers },
+      ...(opts.console ? { console: opts.console } : {}),
     });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

@@ -5,10 +5,12 @@ import type { SigningKeys } from './keys.js';
 export { GATEWAY_TOKEN_AUDIENCE, TOKEN_ALGORITHM, TOKEN_ISSUER };
 
 /** OAuth-style scopes a user token can carry (space-separated in the `scope` claim). */
-export const SCOPES = ['trends:read', 'gateways:link'] as const;
+export const SCOPES = ['trends:read', 'gateways:link', 'account'] as const;
 export type Scope = (typeof SCOPES)[number];
 /** Scopes of a user token when the caller names none; linking gateways must be asked for explicitly. */
 export const DEFAULT_USER_SCOPES: readonly Scope[] = ['trends:read'];
+/** What the console (a browser session, or tokens minted from one) may do: everything a person can. */
+export const FIRST_PARTY_SCOPES: readonly Scope[] = SCOPES;
 
 export interface UserTokenClaims {
   sub: string;
@@ -29,7 +31,10 @@ export interface GatewayTokenClaims {
 }
 
 export interface TokenIssuer {
-  userToken(accountId: string, opts?: { scopes?: readonly Scope[]; ttlSeconds?: number }): string;
+  userToken(
+    accountId: string,
+    opts?: { scopes?: readonly Scope[]; ttlSeconds?: number; sessionId?: string },
+  ): string;
   gatewayToken(gatewayId: string, opts?: { ttlSeconds?: number }): string;
 }
 
@@ -56,8 +61,12 @@ export function createTokenIssuer(keys: SigningKeys, opts: { now?: () => number 
     return signer(payload);
   };
   return {
-    userToken(accountId, { scopes = DEFAULT_USER_SCOPES, ttlSeconds = DEFAULT_USER_TOKEN_TTL_SECONDS } = {}) {
-      return sign({ sub: accountId, typ: 'user', scope: scopes.join(' ') }, ttlSeconds);
+    userToken(
+      accountId,
+      { scopes = DEFAULT_USER_SCOPES, ttlSeconds = DEFAULT_USER_TOKEN_TTL_SECONDS, sessionId } = {},
+    ) {
+      const sid = sessionId === undefined ? {} : { sid: sessionId };
+      return sign({ sub: accountId, typ: 'user', scope: scopes.join(' '), ...sid }, ttlSeconds);
     },
     gatewayToken(gatewayId, { ttlSeconds = DEFAULT_GATEWAY_TOKEN_TTL_SECONDS } = {}) {
       return sign({ sub: gatewayId, typ: 'gateway' }, ttlSeconds, GATEWAY_TOKEN_AUDIENCE);

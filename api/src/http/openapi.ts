@@ -12,11 +12,12 @@ export function registerOpenApi(app: FastifyInstance): void {
         title: 'Linkwell API',
         version: API_VERSION,
         description:
-          'Errors are `{ error: { code, message, details? } }`; codes are listed in docs/errors.md.',
+          'Errors are RFC 9457 problem details (application/problem+json) with a `code` member; codes are listed in docs/errors.md and at /problems/{code}. Browser sessions use the HttpOnly `lw_session` cookie and send `x-csrf-token` on state-changing requests.',
       },
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (ES256, issuer linkwell-api)' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'lw_session' },
         },
       },
     },

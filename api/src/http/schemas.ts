@@ -1,23 +1,13 @@
-import { Type } from 'typebox';
+import { ProblemSchema } from './problem.js';
 
-/** The body of every error response. */
-export const ErrorBodySchema = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String({ description: 'An API_ERR_* code from docs/errors.md.' }),
-      message: Type.String(),
-      details: Type.Optional(Type.Object({}, { additionalProperties: true })),
-    }),
-  },
-  { description: 'Error: { error: { code, message, details? } }' },
-);
+export { ProblemSchema as ErrorBodySchema };
 
-/** Response entries for the errors a bearer-protected route can produce, for the OpenAPI document. */
+/** Response entries for the errors a protected route can produce, for the OpenAPI document. */
 export const protectedRouteErrors = {
-  400: ErrorBodySchema,
-  401: ErrorBodySchema,
-  403: ErrorBodySchema,
-  500: ErrorBodySchema,
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  500: ProblemSchema,
 } as const;
 
-export const BEARER_SECURITY = [{ bearerAuth: [] }];
+export const BEARER_SECURITY: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { sessionCookie: [] }];

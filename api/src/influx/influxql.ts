@@ -52,8 +52,11 @@ export function parseDuration(text: string): Duration | undefined {
 export interface AggregateQuery {
   measurement: string;
   field: string;
-  /** Equality filters on tags, ANDed, e.g. `{ account: 'acct_1' }`. */
-  tags: Readonly<Record<string, string>>;
+  /**
+   * Filters on tags, ANDed, e.g. `{ account: 'acct_1' }`. A list matches any of its values (ORed inside
+   * parentheses), e.g. an account and the accounts merged into it.
+   */
+  tags: Readonly<Record<string, string | readonly string[]>>;
   /** Inclusive start and exclusive end, ms since the epoch. */
   fromMs: number;
   toMs: number;
@@ -63,6 +66,13 @@ export interface AggregateQuery {
 function assertEpochMs(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new RangeError(`${name} must be a non-negative integer of ms`);
+}
+
+function tagFilter(key: string, value: string | readonly string[]): string {
+  const values = typeof value === 'string' ? [value] : value;
+  if (values.length === 0) throw new RangeError(`tag filter ${key} needs at least one value`);
+  const terms = values.map((v) => `${quoteIdentifier(key)} = ${quoteString(v)}`);
+  return terms.length === 1 ? terms[0]! : `(${terms.join(' OR ')})`;
 }
 
 /**
@@ -78,7 +88,7 @@ export function buildAggregateQuery(q: AggregateQuery): string {
     .map((fn) => `${fn}(${f}) AS ${quoteIdentifier(fn)}`)
     .join(', ');
   const where = [
-    ...Object.entries(q.tags).map(([key, value]) => `${quoteIdentifier(key)} = ${quoteString(value)}`),
+    ...Object.entries(q.tags).map(([key, value]) => tagFilter(key, value)),
     `time >= ${q.fromMs}ms`,
     `time < ${q.toMs}ms`,
   ].join(' AND ');

@@ -1,6 +1,7 @@
 import { registryMigration } from './0001_registry.js';
 import { deviceFlowMigration } from './0002_device_flow.js';
 import { registryChangesMigration } from './0003_registry_changes.js';
+import { identityMigration } from './0004_identity.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = [
   registryMigration,
   deviceFlowMigration,
   registryChangesMigration,
+  identityMigration,
 ];

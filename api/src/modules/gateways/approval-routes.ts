@@ -3,8 +3,8 @@ import { requireUser } from '../../auth/guard.js';
 import { ApiError } from '../../errors.js';
 import { displayUserCode, normalizeUserCode } from './codes.js';
 import type { DeviceFlowContext } from './options.js';
-import { denyRoute, verifyRoute } from './schema.js';
-import { createDeviceFlowStore, type DeviceAuthorizationRow } from './store.js';
+import { createDeviceFlowStore, type DeviceAuthorizationRow } from './repository.js';
+import { denyRoute, verifyRoute } from './schemas.js';
 
 /**
  * POST /v1/device-authorizations/verify and /deny: a signed-in household member decides on the code

@@ -1,6 +1,6 @@
 import type { Static } from 'typebox';
 import type { InfluxSeries } from '../../influx/client.js';
-import type { TrendPointSchema } from './schema.js';
+import type { TrendPointSchema } from './schemas.js';
 
 export type TrendPoint = Static<typeof TrendPointSchema>;
 

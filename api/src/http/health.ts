@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { SqlClient } from '../../db/sql-client.js';
-import type { InfluxClient } from '../../influx/client.js';
+import type { SqlClient } from '../db/sql-client.js';
+import type { InfluxClient } from '../influx/client.js';
 
 const Check = Type.Union([Type.Literal('ok'), Type.Literal('fail')]);
 

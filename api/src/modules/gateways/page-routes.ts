@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { displayUserCode, normalizeUserCode } from './codes.js';
-import { devicePageRoute } from './schema.js';
+import { devicePageRoute } from './schemas.js';
 
 function page(code: string | undefined): string {
   // The code is only echoed after normalisation to 8 letters of the user-code alphabet: nothing to escape.

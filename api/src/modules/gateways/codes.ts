@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 
 /**
  * RFC 8628 §6.1: user codes are typed by people, so they use 20 consonants only (no vowels, so no words;
@@ -29,20 +29,4 @@ export function normalizeUserCode(input: string): string | undefined {
   return USER_CODE_RE.test(code) ? code : undefined;
 }
 
-/** 256 random bits, base64url: device codes and refresh tokens. */
-export function newSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-/**
- * Device codes and refresh tokens are stored as SHA-256 hex only. They carry 256 random bits, so an
- * unsalted fast hash is enough: a leaked table cannot be turned back into usable secrets.
- */
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
-
-/** Opaque ids with a type prefix, e.g. `gw_3k9x…`; gateway ids satisfy the MQTT topic id pattern. */
-export function newId(prefix: 'gw' | 'da'): string {
-  return `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
-}
+export { hashSecret, newId, newSecret } from '../../shared/secrets.js';

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { oauthRoutes } from './oauth.js';
+import { deviceVerificationRoutes } from './approval-routes.js';
+import { oauthRoutes } from './oauth-routes.js';
 import type { DeviceFlowContext } from './options.js';
-import { devicePageRoutes } from './page.js';
-import { deviceVerificationRoutes } from './verify.js';
+import { devicePageRoutes } from './page-routes.js';
 
 export { displayUserCode, normalizeUserCode, USER_CODE_ALPHABET } from './codes.js';
-export { OAuthError } from './oauth.js';
+export { OAuthError } from './oauth-routes.js';
 export { DEVICE_FLOW_DEFAULTS, type DeviceFlowContext, type DeviceFlowOptions } from './options.js';
-export { DEVICE_CODE_GRANT_TYPE, GATEWAY_CLIENT_ID, REFRESH_TOKEN_GRANT_TYPE } from './schema.js';
+export { DEVICE_CODE_GRANT_TYPE, GATEWAY_CLIENT_ID, REFRESH_TOKEN_GRANT_TYPE } from './schemas.js';
 
 /**
  * Gateway onboarding (RFC 8628): the OAuth endpoints in their own encapsulated context (RFC error bodies,

@@ -3,6 +3,7 @@ import { gatewayTopicPrefix } from '@linkwell/firmware-protocol';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { displayUserCode, hashSecret, newId, newSecret, newUserCode } from './codes.js';
 import { DEVICE_FLOW_DEFAULTS, type DeviceFlowContext } from './options.js';
+import { createDeviceFlowStore } from './repository.js';
 import {
   DEVICE_CODE_GRANT_TYPE,
   deviceAuthorizationRoute,
@@ -10,8 +11,7 @@ import {
   type OAuthErrorCode,
   REFRESH_TOKEN_GRANT_TYPE,
   tokenRoute,
-} from './schema.js';
-import { createDeviceFlowStore } from './store.js';
+} from './schemas.js';
 
 /** An RFC 6749 §5.2 error; the plugin's error handler sends it as `{ error, error_description }`. */
 export class OAuthError extends Error {

@@ -1,0 +1,22 @@
+import type { SqlClient } from '../../db/sql-client.js';
+import type { AccountMover } from '../../shared/account-mover.js';
+import { type AssignmentRow, createDevicesRepository } from './repository.js';
+
+/**
+ * Merges move device slots to the surviving account. The slot keeps writing readings under the merged
+ * account's InfluxDB tag (`storage_account_id`), which the survivor's trends include while the merge
+ * stands; an undo gives the slot back and new readings were never under the wrong tag.
+ */
+export const devicesAccountMover: AccountMover = {
+  part: 'devices',
+  async move(sql: SqlClient, from: string, to: string): Promise<AssignmentRow[]> {
+    const repo = createDevicesRepository(sql);
+    const before = await repo.assignmentsOf(from);
+    for (const a of before) await repo.moveAssignment(a.device_id, a.slot, from, to);
+    return before;
+  },
+  async restore(sql: SqlClient, raw: unknown, _from: string, to: string): Promise<void> {
+    const repo = createDevicesRepository(sql);
+    for (const a of raw as AssignmentRow[]) await repo.restoreAssignment(a, to);
+  },
+};
