@@ -1,14 +1,21 @@
-export type IdentitySimErrorCode =
-  | 'IDSIM_ERR_INVALID_OPTIONS'
-  | 'IDSIM_ERR_UNKNOWN_APP'
-  | 'IDSIM_ERR_UNKNOWN_PERSON';
+/**
+ * identity-sim's error catalog. These are the caller's mistakes (bad options, unknown ids passed to a test hook);
+ * protocol errors are answered on the wire (OAuth error redirects, WeChat errcodes), never thrown.
+ */
+export const IDSIM_ERRORS = {
+  IDSIM_ERR_INVALID_OPTIONS: 'A simulated provider was started with no or repeated people, clients or apps.',
+  IDSIM_ERR_UNKNOWN_APP: 'A test hook was asked about an appid the WeChat-style provider does not have.',
+  IDSIM_ERR_UNKNOWN_PERSON: 'A test hook was asked about a person the provider does not have.',
+} as const;
 
-/** Thrown for the caller's mistakes (bad options, unknown ids passed to a test hook), never for protocol errors. */
+export type IdentitySimErrorCode = keyof typeof IDSIM_ERRORS;
+
+/** A local coded error: identity-sim stands alone and may not use the platform's CodedError. */
 export class IdentitySimError extends Error {
   readonly code: IdentitySimErrorCode;
 
   constructor(code: IdentitySimErrorCode, message: string) {
-    super(message);
+    super(`${code}: ${message}`);
     this.name = 'IdentitySimError';
     this.code = code;
   }

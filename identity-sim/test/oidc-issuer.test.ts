@@ -10,6 +10,7 @@ const ALEX = {
   name: 'Alex Morgan',
   email: 'alex.morgan@example.com',
   email_verified: true,
+  picture: 'https://img.example/alex.png',
   locale: 'en',
 };
 const LI = {
@@ -116,12 +117,23 @@ describe('simulated OIDC issuer', () => {
       expectedNonce: nonce,
     });
     expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
-    const { sub, email, email_verified, name, locale, iss, aud } = tokens.claims()!;
-    expect({ sub, email, email_verified, name, locale, iss, aud, nonce: tokens.claims()!.nonce }).toEqual({
+    const { sub, email, email_verified, name, picture, locale, iss, aud } = tokens.claims()!;
+    expect({
+      sub,
+      email,
+      email_verified,
+      name,
+      picture,
+      locale,
+      iss,
+      aud,
+      nonce: tokens.claims()!.nonce,
+    }).toEqual({
       sub: '110248495921238986420',
       email: 'alex.morgan@example.com',
       email_verified: true,
       name: 'Alex Morgan',
+      picture: 'https://img.example/alex.png',
       locale: 'en',
       iss: google.issuer,
       aud: 'linkwell-test',
@@ -133,6 +145,7 @@ describe('simulated OIDC issuer', () => {
       name: 'Alex Morgan',
       email: 'alex.morgan@example.com',
       email_verified: true,
+      picture: 'https://img.example/alex.png',
       locale: 'en',
     });
   });
@@ -202,6 +215,25 @@ describe('simulated OIDC issuer', () => {
     expect(tokens.claims()!.sub).toBe('107751327465382190544');
   });
 
+  it('asks again for max_age=0 a second after sign-in and reports the new auth_time', async () => {
+    const cfg = await rp(google.issuer);
+    const agent = new UserAgent();
+    await choose(agent, await openLoginPage(agent, (await authorization(cfg)).url), ALEX.id);
+    // max_age counts whole seconds (Core §3.1.2.1), so let the clock pass a second boundary.
+    await new Promise((resolve) => setTimeout(resolve, 1020 - (Date.now() % 1000)));
+    const again = await authorization(cfg, { max_age: '0' });
+    const page = await openLoginPage(agent, again.url);
+    expect(page.html).toContain('The app asked you to sign in again.');
+    const before = Math.floor(Date.now() / 1000);
+    const tokens = await client.authorizationCodeGrant(cfg, await choose(agent, page, ALEX.id), {
+      pkceCodeVerifier: again.verifier,
+      expectedState: again.state,
+      expectedNonce: again.nonce,
+      maxAge: 0,
+    });
+    expect(tokens.claims()!.auth_time).toBeGreaterThanOrEqual(before);
+  });
+
   it('redirects an authorization request without code_challenge back with invalid_request', async () => {
     const cfg = await rp(google.issuer);
     const url = client.buildAuthorizationUrl(cfg, { redirect_uri: REDIRECT, scope: 'openid', state: 's-1' });
@@ -212,6 +244,20 @@ describe('simulated OIDC issuer', () => {
       state: 's-1',
       iss: google.issuer,
     });
+  });
+
+  it('answers an unregistered redirect_uri with its own 400 page instead of redirecting there', async () => {
+    const cfg = await rp(google.issuer);
+    const { url } = await authorization(cfg);
+    url.searchParams.set('redirect_uri', 'https://evil.example/callback');
+    const response = await new UserAgent().request(url);
+    const html = await response.text();
+    expect([response.status, response.headers.get('location')]).toEqual([400, null]);
+    expect(html).toContain('<h1>Sign-in request refused</h1>');
+    expect(html).toContain(
+      '<p>invalid_redirect_uri: redirect_uri did not match any of the client&#39;s registered redirect_uris</p>',
+    );
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
   });
 
   it('returns access_denied to the redirect URI when the person presses Cancel', async () => {
