@@ -1,5 +1,5 @@
-export { type ApiApp, type AppDeps, buildApp } from './app.js';
-export { type Principal, requireUser, type UnauthorizedReason } from './auth/guard.js';
+export { type ApiApp, type AppDeps, buildApp, type IdentitySettings } from './app.js';
+export { type Principal, requireUser, SESSION_COOKIE, type UnauthorizedReason } from './auth/guard.js';
 export {
   generateSigningKeys,
   loadOrCreateSigningKeys,
@@ -38,10 +38,12 @@ export {
   ApiConfigError,
   ApiError,
   type ApiErrorCode,
+  COMMON_ERRORS,
   isApiError,
 } from './errors.js';
 export type { InfluxSettings } from './influx/client.js';
 export { main } from './main.js';
+export { type ProviderConfig, ProvidersConfigSchema, redirectUriFor } from './modules/auth/index.js';
 export {
   DEVICE_CODE_GRANT_TYPE,
   DEVICE_FLOW_DEFAULTS,

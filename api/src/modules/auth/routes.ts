@@ -31,6 +31,8 @@ export interface AuthRoutesOptions {
   tokens: TokenIssuer;
   csrf: Csrf;
   secureCookies: boolean;
+  /** The API's external origin: the callback URL is rebuilt on it, as the provider saw it. */
+  publicUrl: string;
   now: () => number;
 }
 
@@ -78,7 +80,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     '/v1/auth/:provider/callback',
     { schema: s.callbackRoute, config: authRateLimit },
     async (request, reply) => {
-      const url = new URL(request.url, 'http://callback.invalid');
+      const url = new URL(request.url, opts.publicUrl);
       const outcome = await auth.callback(
         request.params.provider,
         url,

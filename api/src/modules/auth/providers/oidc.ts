@@ -103,12 +103,18 @@ export function createOidcProvider(cfg: OidcProviderConfig): UpstreamProvider {
     async finish(callbackUrl: URL, flow: FlowSecrets): Promise<IdentityAssertion> {
       const c = await configuration();
       try {
-        const tokens = await client.authorizationCodeGrant(c, callbackUrl, {
-          pkceCodeVerifier: flow.codeVerifier,
-          expectedState: flow.state,
-          expectedNonce: flow.nonce,
-          idTokenExpected: true,
-        });
+        const tokens = await client.authorizationCodeGrant(
+          c,
+          callbackUrl,
+          {
+            pkceCodeVerifier: flow.codeVerifier,
+            expectedState: flow.state,
+            expectedNonce: flow.nonce,
+            idTokenExpected: true,
+          },
+          // RFC 6749 §4.1.3: exactly the redirect_uri of the authorization request.
+          { redirect_uri: flow.redirectUri },
+        );
         const idClaims = tokens.claims();
         if (!idClaims) throw upstreamError(cfg.id, 'no_id_token', 'no ID token');
         // Providers may keep profile claims out of the ID token when an access token can fetch them.

@@ -1,0 +1,83 @@
+import {
+  buildApp,
+  type Database,
+  generateSigningKeys,
+  type InfluxSettings,
+  migrate,
+  openPglite,
+  type ProviderConfig,
+  type SigningKeys,
+} from '@linkwell/api';
+import { DEMO_PEOPLE, type DemoIdentityProviders, startDemoIdentityProviders } from '@linkwell/identity-sim';
+import { Registry } from 'prom-client';
+import { freePort } from '../harness/ports.js';
+
+export interface IdentityStack {
+  apiUrl: string;
+  app: ReturnType<typeof buildApp>;
+  db: Database;
+  keys: SigningKeys;
+  sims: DemoIdentityProviders;
+  /** Moves the API's clock (sessions, step-up, transactions) forward; the providers keep real time. */
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
+
+export interface IdentityStackOptions {
+  /** Providers added after the demo ones (or instead of them with `replaceProviders`). */
+  extraProviders?: (apiUrl: string) => Promise<ProviderConfig[]> | ProviderConfig[];
+  influx?: InfluxSettings;
+}
+
+/**
+ * The real API on a free loopback port with PGlite in memory and the three simulated providers
+ * (identity-sim) configured exactly as `linkwell up` configures them.
+ */
+export async function startIdentityStack(opts: IdentityStackOptions = {}): Promise<IdentityStack> {
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const sims = await startDemoIdentityProviders({
+    redirectUriFor: (id) => `${apiUrl}/v1/auth/${id}/callback`,
+  });
+  const db = await openPglite();
+  await migrate(db);
+  const keys = generateSigningKeys();
+  let offset = 0;
+  const extra = opts.extraProviders ? await opts.extraProviders(apiUrl) : [];
+  const app = buildApp({
+    db,
+    keys,
+    influx: opts.influx ?? { url: 'http://127.0.0.1:9', database: 'linkwell' },
+    metrics: new Registry(),
+    now: () => Date.now() + offset,
+    identity: { publicUrl: apiUrl, providers: [...(sims.providers as ProviderConfig[]), ...extra] },
+  });
+  await app.listen({ host: '127.0.0.1', port });
+  return {
+    apiUrl,
+    app,
+    db,
+    keys,
+    sims,
+    advance: (ms) => {
+      offset += ms;
+    },
+    async close() {
+      await app.close();
+      await sims.close();
+      await db.close();
+    },
+  };
+}
+
+/** A demo person's subject at a simulated provider, by name, e.g. personId('wechat', '李伟'). */
+export function personId(provider: keyof typeof DEMO_PEOPLE, name: string): string {
+  const person = DEMO_PEOPLE[provider].find((p) => p.name === name);
+  if (!person) throw new Error(`no demo person ${name} at ${provider}`);
+  return person.id;
+}
+
+export async function count(db: Database, table: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+  return rows[0]!.n;
+}
