@@ -87,6 +87,33 @@ export const en = {
   'error.API_ERR_LAST_IDENTITY':
     'This is your only identity, so it cannot be unlinked: you would no longer be able to sign in. Link another identity first.',
   'error.API_ERR_IDENTITY_IN_USE': 'That identity already belongs to another Linkwell account.',
+  'error.API_ERR_PROVIDER_UNKNOWN':
+    'That sign-in option does not exist (any more). Choose one of the options shown.',
+  'error.API_ERR_PROVIDER_MISMATCH':
+    'The provider’s answer did not match the sign-in you started. Please start again.',
+  'error.API_ERR_SIGNIN_STATE_INVALID': 'This sign-in link is not valid. Please start again.',
+  'error.API_ERR_SIGNIN_REPLAYED': 'This sign-in was already used. Please start again.',
+  'error.API_ERR_SIGNIN_EXPIRED': 'The sign-in took longer than 10 minutes. Please start again.',
+  'error.API_ERR_SIGNIN_BROWSER_MISMATCH':
+    'The sign-in finished in a different browser from the one it started in. Please start again here.',
+  'error.API_ERR_UPSTREAM_DENIED': 'The sign-in was cancelled at the provider.',
+  'error.API_ERR_UPSTREAM_ERROR':
+    'The provider reported a problem. Please try again, or choose another way to sign in.',
+  'error.API_ERR_UPSTREAM_UNAVAILABLE':
+    'The provider could not be reached. Please try again later, or choose another way to sign in.',
+  'error.API_ERR_UPSTREAM_REAUTH_REQUIRED': 'The provider needs you to sign in again.',
+  'error.API_ERR_ID_TOKEN_INVALID': 'The provider’s answer could not be verified, so you were not signed in.',
+  'error.API_ERR_RETURN_TO_INVALID': 'That sign-in link points to another site, so it was not followed.',
+  'error.API_ERR_STEP_UP_MISMATCH':
+    'You confirmed with an identity of another account. Confirm with one of this account’s identities.',
+  'error.API_ERR_IDENTITY_NOT_FOUND': 'That identity is no longer linked to your account.',
+  'error.API_ERR_MERGE_OFFER_INVALID':
+    'This merge offer has expired or was already used. Link the other identity again to get a new one.',
+  'error.API_ERR_MERGE_NOT_FOUND': 'That merge does not exist.',
+  'error.API_ERR_MERGE_UNDO_EXPIRED': 'A merge can be undone for 30 days; this one is older.',
+  'error.API_ERR_MERGE_ALREADY_UNDONE': 'This merge was already undone.',
+  'error.API_ERR_MERGE_CONFLICT':
+    'A later merge into this account depends on this one. Undo the later merge first.',
 } as const;
 
 export type MessageKey = keyof typeof en;
