@@ -60,6 +60,7 @@ export async function handleInteraction(
           'Unknown account',
           'That account does not exist here. Go back and choose one of the listed accounts.',
         );
+      await forgetOtherAccount(provider, interaction, person.id);
       return await provider.interactionFinished(
         req,
         res,
@@ -108,6 +109,25 @@ async function show(
     400,
     errorPage(displayName, 'Unsupported request', `This provider can't handle the "${prompt.name}" prompt.`),
   );
+}
+
+/**
+ * Choosing another account than the session's: Google keeps several accounts signed in and switches without a
+ * sign-out page, whereas oidc-provider would first end the old session through a self-submitting form that needs
+ * JavaScript. Dropping the old session and unbinding the interaction from it gives Google's behaviour: the
+ * resumed request starts a fresh session for the chosen person.
+ */
+async function forgetOtherAccount(
+  provider: Provider,
+  interaction: Interaction,
+  accountId: string,
+): Promise<void> {
+  const current = interaction.session;
+  if (!current || current.accountId === accountId) return;
+  const session = await provider.Session.findByUid(current.uid);
+  await session?.destroy();
+  interaction.session = undefined;
+  await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
 }
 
 /**

@@ -77,8 +77,9 @@ async function openLoginPage(agent: UserAgent, url: URL) {
 /** Picks a person on the sign-in page and follows the redirects back to the relying party's redirect URI. */
 async function choose(agent: UserAgent, page: { html: string; at: URL }, personId: string): Promise<URL> {
   const action = formActionsOf(page.html)[0]!;
-  const { location } = await agent.follow(new URL(action, page.at), REDIRECT, { person: personId });
-  return location!;
+  const { status, location } = await agent.follow(new URL(action, page.at), REDIRECT, { person: personId });
+  if (!location) throw new Error(`sign-in stopped at a page (HTTP ${status}) instead of returning`);
+  return location;
 }
 
 describe('simulated OIDC issuer', () => {
@@ -199,7 +200,7 @@ describe('simulated OIDC issuer', () => {
     expect(location?.searchParams.has('code')).toBe(true);
   });
 
-  it('shows the sign-in page again for prompt=login and then signs in the newly chosen person', async () => {
+  it('shows the sign-in page again for prompt=login and switches from Alex Morgan to Li Wei without a sign-out page', async () => {
     const cfg = await rp(google.issuer);
     const agent = new UserAgent();
     await choose(agent, await openLoginPage(agent, (await authorization(cfg)).url), ALEX.id);
@@ -213,6 +214,15 @@ describe('simulated OIDC issuer', () => {
       expectedNonce: again.nonce,
     });
     expect(tokens.claims()!.sub).toBe('107751327465382190544');
+    // The switch replaced the session without a sign-out page: the next request is Li Wei's, silently.
+    const later = await authorization(cfg);
+    const { location } = await agent.follow(later.url, REDIRECT);
+    const laterTokens = await client.authorizationCodeGrant(cfg, location!, {
+      pkceCodeVerifier: later.verifier,
+      expectedState: later.state,
+      expectedNonce: later.nonce,
+    });
+    expect(laterTokens.claims()!.sub).toBe('107751327465382190544');
   });
 
   it('asks again for max_age=0 a second after sign-in and reports the new auth_time', async () => {

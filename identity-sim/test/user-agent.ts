@@ -1,7 +1,4 @@
-/**
- * A minimal browser for driving sign-in pages with fetch: keeps cookies by name (like a browser, not by port),
- * follows redirects by hand and stops at the relying party's redirect URI, which is never fetched.
- */
+/** Where `follow` ended: a page to act on, or `location`, the redirect to the relying party (never fetched). */
 export interface Visit {
   status: number;
   html: string;
@@ -9,16 +6,10 @@ export interface Visit {
   location?: URL;
 }
 
-function selfSubmittingForm(html: string): { action: string; fields: Record<string, string> } | undefined {
-  if (!html.includes('document.forms[0].submit()')) return undefined;
-  const action = /<form method="post" action="([^"]*)"/.exec(html)?.[1];
-  if (action === undefined) return undefined;
-  const fields = Object.fromEntries(
-    [...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
-  );
-  return { action, fields };
-}
-
+/**
+ * A minimal browser for driving sign-in pages with fetch: keeps cookies by name (like a browser, not by port),
+ * follows redirects by hand and stops at the relying party's redirect URI.
+ */
 export class UserAgent {
   readonly #cookies = new Map<string, string>();
 
@@ -41,29 +32,19 @@ export class UserAgent {
     return response;
   }
 
-  /**
-   * Requests `url`, then follows redirects until one points under `stopAt`, which is returned as `location`.
-   * Otherwise returns the first page that is not a redirect. Like a browser with JavaScript, it submits the
-   * self-posting forms oidc-provider sends (the logout of the previous account when another one signs in).
-   */
+  /** Requests `url` and follows redirects until a page, or a redirect to a URL under `stopAt`. */
   async follow(url: string | URL, stopAt: string, form?: Record<string, string>): Promise<Visit> {
     let current = new URL(url);
     let response = await this.request(current, form);
     for (let hops = 0; hops < 12; hops++) {
       const location = response.headers.get('location');
-      if (response.status >= 300 && response.status <= 399 && location !== null) {
-        const next = new URL(location, current);
-        if (next.href.startsWith(stopAt))
-          return { status: response.status, html: '', url: current, location: next };
-        current = next;
-        response = await this.request(current);
-        continue;
-      }
-      const html = await response.text();
-      const autoPost = selfSubmittingForm(html);
-      if (!autoPost) return { status: response.status, html, url: current };
-      current = new URL(autoPost.action, current);
-      response = await this.request(current, autoPost.fields);
+      if (response.status < 300 || response.status > 399 || location === null)
+        return { status: response.status, html: await response.text(), url: current };
+      const next = new URL(location, current);
+      if (next.href.startsWith(stopAt))
+        return { status: response.status, html: '', url: current, location: next };
+      current = next;
+      response = await this.request(current);
     }
     throw new Error(`more than 12 hops from ${String(url)}`);
   }
