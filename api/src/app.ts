@@ -10,6 +10,7 @@ import type { SigningKeys } from './auth/keys.js';
 import { createTokenIssuer } from './auth/tokens.js';
 import type { Database } from './db/sql-client.js';
 import { ApiError } from './errors.js';
+import { consolePlugin } from './http/console.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.js';
 import { registerHttpMetrics } from './http/metrics.js';
@@ -56,8 +57,8 @@ export interface AppDeps {
   deviceFlow?: DeviceFlowOptions;
   /** Sign-in; without it no provider is offered and callbacks point at http://localhost. */
   identity?: IdentitySettings;
-  /** Serves the web console at `/` (the console's routes and assets). */
-  console?: (app: FastifyInstance) => Promise<void>;
+  /** Serves the web console at `/` (its pages, assets and vendor modules); `api run` and `linkwell up` do. */
+  console?: boolean;
 }
 
 export type ApiApp = FastifyInstance<
@@ -134,6 +135,6 @@ export function buildApp(deps: AppDeps): ApiApp {
     }),
   });
   app.register(deviceFlowRoutes, { db: deps.db, tokens, now, options: deps.deviceFlow ?? {} });
-  if (deps.console) app.register(async (scope) => deps.console!(scope));
+  if (deps.console) app.register(consolePlugin);
   return app;
 }

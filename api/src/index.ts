@@ -31,7 +31,13 @@ export { MIGRATIONS, type Migration } from './db/migrations/index.js';
 export { openPglite } from './db/pglite.js';
 export { openPostgres, type PostgresOptions } from './db/postgres.js';
 export type { Database, SqlClient, SqlExecutor } from './db/sql-client.js';
-export { DEMO_HOME, type DemoSeedOptions, seedDemoHome } from './dev/demo-seed.js';
+export {
+  DEMO_HOME,
+  type DemoIdentity,
+  type DemoSeedOptions,
+  seedDemoHome,
+  seedDemoIdentity,
+} from './dev/demo-seed.js';
 export {
   API_ERRORS,
   API_STARTUP_ERRORS,

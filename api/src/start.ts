@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
 import { Registry } from 'prom-client';
 import { type ApiApp, buildApp } from './app.js';
 import { loadOrCreateSigningKeys, type SigningKeys } from './auth/keys.js';
@@ -24,8 +24,8 @@ export interface StartOptions {
   metrics?: Registry;
   /** Gateway onboarding settings (verification URL, broker URL handed to gateways, lifetimes). */
   deviceFlow?: DeviceFlowOptions;
-  /** Serves the web console (the composition root passes the console package's plugin). */
-  console?: (app: FastifyInstance) => Promise<void>;
+  /** Serve the web console at `/` (default true). */
+  console?: boolean;
 }
 
 async function openDatabase(config: ApiConfig, logger: FastifyBaseLogger | undefined): Promise<Database> {
@@ -51,7 +51,7 @@ export async function startApi(config: Readonly<ApiConfig>, opts: StartOptions =
       logger: opts.logger ?? false,
       ...(opts.deviceFlow ? { deviceFlow: opts.deviceFlow } : {}),
       identity: { publicUrl: config.publicUrl, providers: config.providers },
-      ...(opts.console ? { console: opts.console } : {}),
+      console: opts.console ?? true,
     });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

@@ -68,6 +68,11 @@ export type UpstreamProviderConfig =
 
 export interface DemoIdentityProviders {
   providers: UpstreamProviderConfig[];
+  /**
+   * The subject a relying party keys this person's identity by: the OIDC `sub`, or the WeChat unionid.
+   * `linkwell up` uses it to link the demo account to a demo person.
+   */
+  subjectOf(provider: 'google' | 'apple' | 'wechat', personId: string): string;
   close(): Promise<void>;
 }
 
@@ -77,6 +82,11 @@ const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 export async function startDemoIdentityProviders(opts: {
   host?: string;
   redirectUriFor: (providerId: string) => string;
+  /**
+   * Fixed ports (default: free ones). An OIDC issuer is its URL, so a relying party that keeps its
+   * identities across restarts (`linkwell up` with a data dir) needs the same ports every time.
+   */
+  ports?: { google?: number; apple?: number; wechat?: number };
 }): Promise<DemoIdentityProviders> {
   const host = opts.host ?? '127.0.0.1';
   // Fresh credentials per start: nothing in a demo should work with a secret that leaked from a previous run.
@@ -97,12 +107,14 @@ export async function startDemoIdentityProviders(opts: {
   const started = await Promise.allSettled([
     startSimOidcIssuer({
       host,
+      port: opts.ports?.google ?? 0,
       displayName: 'Google-like (demo)',
       people: DEMO_PEOPLE.google,
       clients: [googleClient],
     }),
     startSimOidcIssuer({
       host,
+      port: opts.ports?.apple ?? 0,
       displayName: 'Apple-like (demo)',
       people: DEMO_PEOPLE.apple,
       clients: [appleClient],
@@ -110,6 +122,7 @@ export async function startDemoIdentityProviders(opts: {
     }),
     startSimWechatProvider({
       host,
+      port: opts.ports?.wechat ?? 0,
       displayName: 'WeChat-style (demo)',
       people: DEMO_PEOPLE.wechat,
       apps: [app],
@@ -131,6 +144,7 @@ export async function startDemoIdentityProviders(opts: {
       oidcEntry('apple', 'Apple-like (demo)', apple.value, appleClient, 'ES256'),
       wechatEntry(wechat.value, app),
     ],
+    subjectOf: (provider, personId) => (provider === 'wechat' ? wechat.value.unionidOf(personId) : personId),
     close,
   };
 }

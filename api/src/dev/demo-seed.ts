@@ -69,3 +69,35 @@ export async function seedDemoHome(db: SqlClient, opts: DemoSeedOptions = {}): P
     );
   }
 }
+
+export interface DemoIdentity {
+  provider: string;
+  issuer: string;
+  subject: string;
+  name: string;
+}
+
+/**
+ * Links a demo person's identity to the demo account, so signing in as them at the simulated provider
+ * lands on the household that `linkwell up` streams. A no-op when that identity already belongs to an
+ * account (the person may have unlinked or merged it since; their choice stands).
+ */
+export async function seedDemoIdentity(
+  db: SqlClient,
+  identity: DemoIdentity,
+  accountId: string = DEMO_HOME.accountId,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO identities (id, account_id, provider, issuer, subject, claims, email_trusted, linked_at, last_used_at)
+     VALUES ($1, $2, $3, $4, $5, $6, false, now(), now())
+     ON CONFLICT (provider, issuer, subject) DO NOTHING`,
+    [
+      `idn_demo_${identity.provider}`,
+      accountId,
+      identity.provider,
+      identity.issuer,
+      identity.subject,
+      JSON.stringify({ name: identity.name }),
+    ],
+  );
+}

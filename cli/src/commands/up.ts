@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { Listr } from 'listr2';
 import { TRANSPORTS } from '../gateway/transports.js';
+import { DEMO_SIGN_IN, startIdentityProviders } from '../up/identity.js';
 import {
   prepareDataDir,
   startApiService,
@@ -13,6 +14,7 @@ import {
   type UpState,
   writeUpJson,
 } from '../up/platform.js';
+import { pickPort } from '../up/ports.js';
 import { ensureSystemPackages } from '../up/system-packages.js';
 import { intOption } from './options.js';
 
@@ -26,6 +28,12 @@ export function registerUp(program: Command): void {
     .option('--api-port <port>', 'preferred API port (a free one is used if taken)', intOption, 8080)
     .option('--mqtt-port <port>', 'preferred MQTT port', intOption, 1883)
     .option('--influx-port <port>', 'preferred InfluxDB HTTP port', intOption, 8086)
+    .option(
+      '--idp-port <port>',
+      'first of three preferred ports for the simulated identity providers (Google-like, Apple-like, WeChat-style)',
+      intOption,
+      8091,
+    )
     .option('--seed <n>', 'seed for the simulated physiology', intOption, 42)
     .option('--interval-ms <ms>', 'wristband notification interval', intOption, 1000)
     .option('--database <name>', 'InfluxDB database', 'linkwell')
@@ -85,7 +93,15 @@ async function runUp(opts: UpOptions & { exitAfter?: number }): Promise<void> {
         },
       },
       {
-        title: 'Starting the API',
+        title: 'Starting the simulated identity providers (Google-like, Apple-like, WeChat-style)',
+        task: async (ctx, t) => {
+          ctx.apiPort = await pickPort(ctx.opts.apiPort);
+          await startIdentityProviders(ctx);
+          t.title = `Identity providers: ${ctx.identity!.providers.map((p) => p.display_name).join(', ')}`;
+        },
+      },
+      {
+        title: 'Starting the API and the web console',
         task: async (ctx, t) => {
           await startApiService(ctx);
           t.title = `API at ${ctx.api!.url}`;
@@ -118,6 +134,9 @@ async function runUp(opts: UpOptions & { exitAfter?: number }): Promise<void> {
   console.log(`
 Linkwell is up. Ctrl-C stops everything.
 
+  Console    ${s.console}
+             sign in with WeChat-style (demo) as ${DEMO_SIGN_IN.person} to see the demo account,
+             or as anyone else to get a new account of your own
   API        ${s.api}   (OpenAPI docs: ${s.api}/docs)
   MQTT       ${s.mqtt}
   InfluxDB   ${s.influx}  (database "${s.database}")

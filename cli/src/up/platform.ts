@@ -8,6 +8,7 @@ import {
   loadOrCreateSigningKeys,
   migrate,
   openPglite,
+  type ProviderConfig,
   seedDemoHome,
 } from '@linkwell/api';
 import {
@@ -47,6 +48,8 @@ export interface UpOptions {
   database: string;
   /** Which BLE stack the demo gateway uses to reach the simulated home (docs/device-sim.md). */
   transport: TransportKind;
+  /** First of three preferred ports for the simulated identity providers (Google-like, Apple-like, WeChat-style). */
+  idpPort: number;
 }
 
 export interface UpState {
@@ -58,6 +61,9 @@ export interface UpState {
   keys?: Awaited<ReturnType<typeof loadOrCreateSigningKeys>>;
   ingest?: IngestService;
   api?: { app: FastifyInstance; url: string };
+  /** Chosen before the providers start: their redirect URIs name it. */
+  apiPort?: number;
+  identity?: { providers: ProviderConfig[]; close: () => Promise<void> };
   gateway?: Gateway;
   stopSim?: () => Promise<void>;
   demoToken?: string;
@@ -110,14 +116,16 @@ export async function startIngestService(s: UpState): Promise<void> {
 export async function startApiService(s: UpState): Promise<void> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
+  const port = s.apiPort ?? (await pickPort(s.opts.apiPort));
   const app = await buildApp({
     db: s.db!,
     influx: { url: s.influxd!.url, database: s.opts.database },
     keys: s.keys!,
     metrics,
     logger: s.logger.child({ svc: 'api' }),
+    identity: { publicUrl: `http://127.0.0.1:${port}`, providers: s.identity?.providers ?? [] },
+    console: true,
   });
-  const port = await pickPort(s.opts.apiPort);
   await app.listen({ host: '127.0.0.1', port });
   s.api = { app, url: `http://127.0.0.1:${port}` };
   s.demoToken = await createTokenIssuer(s.keys!).userToken(DEMO_HOME.accountId, {
@@ -201,6 +209,10 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
 
 export interface UpSummary {
   api: string;
+  /** The web console: sign in there as a demo person. */
+  console: string;
+  /** Identity providers offered on the sign-in page. */
+  providers: string[];
   token: string;
   mqtt: string;
   influx: string;
@@ -217,6 +229,8 @@ export interface UpSummary {
 export async function writeUpJson(s: UpState): Promise<UpSummary> {
   const summary: UpSummary = {
     api: s.api!.url,
+    console: `${s.api!.url}/`,
+    providers: (s.identity?.providers ?? []).map((p) => p.id),
     token: s.demoToken!,
     mqtt: s.ingest!.mqttUrl,
     influx: s.influxd!.url,
@@ -243,6 +257,7 @@ export async function stopAll(s: UpState): Promise<void> {
   };
   await step(s.stopSim);
   await step(s.api && (() => s.api!.app.close()));
+  await step(s.identity?.close);
   await step(s.ingest && (() => s.ingest!.close()));
   await step(s.db && (() => s.db!.close()));
   await step(s.influxd && (() => s.influxd!.stop()));
