@@ -5,11 +5,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { call, personId, signIn, TestBrowser } from '../../src/identity/index.js';
 
 const CLI = resolve(fileURLToPath(import.meta.url), '../../../../cli/dist/main.js');
 
 interface UpJson {
   api: string;
+  console: string;
+  providers: string[];
   token: string;
   mqtt: string;
   influx: string;
@@ -70,6 +73,22 @@ function readFileSyncSafe(p: string): string {
   }
 }
 
+/** Signs in at the console's providers as the demo person 李伟 (WeChat-style); the account it lands on. */
+async function signInAsDemoPerson(up: UpJson): Promise<{ account: string; points: number }> {
+  const browser = new TestBrowser();
+  const res = await signIn(browser, up.api, 'wechat', personId('wechat', '李伟'));
+  if (res.status !== 303 || res.headers.get('location') !== '/account') {
+    throw new Error(`sign-in ended with ${res.status} ${res.headers.get('location')}`);
+  }
+  const me = (await (await call(browser, up.api, 'GET', '/v1/me')).json()) as { id: string };
+  const from = new Date(Date.now() - 3_600_000).toISOString();
+  const to = new Date(Date.now() + 60_000).toISOString();
+  const trend = (await (
+    await call(browser, up.api, 'GET', `/v1/trends/heart_rate?from=${from}&to=${to}&window=1m`)
+  ).json()) as { points: { count: number }[] };
+  return { account: me.id, points: trend.points.reduce((a, p) => a + p.count, 0) };
+}
+
 async function heartRatePoints(up: UpJson, token = up.token): Promise<number> {
   const from = new Date(Date.now() - 3_600_000).toISOString();
   const to = new Date(Date.now() + 60_000).toISOString();
@@ -108,6 +127,14 @@ describe('npx linkwell up', () => {
     );
     expect(firstCount).toBeGreaterThan(0);
     expect(first.output()).toContain('curl -s -H "Authorization: Bearer');
+    // The console is served, and signing in as the demo person lands on the streaming demo account.
+    expect(up.providers).toEqual(['google', 'apple', 'wechat']);
+    expect(first.output()).toContain(`Console    ${up.console}`);
+    const page = await fetch(`${up.console}signin`);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const demo = await signInAsDemoPerson(up);
+    expect(demo.account).toBe('acct_demo');
+    expect(demo.points).toBeGreaterThan(0);
 
     const influxPid = Number(await readFile(join(dataDir, 'influxdb', 'influxd.pid'), 'utf8'));
     first.child.kill('SIGTERM');
@@ -127,6 +154,8 @@ describe('npx linkwell up', () => {
       second.output,
     );
     expect(await heartRatePoints(up2, up.token)).toBeGreaterThanOrEqual(firstCount);
+    // The providers are back on the same ports, so the demo identity still finds its account.
+    expect((await signInAsDemoPerson(up2)).account).toBe('acct_demo');
     second.child.kill('SIGINT');
     expect(await exited(second.child)).toBe(0);
   }, 240_000);
