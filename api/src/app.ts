@@ -2,7 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  LogController,
+  type RawServerDefault,
+} from 'fastify';
 import type { Registry } from 'prom-client';
 import { createCsrf } from './auth/csrf.js';
 import { registerJwt } from './auth/guard.js';
@@ -17,6 +22,7 @@ import { registerHttpMetrics } from './http/metrics.js';
 import { metricsRoutes } from './http/metrics-route.js';
 import { registerOpenApi } from './http/openapi.js';
 import { problemTypeRoutes } from './http/problem-types.js';
+import { registerRequestLogging } from './http/request-log.js';
 import { createInfluxClient, type InfluxSettings } from './influx/client.js';
 import { auditModule, createAuditService } from './modules/audit/index.js';
 import {
@@ -76,7 +82,12 @@ export type ApiApp = FastifyInstance<
  */
 export function buildApp(deps: AppDeps): ApiApp {
   const app = (
-    deps.logger ? Fastify({ loggerInstance: deps.logger }) : Fastify({ logger: false })
+    deps.logger
+      ? Fastify({
+          loggerInstance: deps.logger,
+          logController: new LogController({ disableRequestLogging: true }),
+        })
+      : Fastify({ logger: false })
   ).withTypeProvider<TypeBoxTypeProvider>();
   const now = deps.now ?? Date.now;
   const influx = createInfluxClient(deps.influx, deps.fetch);
@@ -97,6 +108,7 @@ export function buildApp(deps: AppDeps): ApiApp {
   });
 
   installErrorHandling(app);
+  registerRequestLogging(app);
   registerHttpMetrics(app, deps.metrics);
   registerOpenApi(app);
   registerJwt(app, deps.keys);

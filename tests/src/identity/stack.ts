@@ -27,6 +27,8 @@ export interface IdentityStackOptions {
   /** Providers added after the demo ones (or instead of them with `replaceProviders`). */
   extraProviders?: (apiUrl: string) => Promise<ProviderConfig[]> | ProviderConfig[];
   influx?: InfluxSettings;
+  /** A pino logger for the API (tests that read what it logs). */
+  logger?: import('pino').Logger;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function startIdentityStack(opts: IdentityStackOptions = {}): Promi
     influx: opts.influx ?? { url: 'http://127.0.0.1:9', database: 'linkwell' },
     metrics: new Registry(),
     now: () => Date.now() + offset,
+    ...(opts.logger ? { logger: opts.logger } : {}),
     identity: { publicUrl: apiUrl, providers: [...(sims.providers as ProviderConfig[]), ...extra] },
   });
   await app.listen({ host: '127.0.0.1', port });
