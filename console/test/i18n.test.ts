@@ -32,6 +32,14 @@ describe('console dictionaries', () => {
     expect(differing).toEqual([]);
   });
 
+  // WCAG 2.5.3 Label in Name: a button's longer accessible name must contain its visible text, so that a
+  // person using speech input can say what they see.
+  it.each(LOCALES)('%s keeps each button’s visible text inside its longer accessible name', (locale) => {
+    const dict = DICTIONARIES[locale];
+    expect(dict['identities.unlinkLabel']).toContain(dict['identities.unlink']);
+    expect(dict['merges.undoLabel']).toContain(dict['merges.undo']);
+  });
+
   it('translates API_ERR_LAST_IDENTITY into both languages', () => {
     expect(translate('en', 'error.API_ERR_LAST_IDENTITY')).toBe(
       'This is your only identity, so it cannot be unlinked: you would no longer be able to sign in. Link another identity first.',

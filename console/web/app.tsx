@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { Session } from './api/types.js';
 import { SiteHeader } from './components/header.js';
+import { Loading } from './components/loading.js';
 import { PageTitle } from './components/page-title.js';
 import { Alert, describeProblem } from './components/problem.js';
 import { I18nProvider, useI18n } from './i18n/context.js';
@@ -23,9 +24,8 @@ function NotFound() {
 
 /** `/` and a signed-out `/account` only decide where to go; they have no page of their own. */
 function Redirecting({ to }: { to: string }) {
-  const { t } = useI18n();
   useEffect(() => navigate(to, { replace: true }), [to]);
-  return <p class="muted">{t('common.loading')}</p>;
+  return <Loading />;
 }
 
 function signedInPath(session: Resource<Session>): string {
@@ -44,7 +44,7 @@ function Page({ path, session }: { path: string; session: Resource<Session> }) {
   const route = routeOf(path);
   if (route === '/signin') return <SignInPage session={session} />;
   if (route === undefined) return <NotFound />;
-  if (session.status === 'loading') return <p class="muted">{i18n.t('common.loading')}</p>;
+  if (session.status === 'loading') return <Loading />;
   if (route === '/') return <Redirecting to={signedInPath(session)} />;
   if (session.status === 'error') return <Alert view={describeProblem(i18n, session.error)} />;
   if (!session.data.signed_in) return <Redirecting to="/signin" />;

@@ -1,4 +1,5 @@
-// The identity API's JSON bodies as the console reads them (GET /v1/auth/*, /v1/me/*).
+// The identity API's JSON bodies as the console reads them (GET /v1/auth/*, /v1/me/*). Optional fields may
+// come as null or be left out; the pages treat both as absent.
 
 export interface Provider {
   id: string;
@@ -17,7 +18,7 @@ export interface Session {
 export interface Me {
   id: string;
   display_name: string;
-  picture?: string;
+  picture?: string | null;
   created_at: string;
 }
 
@@ -26,9 +27,9 @@ export interface Identity {
   provider: string;
   provider_display_name: string;
   name: string;
-  email?: string;
+  email?: string | null;
   email_verified: boolean;
-  picture?: string;
+  picture?: string | null;
   linked_at: string;
   last_used_at: string;
 }
@@ -44,7 +45,7 @@ export interface Merge {
   source_account_id: string;
   merged_at: string;
   undo_until: string;
-  undone_at?: string;
+  undone_at?: string | null;
 }
 
 export interface MergeCreated extends Omit<Merge, 'undone_at'> {

@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import type { Provider, Session } from '../api/types.js';
+import { Loading } from '../components/loading.js';
 import { PageTitle } from '../components/page-title.js';
 import { Alert, describeCode, describeProblem } from '../components/problem.js';
 import { useI18n } from '../i18n/context.js';
@@ -14,7 +15,7 @@ export function startUrl(providerId: string): string {
 function ProviderList({ providers }: { providers: Resource<{ providers: Provider[] }> }) {
   const i18n = useI18n();
   const { t } = i18n;
-  if (providers.status === 'loading') return <p class="muted">{t('common.loading')}</p>;
+  if (providers.status === 'loading') return <Loading />;
   if (providers.status === 'error') {
     return <Alert view={describeProblem(i18n, providers.error)} lead={t('signin.loadFailed')} />;
   }

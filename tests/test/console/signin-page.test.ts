@@ -32,9 +32,9 @@ async function signInView(page: Page) {
 }
 
 const HREFS = [
-  '/v1/auth/wechat/start?return_to=%2Faccount',
   '/v1/auth/google/start?return_to=%2Faccount',
   '/v1/auth/apple/start?return_to=%2Faccount',
+  '/v1/auth/wechat/start?return_to=%2Faccount',
 ];
 
 describe('the sign-in page in Chromium', () => {
@@ -62,9 +62,9 @@ describe('the sign-in page in Chromium', () => {
         intro:
           'Sign in with an account you already have. The first time you do, Linkwell creates your account for you.',
         providers: [
-          { text: 'Continue with WeChat', href: HREFS[0] },
-          { text: 'Continue with Google', href: HREFS[1] },
-          { text: 'Continue with Apple', href: HREFS[2] },
+          { text: 'Continue with Google-like (demo)', href: HREFS[0] },
+          { text: 'Continue with Apple-like (demo)', href: HREFS[1] },
+          { text: 'Continue with WeChat-style (demo)', href: HREFS[2] },
         ],
         languageLabel: 'Language',
       });
@@ -125,7 +125,11 @@ describe('the sign-in page in Chromium', () => {
         seen.push(await focused());
       }
       expect(seen).toEqual(
-        expect.arrayContaining(['Continue with WeChat', 'Continue with Google', 'Continue with Apple']),
+        expect.arrayContaining([
+          'Continue with Google-like (demo)',
+          'Continue with Apple-like (demo)',
+          'Continue with WeChat-style (demo)',
+        ]),
       );
     });
   });
@@ -145,9 +149,9 @@ describe('the sign-in page in Chromium', () => {
         heading: '登录 Linkwell',
         intro: '使用您已有的账号登录。首次登录时，Linkwell 会为您创建账户。',
         providers: [
-          { text: '使用WeChat登录', href: HREFS[0] },
-          { text: '使用Google登录', href: HREFS[1] },
-          { text: '使用Apple登录', href: HREFS[2] },
+          { text: '使用Google-like (demo)登录', href: HREFS[0] },
+          { text: '使用Apple-like (demo)登录', href: HREFS[1] },
+          { text: '使用WeChat-style (demo)登录', href: HREFS[2] },
         ],
         languageLabel: '语言',
       });

@@ -19,12 +19,11 @@ function IdentityItem({ identity, actions }: { identity: Identity; actions: Acti
         <p class="title">
           <span class="badge">{provider}</span> {identity.name}
         </p>
-        {identity.email !== undefined && (
+        {typeof identity.email === 'string' && (
           <p>
-            {identity.email}{' '}
-            <span class="muted">
-              ({identity.email_verified ? t('identities.verified') : t('identities.unverified')})
-            </span>
+            {t(identity.email_verified ? 'identities.emailVerified' : 'identities.emailUnverified', {
+              email: identity.email,
+            })}
           </p>
         )}
         <p class="muted">

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { Loading } from '../../components/loading.js';
 import { Alert, describeProblem } from '../../components/problem.js';
 import { useI18n } from '../../i18n/context.js';
 import type { Resource } from '../../use-resource.js';
@@ -12,7 +13,7 @@ export function Loaded<T>({
   children: (data: T) => ComponentChildren;
 }) {
   const i18n = useI18n();
-  if (resource.status === 'loading') return <p class="muted">{i18n.t('common.loading')}</p>;
+  if (resource.status === 'loading') return <Loading />;
   if (resource.status === 'error') return <Alert view={describeProblem(i18n, resource.error)} />;
   return <>{children(resource.data)}</>;
 }

@@ -11,14 +11,15 @@ function MergeItem({ merge, actions }: { merge: Merge; actions: Actions }) {
       await send('POST', `/v1/me/merges/${encodeURIComponent(merge.id)}/undo`, actions.csrf);
       return t('merges.undoneNow');
     });
-  const undoable = merge.undone_at === undefined && Date.parse(merge.undo_until) > Date.now();
+  const undoneAt = typeof merge.undone_at === 'string' ? merge.undone_at : undefined;
+  const undoable = undoneAt === undefined && Date.parse(merge.undo_until) > Date.now();
   return (
     <li class="card">
       <div>
         <p class="title">{t('merges.item', { id: merge.source_account_id, date: date(merge.merged_at) })}</p>
         <p class="muted">
-          {merge.undone_at !== undefined
-            ? t('merges.undone', { date: date(merge.undone_at) })
+          {undoneAt !== undefined
+            ? t('merges.undone', { date: date(undoneAt) })
             : undoable
               ? t('merges.undoUntil', { date: date(merge.undo_until) })
               : t('merges.undoExpired')}
