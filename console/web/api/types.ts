@@ -36,7 +36,7 @@ export interface Identity {
 
 export interface LinkSuggestion {
   id: string;
-  provider_display_names: string[];
+  provider_display_names?: string[];
   created_at: string;
 }
 

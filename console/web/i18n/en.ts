@@ -46,6 +46,7 @@ export const en = {
   'suggestions.intro':
     'Linkwell noticed other accounts that may belong to you. To combine one with this account, use “Link another identity” and sign in with that account’s identity: Linkwell then offers to merge the two.',
   'suggestions.item': 'An account that signs in with {providers}',
+  'suggestions.itemUnnamed': 'Another Linkwell account',
   'suggestions.noticed': 'Noticed {date}',
   'merge.offerTitle': 'Merge the other account into this one?',
   'merge.offerBody':

@@ -45,6 +45,7 @@ export const zhCN: Record<MessageKey, string> = {
   'suggestions.intro':
     'Linkwell 发现了可能属于您的其他账户。要将其与当前账户合并，请通过“关联其他身份”用该账户的身份登录，Linkwell 随后会提示您合并这两个账户。',
   'suggestions.item': '使用{providers}登录的账户',
+  'suggestions.itemUnnamed': '另一个 Linkwell 账户',
   'suggestions.noticed': '发现于 {date}',
   'merge.offerTitle': '将另一个账户合并到当前账户？',
   'merge.offerBody':

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { until } from '../../src/wait.js';
 
 /** The texts of a region's list items, each item's paragraphs and spans flattened to one line. */
 async function itemsOf(page: Page, region: string | RegExp): Promise<string[]> {
@@ -12,8 +13,9 @@ async function itemsOf(page: Page, region: string | RegExp): Promise<string[]> {
 /** What the account page shows, read the way a person reads it (headings, list items, alerts). */
 export async function accountView(page: Page) {
   await page.getByRole('heading', { level: 1 }).waitFor();
-  // Each section shows "Loading…" until its GET is answered.
-  await page.waitForFunction('document.querySelectorAll(".loading").length === 0');
+  // Each section shows "Loading…" until its GET is answered. (Not waitForFunction with a string: the
+  // page's CSP forbids the eval it would need.)
+  await until('the account page to load', async () => (await page.locator('.loading').count()) === 0);
   const alerts = (await page.getByRole('alert').allInnerTexts()).map((t) => t.trim()).filter((t) => t !== '');
   const status = await page
     .getByRole('status')

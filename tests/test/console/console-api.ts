@@ -6,7 +6,13 @@ import {
   openPglite,
   type ProviderConfig,
 } from '@linkwell/api';
-import { type DemoIdentityProviders, startDemoIdentityProviders } from '@linkwell/identity-sim';
+import {
+  type DemoIdentityProviders,
+  type DemoPerson,
+  type SimOidcIssuer,
+  startDemoIdentityProviders,
+  startSimOidcIssuer,
+} from '@linkwell/identity-sim';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 // Not yet re-exported by @linkwell/api's index: the lead wires the console into the app composition.
@@ -30,16 +36,50 @@ export interface ConsoleApi {
   close(): Promise<void>;
 }
 
+export interface ConsoleApiOptions {
+  /**
+   * People of a fourth OIDC provider, `mail` ("Mail-like (test)"), whose verified e-mail addresses are
+   * trusted: someone there with a demo person's address makes the API suggest a link.
+   */
+  readonly mailPeople?: readonly DemoPerson[];
+}
+
+async function startMailIssuer(url: string, people: readonly DemoPerson[]) {
+  const client = {
+    client_id: 'linkwell-mail',
+    client_secret: 'mail-secret',
+    redirect_uris: [`${url}/v1/auth/mail/callback`],
+  };
+  const issuer: SimOidcIssuer = await startSimOidcIssuer({
+    displayName: 'Mail-like (test)',
+    people,
+    clients: [client],
+  });
+  const config: ProviderConfig = {
+    id: 'mail',
+    kind: 'oidc',
+    display_name: 'Mail-like (test)',
+    issuer: issuer.issuer,
+    client_id: client.client_id,
+    client_secret: client.client_secret,
+    id_token_alg: 'RS256',
+    scopes: ['openid', 'email', 'profile'],
+    trust_email_verified: true,
+  };
+  return { config, close: () => issuer.close() };
+}
+
 /**
  * The real API (in-memory PGlite, fresh keys) with the console registered on it, listening on loopback,
  * and identity-sim's three demo providers (Google-like, Apple-like, WeChat-style) to sign in with.
  */
-export async function startConsoleApi(): Promise<ConsoleApi> {
+export async function startConsoleApi(opts: ConsoleApiOptions = {}): Promise<ConsoleApi> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const sims: DemoIdentityProviders = await startDemoIdentityProviders({
     redirectUriFor: (id) => `${url}/v1/auth/${id}/callback`,
   });
+  const mail = opts.mailPeople === undefined ? undefined : await startMailIssuer(url, opts.mailPeople);
   const db = await openPglite();
   await migrate(db);
   let offset = 0;
@@ -51,7 +91,10 @@ export async function startConsoleApi(): Promise<ConsoleApi> {
     metrics: new Registry(),
     logger: false,
     now: () => Date.now() + offset,
-    identity: { publicUrl: url, providers: sims.providers as ProviderConfig[] },
+    identity: {
+      publicUrl: url,
+      providers: [...(sims.providers as ProviderConfig[]), ...(mail === undefined ? [] : [mail.config])],
+    },
   });
   await registerConsole(app);
   await app.listen({ host: '127.0.0.1', port });
@@ -66,6 +109,7 @@ export async function startConsoleApi(): Promise<ConsoleApi> {
       await app.close();
       await db.close();
       await sims.close();
+      await mail?.close();
     },
   };
 }

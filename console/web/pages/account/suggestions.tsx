@@ -2,6 +2,9 @@ import type { LinkSuggestion } from '../../api/types.js';
 import { useI18n } from '../../i18n/context.js';
 import type { Resource } from '../../use-resource.js';
 
+// The API may leave the provider names out; the suggestion is still worth showing without them.
+const names = (suggestion: LinkSuggestion): string[] => suggestion.provider_display_names ?? [];
+
 /** Shown only when there is something to suggest; the way to act on one is "Link another identity". */
 export function SuggestionsSection({
   suggestions,
@@ -18,7 +21,9 @@ export function SuggestionsSection({
         {suggestions.data.suggestions.map((suggestion) => (
           <li key={suggestion.id} class="card">
             <p class="title">
-              {t('suggestions.item', { providers: list(suggestion.provider_display_names) })}
+              {names(suggestion).length > 0
+                ? t('suggestions.item', { providers: list(names(suggestion)) })
+                : t('suggestions.itemUnnamed')}
             </p>
             <p class="muted">{t('suggestions.noticed', { date: date(suggestion.created_at) })}</p>
           </li>
