@@ -43,8 +43,8 @@ describe('the account page in Chromium, against the real identity API', () => {
     await api?.close();
   });
 
-  it('sends a visitor who is not signed in from /account to /signin', async () => {
-    await page.goto(`${api.url}/account`);
+  it.each(['/account', '/'])('sends a visitor who is not signed in from %s to /signin', async (path) => {
+    await page.goto(`${api.url}${path}`);
     await page.waitForURL(`${api.url}/signin`);
   });
 
@@ -63,6 +63,11 @@ describe('the account page in Chromium, against the real identity API', () => {
       alerts: [],
       status: '',
     });
+  });
+
+  it('sends a signed-in visitor of / to /account', async () => {
+    await page.goto(`${api.url}/`);
+    await page.waitForURL(`${api.url}/account`);
   });
 
   it('refuses to unlink the only identity with a clear message (API_ERR_LAST_IDENTITY)', async () => {
