@@ -15,12 +15,13 @@ import {
   seedDemoHome,
   USER_CODE_ALPHABET,
 } from '../src/index.js';
-import { bearer, emptyInflux } from './helpers.js';
+import { bearer, emptyInflux, expectProblem } from './helpers.js';
 
 const keys = generateSigningKeys();
 const users = createTokenIssuer(keys);
 const linkToken = (account: string) => users.userToken(account, { scopes: ['gateways:link'] });
 const decode = createDecoder();
+const VERIFY = '/v1/device-authorizations/verify';
 
 interface Authorization {
   device_code: string;
@@ -205,8 +206,13 @@ describe('gateway onboarding: RFC 8628 device authorization grant', () => {
     advance(5);
     expect((await poll(a.device_code)).json()).toMatchObject({ error: 'access_denied' });
     const late = await decide('verify', DEMO_HOME.accountId, { user_code: a.user_code });
-    expect(late.statusCode).toBe(409);
-    expect(late.json().error.code).toBe('API_ERR_USER_CODE_USED');
+    expectProblem(late, {
+      status: 409,
+      code: 'API_ERR_USER_CODE_USED',
+      detail: 'This code was already denied.',
+      instance: VERIFY,
+      user_code: a.user_code,
+    });
   });
 
   it('expires codes after 600 s: expired_token for the gateway, API_ERR_USER_CODE_EXPIRED for the approver', async () => {
@@ -216,16 +222,26 @@ describe('gateway onboarding: RFC 8628 device authorization grant', () => {
     advance(1);
     expect((await poll(a.device_code)).json()).toMatchObject({ error: 'expired_token' });
     const res = await decide('verify', DEMO_HOME.accountId, { user_code: a.user_code });
-    expect(res.statusCode).toBe(410);
-    expect(res.json().error.code).toBe('API_ERR_USER_CODE_EXPIRED');
+    expectProblem(res, {
+      status: 410,
+      code: 'API_ERR_USER_CODE_EXPIRED',
+      detail: 'This code has expired; start linking the gateway again.',
+      instance: VERIFY,
+      user_code: a.user_code,
+    });
   });
 
   it('refuses a wrong user code with 404 API_ERR_USER_CODE_UNKNOWN, and garbage the same way', async () => {
     await authorize();
     for (const user_code of ['BBBB-BBBB', 'not a code!']) {
       const res = await decide('verify', DEMO_HOME.accountId, { user_code });
-      expect(res.statusCode).toBe(404);
-      expect(res.json().error).toMatchObject({ code: 'API_ERR_USER_CODE_UNKNOWN', details: { user_code } });
+      expectProblem(res, {
+        status: 404,
+        code: 'API_ERR_USER_CODE_UNKNOWN',
+        detail: 'No gateway is waiting for this code; check it.',
+        instance: VERIFY,
+        user_code,
+      });
     }
   });
 
@@ -235,14 +251,21 @@ describe('gateway onboarding: RFC 8628 device authorization grant', () => {
       user_code: a.user_code,
       household_id: DEMO_HOME.householdId,
     });
-    expect(res.statusCode).toBe(403);
-    expect(res.json().error).toEqual({
+    expectProblem(res, {
+      status: 403,
       code: 'API_ERR_HOUSEHOLD_FORBIDDEN',
-      message: 'You are not a member of this household.',
-      details: { household_id: DEMO_HOME.householdId },
+      detail: 'You are not a member of this household.',
+      instance: VERIFY,
+      household_id: DEMO_HOME.householdId,
     });
     const none = await decide('verify', 'acct_none', { user_code: a.user_code });
-    expect(none.json().error.code).toBe('API_ERR_HOUSEHOLD_FORBIDDEN');
+    expectProblem(none, {
+      status: 403,
+      code: 'API_ERR_HOUSEHOLD_FORBIDDEN',
+      detail: 'Your account belongs to no household.',
+      instance: VERIFY,
+      reason: 'no_household',
+    });
     expect((await poll(a.device_code)).json()).toMatchObject({ error: 'authorization_pending' });
 
     // acct_other approving without household_id puts the gateway in *their* household, not hh_demo.
@@ -257,10 +280,12 @@ describe('gateway onboarding: RFC 8628 device authorization grant', () => {
   it('asks an account in two households to name one (API_ERR_HOUSEHOLD_REQUIRED)', async () => {
     const a = await authorize();
     const res = await decide('verify', 'acct_two', { user_code: a.user_code });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({
+    expectProblem(res, {
+      status: 400,
       code: 'API_ERR_HOUSEHOLD_REQUIRED',
-      details: { households: ['hh_demo', 'hh_other'] },
+      detail: 'Your account belongs to several households; name one.',
+      instance: VERIFY,
+      households: ['hh_demo', 'hh_other'],
     });
     const named = await decide('verify', 'acct_two', { user_code: a.user_code, household_id: 'hh_other' });
     expect(named.json()).toMatchObject({ status: 'approved', household_id: 'hh_other' });
@@ -274,14 +299,26 @@ describe('gateway onboarding: RFC 8628 device authorization grant', () => {
       headers: bearer(users.userToken(DEMO_HOME.accountId)), // trends:read only
       payload: { user_code: a.user_code },
     });
-    expect(res.statusCode).toBe(403);
-    expect(res.json().error.code).toBe('API_ERR_INSUFFICIENT_SCOPE');
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="linkwell", error="insufficient_scope"');
+    expectProblem(res, {
+      status: 403,
+      code: 'API_ERR_INSUFFICIENT_SCOPE',
+      detail: 'This route needs the gateways:link scope.',
+      instance: VERIFY,
+      required: 'gateways:link',
+    });
     const anon = await app.inject({
       method: 'POST',
       url: '/v1/device-authorizations/verify',
       payload: { user_code: a.user_code },
     });
-    expect(anon.statusCode).toBe(401);
+    expectProblem(anon, {
+      status: 401,
+      code: 'API_ERR_UNAUTHORIZED',
+      detail: 'A bearer token (Authorization: Bearer <token>) or a session cookie is required.',
+      instance: VERIFY,
+      reason: 'missing',
+    });
   });
 
   it('rotates refresh tokens, and revokes the family when a used one comes back', async () => {

@@ -1,19 +1,70 @@
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
-import { API_ERRORS, API_STARTUP_ERRORS } from '../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ERRORS, API_STARTUP_ERRORS, COMMON_ERRORS } from '../src/index.js';
+import { AUTH_ERRORS } from '../src/modules/auth/index.js';
+import { GATEWAYS_ERRORS } from '../src/modules/gateways/index.js';
+import { IDENTITY_ERRORS } from '../src/modules/identity/index.js';
+import { TRENDS_ERRORS } from '../src/modules/trends/index.js';
 
 const DOC = new URL('../../docs/errors.md', import.meta.url);
 
+/** docs/errors.md groups the API codes under one `### <group>` heading per module, in this order. */
+const GROUPS = {
+  common: COMMON_ERRORS,
+  trends: TRENDS_ERRORS,
+  gateways: GATEWAYS_ERRORS,
+  auth: AUTH_ERRORS,
+  identity: IDENTITY_ERRORS,
+} as const;
+
+// Table rows look like `| `API_ERR_X` | 400 | meaning |`, possibly padded by a Markdown formatter.
+const ROW = /^\|\s*`(API_ERR_[A-Z_]+)`\s*\|\s*([0-9]{3}|—)\s*\|\s*(.*?)\s*\|\s*$/gm;
+
+type Row = [code: string, status: string, meaning: string];
+const rowsOf = (text: string): Row[] => [...text.matchAll(ROW)].map((m) => [m[1]!, m[2]!, m[3]!]);
+
 describe('API error catalog and the error docs', () => {
-  it('documents every API code with its HTTP status, and no code the catalog lacks', async () => {
+  let api: string;
+  beforeAll(async () => {
     const text = await readFile(DOC, 'utf8');
-    // Table rows look like `| `API_ERR_X` | 400 | meaning |`, possibly padded by a Markdown formatter.
-    const rows = text.matchAll(/^\|\s*`(API_ERR_[A-Z_]+)`\s*\|\s*([0-9]{3}|—)\s*\|/gm);
-    const documented = [...rows].map((m) => [m[1], m[2]]);
+    const start = text.indexOf('\n## api ');
+    const end = text.indexOf('\n## ', start + 1);
+    expect(start).toBeGreaterThan(0);
+    api = text.slice(start, end === -1 ? undefined : end);
+  });
+
+  it('documents every API code with its HTTP status, and no code the catalog lacks', () => {
+    const documented = rowsOf(api).map(([code, status]) => [code, status]);
     const expected = [
       ...Object.entries(API_ERRORS).map(([code, { status }]) => [code, String(status)]),
       ...Object.keys(API_STARTUP_ERRORS).map((code) => [code, '—']),
     ];
     expect(documented.sort()).toEqual(expected.sort());
+  });
+
+  it('is the union of the module catalogs, each code in exactly one', () => {
+    const parts = Object.values(GROUPS).flatMap((c) => Object.keys(c));
+    expect(new Set(parts).size).toBe(parts.length);
+    expect(parts.sort()).toEqual(Object.keys(API_ERRORS).sort());
+  });
+
+  it('lists each module’s codes under its own heading, in catalog order, with the catalog’s description', () => {
+    const headings = [...api.matchAll(/^### (\S+)/gm)].map((m) => m[1]);
+    expect(headings).toEqual([...Object.keys(GROUPS), 'API']);
+    for (const [group, catalog] of Object.entries(GROUPS)) {
+      const from = api.indexOf(`\n### ${group} `);
+      const section = api.slice(from, api.indexOf('\n### ', from + 1));
+      const hint = `docs/errors.md under "### ${group}" must repeat the catalog's status and description word for word`;
+      expect({ group, rows: rowsOf(section) }, hint).toEqual({
+        group,
+        rows: Object.entries(catalog).map(([code, e]) => [code, String(e.status), e.description]),
+      });
+    }
+  });
+
+  it('explains the problem details shape and where /problems/{code} leads', () => {
+    expect(api).toContain('application/problem+json; charset=utf-8');
+    expect(api).toContain('`/problems/{code}`');
+    expect(api).toContain('"type": "/problems/API_ERR_BAD_TIME_RANGE"');
   });
 });

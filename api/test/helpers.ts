@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { Registry } from 'prom-client';
+import { expect } from 'vitest';
 import {
   type ApiApp,
   buildApp,
@@ -71,3 +72,42 @@ export const emptyInflux: typeof fetch = async (input) =>
   String(input).includes('/ping')
     ? new Response(null, { status: 204 })
     : new Response(JSON.stringify({ results: [{ statement_id: 0 }] }), { status: 200 });
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** What every API error must carry besides its extension members (RFC 9457 plus Linkwell's `code`). */
+export interface ExpectedProblem {
+  status: number;
+  code: string;
+  detail: string;
+  /** The request path without the query. */
+  instance: string;
+  [extension: string]: unknown;
+}
+
+/** The fixed title of a code, spelled out independently of the API: API_ERR_BAD_TIME_RANGE → "Bad time range". */
+export function expectedTitle(code: string): string {
+  const words = code
+    .replace(/^API_ERR_/, '')
+    .toLowerCase()
+    .split('_')
+    .join(' ');
+  return words[0]!.toUpperCase() + words.slice(1);
+}
+
+/**
+ * Asserts an inject() response is exactly this RFC 9457 problem: the HTTP status, the problem+json
+ * content type, and the whole body (`type` /problems/{code}, `title`, and no member beyond those given).
+ */
+export function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  expected: ExpectedProblem,
+): void {
+  expect(res.statusCode).toBe(expected.status);
+  expect(res.headers['content-type']).toBe(PROBLEM_CONTENT_TYPE);
+  expect(res.json()).toEqual({
+    type: `/problems/${expected.code}`,
+    title: expectedTitle(expected.code),
+    ...expected,
+  });
+}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, closedLoopbackUrl, startTestApi, type TestApi } from './helpers.js';
+import { API_ERRORS } from '../src/index.js';
+import { bearer, closedLoopbackUrl, expectProblem, startTestApi, type TestApi } from './helpers.js';
 
 describe('with InfluxDB unreachable (closed loopback port)', () => {
   let api: TestApi;
@@ -15,9 +16,11 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
       url: '/v1/trends/heart_rate?from=2024-01-01T00:00:00Z&to=2024-01-02T00:00:00Z&window=1h',
       headers: bearer(api.tokens.userToken('acct_demo')),
     });
-    expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({
-      error: { code: 'API_ERR_TIMESERIES_UNAVAILABLE', message: 'The time-series database is unavailable.' },
+    expectProblem(res, {
+      status: 503,
+      code: 'API_ERR_TIMESERIES_UNAVAILABLE',
+      detail: 'The time-series database is unavailable.',
+      instance: '/v1/trends/heart_rate',
     });
 
     const health = await api.app.inject({ url: '/healthz' });
@@ -27,16 +30,55 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
 
   it('answers GET /v1/nothing with 404 API_ERR_NOT_FOUND', async () => {
     const res = await api.app.inject({ url: '/v1/nothing?x=1' });
-    expect(res.statusCode).toBe(404);
-    expect(res.json()).toEqual({
-      error: { code: 'API_ERR_NOT_FOUND', message: 'No route for GET /v1/nothing.' },
+    expectProblem(res, {
+      status: 404,
+      code: 'API_ERR_NOT_FOUND',
+      detail: 'No route for GET /v1/nothing.',
+      instance: '/v1/nothing',
     });
   });
 
   it('answers DELETE /healthz with 404 API_ERR_NOT_FOUND', async () => {
     const res = await api.app.inject({ method: 'DELETE', url: '/healthz' });
-    expect(res.statusCode).toBe(404);
-    expect(res.json().error.code).toBe('API_ERR_NOT_FOUND');
+    expectProblem(res, {
+      status: 404,
+      code: 'API_ERR_NOT_FOUND',
+      detail: 'No route for DELETE /healthz.',
+      instance: '/healthz',
+    });
+  });
+
+  it('explains a problem type at /problems/{code}, with the title every problem of that code carries', async () => {
+    const res = await api.app.inject({ url: '/problems/API_ERR_BAD_TIME_RANGE' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      code: 'API_ERR_BAD_TIME_RANGE',
+      title: 'Bad time range',
+      status: 400,
+      description: API_ERRORS.API_ERR_BAD_TIME_RANGE.description,
+    });
+    const unauthorized = await api.app.inject({ url: '/problems/API_ERR_UNAUTHORIZED' });
+    expect(unauthorized.json()).toMatchObject({ title: 'Unauthorized', status: 401 });
+  });
+
+  it('resolves every catalogued code at /problems/{code}', async () => {
+    for (const [code, { status, description }] of Object.entries(API_ERRORS)) {
+      const res = await api.app.inject({ url: `/problems/${code}` });
+      expect({ code, status: res.statusCode, body: res.json() }).toEqual({
+        code,
+        status: 200,
+        body: { code, title: expect.any(String), status, description },
+      });
+    }
+  });
+
+  it('answers /problems/ for a code it does not know with a 404 problem', async () => {
+    expectProblem(await api.app.inject({ url: '/problems/API_ERR_NO_SUCH_THING' }), {
+      status: 404,
+      code: 'API_ERR_NOT_FOUND',
+      detail: 'No error code API_ERR_NO_SUCH_THING.',
+      instance: '/problems/API_ERR_NO_SUCH_THING',
+    });
   });
 
   it('counts the 404 under route="unmatched" in /metrics', async () => {
@@ -48,20 +90,45 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
     expect(res.body).toContain('process_cpu_user_seconds_total');
   });
 
-  it('serves an OpenAPI 3 document with the bearer scheme and the trends route at /docs/json', async () => {
+  it('serves an OpenAPI 3 document with the bearer and cookie schemes and every route at /docs/json', async () => {
     const res = await api.app.inject({ url: '/docs/json' });
     const doc = res.json();
     expect(doc.openapi).toBe('3.0.3');
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(doc.paths['/v1/trends/heart_rate'].get.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.components.securitySchemes.sessionCookie).toEqual({
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'lw_session',
+    });
+    expect(doc.paths['/v1/trends/heart_rate'].get.security).toEqual([
+      { bearerAuth: [] },
+      { sessionCookie: [] },
+    ]);
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/device',
       '/healthz',
       '/metrics',
       '/oauth/device_authorization',
       '/oauth/token',
+      '/problems/{code}',
+      '/v1/auth/providers',
+      '/v1/auth/session',
+      '/v1/auth/signout',
+      '/v1/auth/step-up',
+      '/v1/auth/token',
+      '/v1/auth/tokens',
+      '/v1/auth/{provider}/callback',
+      '/v1/auth/{provider}/start',
       '/v1/device-authorizations/deny',
       '/v1/device-authorizations/verify',
+      '/v1/me',
+      '/v1/me/audit',
+      '/v1/me/identities',
+      '/v1/me/identities/link',
+      '/v1/me/identities/{id}',
+      '/v1/me/link-suggestions',
+      '/v1/me/merges',
+      '/v1/me/merges/{id}/undo',
       '/v1/trends/heart_rate',
     ]);
   });
@@ -101,8 +168,12 @@ describe('when InfluxDB answers with a series the API does not understand', () =
         url: '/v1/trends/heart_rate?from=2024-01-01T00:00:00Z&to=2024-01-02T00:00:00Z&window=1h',
         headers: bearer(api.tokens.userToken('acct_demo')),
       });
-      expect(res.statusCode).toBe(500);
-      expect(res.json()).toEqual({ error: { code: 'API_ERR_INTERNAL', message: 'Internal server error.' } });
+      expectProblem(res, {
+        status: 500,
+        code: 'API_ERR_INTERNAL',
+        detail: 'Internal server error.',
+        instance: '/v1/trends/heart_rate',
+      });
     } finally {
       await api.close();
     }

@@ -6,10 +6,12 @@ import { describeRegistryChangeFeed } from './registry-changes-contract.js';
 const INGEST_QUERY =
   'SELECT device_id, account_id FROM ingest_device_accounts WHERE gateway_id = $1 AND device_address = $2 AND slot IS NOT DISTINCT FROM $3';
 
-const MIGRATION_IDS = ['0001_registry', '0002_device_flow', '0003_registry_changes'];
+const MIGRATION_IDS = ['0001_registry', '0002_device_flow', '0003_registry_changes', '0004_identity'];
 
 const TABLES = [
+  'account_merges',
   'accounts',
+  'audit_log',
   'device_assignments',
   'device_authorizations',
   'devices',
@@ -17,7 +19,14 @@ const TABLES = [
   'gateways',
   'household_members',
   'households',
+  'identities',
+  'identity_app_ids',
+  'link_suggestions',
+  'merge_offers',
+  'refresh_tokens',
   'schema_migrations',
+  'sessions',
+  'signin_transactions',
 ];
 
 /**
@@ -39,7 +48,7 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
       await db?.close();
     });
 
-    it('creates the six registry tables, the two device-flow tables, schema_migrations and the ingest_device_accounts view', async () => {
+    it('creates the six registry tables, the two device-flow tables, the nine identity tables, schema_migrations and the ingest_device_accounts view', async () => {
       const { rows } = await db.query<{ table_name: string; table_type: string }>(
         `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
       );
@@ -51,7 +60,7 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
       );
     });
 
-    it('reports 0001_registry, 0002_device_flow and 0003_registry_changes as skipped when migrate runs again', async () => {
+    it('reports 0001_registry through 0004_identity as skipped when migrate runs again', async () => {
       expect(await migrate(db)).toEqual({ applied: [], skipped: MIGRATION_IDS });
       const { rows } = await db.query('SELECT id FROM schema_migrations ORDER BY id');
       expect(rows).toEqual(MIGRATION_IDS.map((id) => ({ id })));
@@ -132,6 +141,34 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
         }),
       ).rejects.toThrow('abort');
       expect((await db.query(`SELECT id FROM accounts WHERE id = 'acct_tx'`)).rows).toEqual([]);
+    });
+
+    it('resolves a slot to its storage account when it has one (a merge), else to its owner', async () => {
+      const wristband = () => lookup('gw_demo', 'D0:00:00:00:00:01', null);
+      const assign = (owner: string, storage: string | null) =>
+        db.query(
+          `UPDATE device_assignments SET account_id = $1, storage_account_id = $2 WHERE device_id = 'dev_demo_wristband'`,
+          [owner, storage],
+        );
+      await db.query(`INSERT INTO accounts (id, display_name) VALUES ('acct_survivor', 'Survivor')`);
+      await assign('acct_survivor', null);
+      expect(await wristband()).toEqual([{ device_id: 'dev_demo_wristband', account_id: 'acct_survivor' }]);
+      // A merge of acct_demo into acct_survivor: the slot moves, its readings stay under acct_demo's tag.
+      await db.query(`UPDATE accounts SET merged_into = 'acct_survivor' WHERE id = 'acct_demo'`);
+      await assign('acct_survivor', 'acct_demo');
+      expect(await wristband()).toEqual([{ device_id: 'dev_demo_wristband', account_id: 'acct_demo' }]);
+      // Undone: the owner's id is the tag again.
+      await assign('acct_demo', null);
+      await db.query(`UPDATE accounts SET merged_into = NULL WHERE id = 'acct_demo'`);
+      expect(await wristband()).toEqual([{ device_id: 'dev_demo_wristband', account_id: 'acct_demo' }]);
+    });
+
+    it('refuses a storage account that does not exist', async () => {
+      await expect(
+        db.query(
+          `UPDATE device_assignments SET storage_account_id = 'acct_missing' WHERE device_id = 'dev_demo_wristband'`,
+        ),
+      ).rejects.toMatchObject({ code: '23503' });
     });
 
     it('resolves nothing for gw_demo once it is revoked', async () => {

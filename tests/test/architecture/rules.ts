@@ -46,3 +46,53 @@ export const ALLOWED: Record<Pkg, readonly Pkg[]> = {
 
 /** firmware-protocol is pure: the only third-party module it may use is the schema library. */
 export const PURE_ALLOWED_EXTERNAL = [/^typebox(\/|$)/];
+
+/**
+ * The API's bounded contexts, one folder each under api/src/modules. A module's `index.ts` is its public
+ * surface: another module imports that and nothing else (not its repository, routes, service or schemas,
+ * not even for types; the index re-exports the types others need). Shared infrastructure (api/src/http,
+ * auth, db, influx, shared, dev) imports no module at all.
+ */
+export const API_MODULES = [
+  'trends',
+  'gateways',
+  'identity',
+  'auth',
+  'audit',
+  'households',
+  'devices',
+] as const;
+export type ApiModule = (typeof API_MODULES)[number];
+
+export const API_INFRASTRUCTURE = ['http', 'auth', 'db', 'influx', 'shared', 'dev'] as const;
+
+/**
+ * The tables each module owns. SQL naming a table (FROM, JOIN, INTO, UPDATE, DELETE FROM) appears only in
+ * its owner's `repository.ts` or under its `repository/` folder; another module asks the owner through its
+ * index. Every table the migrations create has exactly one owner.
+ */
+export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
+  identity: [
+    'accounts',
+    'identities',
+    'identity_app_ids',
+    'link_suggestions',
+    'merge_offers',
+    'account_merges',
+  ],
+  auth: ['signin_transactions', 'sessions', 'refresh_tokens'],
+  audit: ['audit_log'],
+  households: ['households', 'household_members'],
+  devices: ['devices', 'device_assignments'],
+  gateways: ['gateways', 'device_authorizations', 'gateway_refresh_tokens'],
+  // Trends live in InfluxDB; the module reads no registry table itself.
+  trends: [],
+};
+
+/** Tables of the infrastructure, not of a context, and the one file that may query each. */
+export const INFRASTRUCTURE_TABLES: Record<string, string> = {
+  schema_migrations: 'api/src/db/migrate.ts',
+};
+
+/** Where SQL on any table is fine: the migrations define the schema, the demo seed fills it. */
+export const SQL_ANYWHERE = ['api/src/db/migrations/', 'api/src/dev/'];

@@ -144,7 +144,16 @@ describe('walking skeleton: simulated wristband → gateway → MQTT → ingest 
   it('answers a bad token with 401 API_ERR_UNAUTHORIZED and a bad range with 400 API_ERR_BAD_TIME_RANGE, and keeps serving', async () => {
     const bad = await trend('not.a.token', 'from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&window=1h');
     expect(bad.status).toBe(401);
-    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('API_ERR_UNAUTHORIZED');
+    expect(bad.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    expect(await bad.json()).toEqual({
+      type: '/problems/API_ERR_UNAUTHORIZED',
+      title: 'Unauthorized',
+      status: 401,
+      detail: 'The bearer token is not a well-formed JWT.',
+      code: 'API_ERR_UNAUTHORIZED',
+      instance: '/v1/trends/heart_rate',
+      reason: 'malformed',
+    });
     const gwToken = await trend(
       issuer.gatewayToken(DEMO_HOME.gatewayId),
       'from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&window=1h',
@@ -155,7 +164,17 @@ describe('walking skeleton: simulated wristband → gateway → MQTT → ingest 
       'from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z&window=1h',
     );
     expect(range.status).toBe(400);
-    expect(((await range.json()) as { error: { code: string } }).error.code).toBe('API_ERR_BAD_TIME_RANGE');
+    expect(range.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    expect(await range.json()).toEqual({
+      type: '/problems/API_ERR_BAD_TIME_RANGE',
+      title: 'Bad time range',
+      status: 400,
+      detail: 'from (2026-01-02T00:00:00Z) must be before to (2026-01-01T00:00:00Z).',
+      code: 'API_ERR_BAD_TIME_RANGE',
+      instance: '/v1/trends/heart_rate',
+      from: '2026-01-02T00:00:00Z',
+      to: '2026-01-01T00:00:00Z',
+    });
     expect((await fetch(`${apiUrl}/healthz`)).status).toBe(200);
   });
 

@@ -7,6 +7,7 @@ export { AUTH_ERRORS } from './errors.js';
 export { redirectUriFor } from './flow.js';
 export { createProviders, type ProviderConfig, ProvidersConfigSchema } from './providers/index.js';
 export type { IdentityAssertion, UpstreamProvider } from './providers/types.js';
+export { originOf } from './routes.js';
 export { type AuthService, createAuthService } from './service.js';
 export { assertSteppedUp, STEP_UP_WINDOW_MS } from './sessions.js';
 

@@ -7,7 +7,7 @@ import type { Database } from '../../db/sql-client.js';
 import { ApiError, titleOf } from '../../errors.js';
 import { sendProblem } from '../../http/error-handler.js';
 import { toProblem } from '../../http/problem.js';
-import type { RequestOrigin } from '../audit/service.js';
+import type { RequestOrigin } from '../audit/index.js';
 import {
   clearFlowCookie,
   clearSessionCookie,

@@ -1,9 +1,8 @@
 import type { Database, SqlClient } from '../../db/sql-client.js';
 import { ApiError } from '../../errors.js';
 import { hashSecret } from '../../shared/secrets.js';
-import type { AuditService, RequestOrigin } from '../audit/service.js';
-import type { IdentityService } from '../identity/service.js';
-import { IdentityRace } from '../identity/service.js';
+import type { AuditService, RequestOrigin } from '../audit/index.js';
+import { IdentityRace, type IdentityService } from '../identity/index.js';
 import { type FlowStart, spendTransaction, startFlow, withTx } from './flow.js';
 import type { UpstreamProvider } from './providers/types.js';
 import { createAuthRepository, type Intent, type SessionRow, type TransactionRow } from './repository.js';

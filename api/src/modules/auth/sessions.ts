@@ -1,7 +1,7 @@
 import type { SqlClient } from '../../db/sql-client.js';
 import { ApiError } from '../../errors.js';
 import { hashSecret, newId, newSecret } from '../../shared/secrets.js';
-import type { RequestOrigin } from '../audit/service.js';
+import type { RequestOrigin } from '../audit/index.js';
 import { createAuthRepository, type SessionRow } from './repository.js';
 
 export const SESSION_TTL_MS = 30 * 86_400_000;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireUser } from '../../auth/guard.js';
 import { ApiError } from '../../errors.js';
+import { createHouseholdsRepository } from '../households/index.js';
 import { displayUserCode, normalizeUserCode } from './codes.js';
 import type { DeviceFlowContext } from './options.js';
 import { createDeviceFlowStore, type DeviceAuthorizationRow } from './repository.js';
@@ -12,6 +13,11 @@ import { denyRoute, verifyRoute } from './schemas.js';
  */
 export const deviceVerificationRoutes: FastifyPluginAsyncTypebox<DeviceFlowContext> = async (app, ctx) => {
   const store = createDeviceFlowStore(ctx.db);
+  const households = createHouseholdsRepository(ctx.db);
+
+  /** The households the account belongs to, sorted by id. */
+  const householdsOf = async (accountId: string) =>
+    (await households.membershipsOf(accountId)).map((m) => m.household_id);
 
   /** The pending authorization behind what the person typed, or a coded 4xx. */
   async function pendingFor(typed: string): Promise<DeviceAuthorizationRow> {
@@ -44,17 +50,17 @@ export const deviceVerificationRoutes: FastifyPluginAsyncTypebox<DeviceFlowConte
   }
 
   async function householdFor(accountId: string, requested: string | undefined): Promise<string> {
-    const households = await store.householdsOf(accountId);
+    const memberOf = await householdsOf(accountId);
     if (requested !== undefined) {
-      if (!households.includes(requested)) {
+      if (!memberOf.includes(requested)) {
         throw new ApiError('API_ERR_HOUSEHOLD_FORBIDDEN', 'You are not a member of this household.', {
           household_id: requested,
         });
       }
       return requested;
     }
-    if (households.length === 1) return households[0]!;
-    if (households.length === 0) {
+    if (memberOf.length === 1) return memberOf[0]!;
+    if (memberOf.length === 0) {
       throw new ApiError('API_ERR_HOUSEHOLD_FORBIDDEN', 'Your account belongs to no household.', {
         reason: 'no_household',
       });
@@ -63,7 +69,7 @@ export const deviceVerificationRoutes: FastifyPluginAsyncTypebox<DeviceFlowConte
       'API_ERR_HOUSEHOLD_REQUIRED',
       'Your account belongs to several households; name one.',
       {
-        households,
+        households: memberOf,
       },
     );
   }

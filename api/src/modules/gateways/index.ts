@@ -5,6 +5,7 @@ import type { DeviceFlowContext } from './options.js';
 import { devicePageRoutes } from './page-routes.js';
 
 export { displayUserCode, normalizeUserCode, USER_CODE_ALPHABET } from './codes.js';
+export { GATEWAYS_ERRORS } from './errors.js';
 export { OAuthError } from './oauth-routes.js';
 export { DEVICE_FLOW_DEFAULTS, type DeviceFlowContext, type DeviceFlowOptions } from './options.js';
 export { DEVICE_CODE_GRANT_TYPE, GATEWAY_CLIENT_ID, REFRESH_TOKEN_GRANT_TYPE } from './schemas.js';

@@ -64,7 +64,10 @@ export interface NewAuthorization {
   expiresAtMs: number;
 }
 
-/** SQL behind the device flow. Every multi-row change is one statement, so it needs no transaction. */
+/**
+ * The only SQL on gateways, device_authorizations and gateway_refresh_tokens. Every multi-row change is one
+ * statement, so it needs no transaction. Household memberships belong to the households module.
+ */
 export function createDeviceFlowStore(db: SqlClient) {
   return {
     /**
@@ -136,14 +139,6 @@ export function createDeviceFlowStore(db: SqlClient) {
         [id, decision, accountId, householdId],
       );
       return rows.length === 1;
-    },
-
-    async householdsOf(accountId: string): Promise<string[]> {
-      const { rows } = await db.query<{ household_id: string }>(
-        'SELECT household_id FROM household_members WHERE account_id = $1 ORDER BY household_id',
-        [accountId],
-      );
-      return rows.map((r) => r.household_id);
     },
 
     /**

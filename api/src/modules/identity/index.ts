@@ -3,7 +3,7 @@ import { type IdentityRoutesOptions, identityRoutes } from './routes.js';
 
 export { IDENTITY_ERRORS } from './errors.js';
 export { createMergeService, type MergeService, UNDO_WINDOW_MS } from './merge-service.js';
-export { createIdentityService, type IdentityService } from './service.js';
+export { createIdentityService, IdentityRace, type IdentityService } from './service.js';
 
 /** Accounts, their identities, link suggestions and reversible merges. */
 export const identityModule: FastifyPluginAsync<IdentityRoutesOptions> = async (app, opts) => {

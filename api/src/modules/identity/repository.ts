@@ -1,5 +1,5 @@
 import type { SqlClient } from '../../db/sql-client.js';
-import type { IdentityAssertion } from '../auth/providers/types.js';
+import type { IdentityAssertion } from '../auth/index.js';
 
 export interface AccountRow {
   id: string;

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { requireUser } from '../../auth/guard.js';
 import type { Database, SqlClient } from '../../db/sql-client.js';
 import type { AccountMover } from '../../shared/account-mover.js';
-import type { AuditService, RequestOrigin } from '../audit/service.js';
+import type { AuditService, RequestOrigin } from '../audit/index.js';
 import { createMergeService } from './merge-service.js';
 import * as s from './schemas.js';
 import { createIdentityService } from './service.js';

@@ -1,7 +1,7 @@
 import type { SqlClient } from '../../db/sql-client.js';
 import { ApiError } from '../../errors.js';
 import { newId } from '../../shared/secrets.js';
-import type { IdentityAssertion } from '../auth/providers/types.js';
+import type { IdentityAssertion } from '../auth/index.js';
 import { createIdentityRepository, type IdentityRow } from './repository.js';
 
 export const MERGE_OFFER_TTL_MS = 10 * 60_000;
