@@ -37,14 +37,32 @@ export function createMergeService(sql: SqlClient, now: () => number, movers: re
 
   return {
     async merge(targetAccountId: string, offerId: string): Promise<MergeView> {
-      const at = new Date(now());
-      const offer = await repo.takeMergeOffer(offerId, targetAccountId, at);
+      const taken = new Date(now());
+      const offer = await repo.takeMergeOffer(offerId, targetAccountId, taken);
       if (!offer) throw new ApiError('API_ERR_MERGE_OFFER_INVALID', `No usable merge offer ${offerId}.`);
-      const source = await repo.account(offer.source_account_id);
-      // The offer may be stale: the other account was merged elsewhere since, or is this one now.
-      if (!source || source.merged_into !== null || source.id === targetAccountId) {
+      // Both rows stay locked to the end of the transaction: a concurrent merge or undo involving either
+      // account waits, then sees this one's outcome (no account merged twice, no undo overtaken).
+      const locked = await repo.lockAccounts([offer.source_account_id, targetAccountId]);
+      const source = locked.find((a) => a.id === offer.source_account_id);
+      const target = locked.find((a) => a.id === targetAccountId);
+      // The offer may be stale: the other account was merged elsewhere since, or this one was, or they are one.
+      if (
+        !source ||
+        !target ||
+        source.merged_into !== null ||
+        target.merged_into !== null ||
+        source.id === target.id
+      ) {
         throw new ApiError('API_ERR_MERGE_OFFER_INVALID', `Merge offer ${offerId} no longer applies.`);
       }
+      // merged_at orders the merges into an account for the last-in-first-out undo rule, so it must come
+      // strictly after the newest one that stands, even when two merges share a millisecond or the clock
+      // stepped back (otherwise two merges would block each other's undo, or one undo would overtake another).
+      const latest = await repo.latestActiveMergeAt(targetAccountId);
+      const at =
+        latest !== undefined && new Date(latest).getTime() >= taken.getTime()
+          ? new Date(new Date(latest).getTime() + 1)
+          : taken;
       const inventory: Record<string, unknown> = {
         identities: await repo.moveIdentities(source.id, targetAccountId),
       };
@@ -65,6 +83,8 @@ export function createMergeService(sql: SqlClient, now: () => number, movers: re
 
     async undo(targetAccountId: string, mergeId: string): Promise<MergeView> {
       const at = new Date(now());
+      // The same lock a merge into this account takes: no merge into it can slip in during the LIFO check.
+      const [target] = await repo.lockAccounts([targetAccountId]);
       const m = await repo.mergeForUpdate(mergeId);
       if (!m || m.target_account_id !== targetAccountId) {
         throw new ApiError('API_ERR_MERGE_NOT_FOUND', `No merge ${mergeId} into this account.`);
@@ -76,7 +96,6 @@ export function createMergeService(sql: SqlClient, now: () => number, movers: re
       }
       // Undo is last-in first-out: a later merge into the same account may hold rows this one moved.
       const later = await repo.laterActiveMergeInto(targetAccountId, new Date(m.merged_at), m.id);
-      const target = await repo.account(targetAccountId);
       const blocking =
         later?.id ?? (target?.merged_into ? `account ${targetAccountId} merged into another` : undefined);
       if (blocking !== undefined) {

@@ -46,6 +46,13 @@ export function createIdentityRepository(sql: SqlClient) {
 
   return {
     account: (id: string) => one<AccountRow>('SELECT * FROM accounts WHERE id = $1', [id]),
+    /**
+     * Locks these accounts' rows until the transaction ends (FOR UPDATE, in id order so two transactions
+     * locking the same pair cannot deadlock) and returns them as they are once locked.
+     */
+    lockAccounts: async (ids: readonly string[]) =>
+      (await sql.query<AccountRow>('SELECT * FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids]))
+        .rows,
     insertAccount: (id: string, displayName: string, at: Date) =>
       sql.query('INSERT INTO accounts (id, display_name, created_at) VALUES ($1, $2, $3)', [
         id,
@@ -180,6 +187,14 @@ export function createIdentityRepository(sql: SqlClient) {
           [target],
         )
       ).rows,
+    /** When the newest merge into `target` that still stands was made, if any. */
+    latestActiveMergeAt: async (target: string) =>
+      (
+        await sql.query<{ merged_at: Date | null }>(
+          'SELECT max(merged_at) AS merged_at FROM account_merges WHERE target_account_id = $1 AND undone_at IS NULL',
+          [target],
+        )
+      ).rows[0]?.merged_at ?? undefined,
     /** Active merges into `target` made after `after` (they would be torn by undoing an earlier one). */
     laterActiveMergeInto: (target: string, after: Date, exceptId: string) =>
       one<{ id: string }>(
