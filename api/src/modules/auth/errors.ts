@@ -51,7 +51,7 @@ export const AUTH_ERRORS = {
   API_ERR_ID_TOKEN_INVALID: {
     status: 401,
     description:
-      'The ID token failed validation (`reason`: the check that failed, e.g. unexpected alg, bad signature, nonce, issuer, audience, expiry); nothing was created.',
+      "The provider's ID token or authorization response failed validation; nothing was created. `reason` names the check: `alg` (not the configured algorithm, e.g. `none` or HS256), `signature` (not signed by a key the issuer publishes), a claim (`nonce`, `iss`, `aud`, `exp`, …), `authorization_response` (e.g. no `code`, or a wrong RFC 9207 `iss`), `claims` or `response`; `check` says it in words.",
   },
   API_ERR_RETURN_TO_INVALID: {
     status: 400,

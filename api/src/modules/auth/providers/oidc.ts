@@ -5,14 +5,12 @@ import type { FlowSecrets, IdentityAssertion, UpstreamProvider } from './types.j
 import { denied, isUnreachable, unavailable, upstreamError } from './upstream-errors.js';
 
 // oauth4webapi codes for a response that is there but fails validation: for an ID token these are the
-// OIDC Core §3.1.3.7 checks (alg, signature, iss, aud, exp, nonce); the refusal names the check.
+// OIDC Core §3.1.3.7 checks (alg, signature, iss, aud, exp, nonce), for the authorization response the
+// RFC 9207 `iss` and the parameters; the refusal names the check.
 const VALIDATION_CODES = new Set([
   'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
-  'OAUTH_JWS_SIGNATURE_VERIFICATION_FAILED',
   'OAUTH_JWT_TIMESTAMP_CHECK_FAILED',
-  'OAUTH_MISSING_REQUIRED_CLAIM',
   'OAUTH_UNSUPPORTED_OPERATION',
-  'OAUTH_JWS_ALGORITHM_NOT_ALLOWED',
   'OAUTH_INVALID_RESPONSE',
   'OAUTH_KEY_SELECTION_FAILED',
 ]);
@@ -33,14 +31,44 @@ function mapError(provider: string, err: unknown): ApiError {
     return new ApiError(
       'API_ERR_ID_TOKEN_INVALID',
       `The ${provider} ID token or response failed validation.`,
-      {
-        provider,
-        reason: code,
-        check: err instanceof Error ? err.message : String(err),
-      },
+      { provider, ...failedCheck(err) },
     );
   }
   return upstreamError(provider, typeof code === 'string' ? code : 'unexpected', 'an unexpected answer');
+}
+
+/**
+ * Which check failed, from the error openid-client wraps (its own message is a generic "invalid response
+ * encountered"): `reason` is a claim name (`nonce`, `iss`, `aud`, `exp`, …), `alg`, `signature`,
+ * `authorization_response`, `claims`, or `response`; `check` is oauth4webapi's sentence. Never a value.
+ */
+function failedCheck(err: unknown): { reason: string; check: string } {
+  const inner = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const check = inner instanceof Error ? inner.message : String(inner);
+  const code = (inner as { code?: unknown }).code;
+  const cause = (inner as { cause?: unknown }).cause;
+  const has = (key: string) => typeof cause === 'object' && cause !== null && key in cause;
+  const claim = has('claim') ? (cause as { claim: unknown }).claim : undefined;
+  if (typeof claim === 'string') return { reason: claim, check };
+  if (code === 'OAUTH_KEY_SELECTION_FAILED' || has('signature')) return { reason: 'signature', check };
+  if ((has('header') && has('expected')) || has('alg')) return { reason: 'alg', check };
+  if (has('parameters')) return { reason: 'authorization_response', check };
+  if (has('claims')) return { reason: 'claims', check };
+  return { reason: 'response', check };
+}
+
+/**
+ * An authorization response carries a `code` or an `error` (RFC 6749 §4.1.2, §4.1.2.1); one with neither
+ * is refused before anything is sent to the provider. (A repeated parameter never gets here: the callback
+ * route's schema admits one value per parameter.)
+ */
+function checkAuthorizationResponse(provider: string, url: URL): void {
+  if (url.searchParams.get('code') || url.searchParams.get('error')) return;
+  throw new ApiError('API_ERR_ID_TOKEN_INVALID', `The ${provider} authorization response is malformed.`, {
+    provider,
+    reason: 'authorization_response',
+    check: 'neither "code" nor "error" is present',
+  });
 }
 
 function stringClaim(v: unknown): string | undefined {
@@ -50,7 +78,8 @@ function stringClaim(v: unknown): string | undefined {
 /**
  * A generic OpenID Connect provider through openid-client: discovery (cached once it succeeds),
  * authorization code with PKCE S256 (RFC 7636), `state` and `nonce`, and ID token validation with exactly
- * the configured `alg` — `none` and HMAC algorithms are never accepted (RFC 8725 §3.1).
+ * the configured `alg` — `none` and HMAC algorithms are never accepted (RFC 8725 §3.1) — and a signature
+ * checked against the issuer's published keys.
  */
 export function createOidcProvider(cfg: OidcProviderConfig): UpstreamProvider {
   const timeoutMs = cfg.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
@@ -71,6 +100,9 @@ export function createOidcProvider(cfg: OidcProviderConfig): UpstreamProvider {
       )
       .then((c) => {
         c.timeout = Math.ceil(timeoutMs / 1000);
+        // OIDC Core §3.1.3.7 step 6 lets TLS stand in for the ID token's signature, and openid-client then
+        // skips it; verify it anyway against the issuer's JWKS (fetched once, refreshed on an unknown kid).
+        client.enableNonRepudiationChecks(c);
         return c;
       });
     // A failed discovery is retried on the next sign-in instead of being cached.
@@ -101,6 +133,7 @@ export function createOidcProvider(cfg: OidcProviderConfig): UpstreamProvider {
       return client.buildAuthorizationUrl(c, params);
     },
     async finish(callbackUrl: URL, flow: FlowSecrets): Promise<IdentityAssertion> {
+      checkAuthorizationResponse(cfg.id, callbackUrl);
       const c = await configuration();
       try {
         const tokens = await client.authorizationCodeGrant(
