@@ -69,7 +69,9 @@ export async function issueRefreshToken(
 
 /**
  * Trades a refresh token for its session id and a successor. A token presented twice — a replay, or a
- * race between two holders — revokes its whole family and the session (reuse detection).
+ * race between two holders — revokes its whole family and the session (reuse detection). The session is
+ * checked before the token is spent, so of two concurrent presentations exactly one succeeds: the
+ * loser's revocation can only come after the winner's spend, never between its spend and its check.
  */
 export async function rotateRefreshToken(
   sql: SqlClient,
@@ -78,17 +80,19 @@ export async function rotateRefreshToken(
 ): Promise<{ session: SessionRow; refreshToken: string }> {
   const repo = createAuthRepository(sql);
   const invalid = () => new ApiError('API_ERR_REFRESH_TOKEN_INVALID', 'The refresh token is not valid.');
-  const row = await repo.refreshToken(hashSecret(presented));
-  if (!row || row.revoked_at !== null) throw invalid();
-  if (row.used_at !== null || !(await repo.spendRefreshToken(row.token_hash, new Date(now)))) {
+  const reused = async (row: { family_id: string; session_id: string }) => {
     await repo.revokeFamily(row.family_id, new Date(now));
     await repo.revokeSession(row.session_id, new Date(now), 'refresh_token_reused');
-    throw new ApiError(
+    return new ApiError(
       'API_ERR_REFRESH_TOKEN_REUSED',
       'The refresh token was already used; the session is revoked.',
     );
-  }
+  };
+  const row = await repo.refreshToken(hashSecret(presented));
+  if (!row || row.revoked_at !== null) throw invalid();
+  if (row.used_at !== null) throw await reused(row);
   const session = await repo.session(row.session_id);
   if (new Date(row.expires_at).getTime() <= now || !isLive(session, now)) throw invalid();
+  if (!(await repo.spendRefreshToken(row.token_hash, new Date(now)))) throw await reused(row);
   return { session, refreshToken: await issueRefreshToken(sql, session.id, row.family_id, now) };
 }
