@@ -15,8 +15,6 @@ import {
 } from '@linkwell/identity-sim';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-// Not yet re-exported by @linkwell/api's index: the lead wires the console into the app composition.
-import { registerConsole } from '../../../api/dist/http/console.js';
 import { freePort } from '../../src/harness/index.js';
 
 /** The demo providers as `linkwell up` configures them; the console shows these names as they are. */
@@ -70,7 +68,7 @@ async function startMailIssuer(url: string, people: readonly DemoPerson[]) {
 }
 
 /**
- * The real API (in-memory PGlite, fresh keys) with the console registered on it, listening on loopback,
+ * The real API (in-memory PGlite, fresh keys) serving the console, listening on loopback,
  * and identity-sim's three demo providers (Google-like, Apple-like, WeChat-style) to sign in with.
  */
 export async function startConsoleApi(opts: ConsoleApiOptions = {}): Promise<ConsoleApi> {
@@ -91,12 +89,13 @@ export async function startConsoleApi(opts: ConsoleApiOptions = {}): Promise<Con
     metrics: new Registry(),
     logger: false,
     now: () => Date.now() + offset,
+    // The app composition registers the console plugin (api/src/http/console.ts), as `api run` does.
+    console: true,
     identity: {
       publicUrl: url,
       providers: [...(sims.providers as ProviderConfig[]), ...(mail === undefined ? [] : [mail.config])],
     },
   });
-  await registerConsole(app);
   await app.listen({ host: '127.0.0.1', port });
   return {
     url,
