@@ -30,13 +30,13 @@ import {
   authModule,
   createAuthService,
   createProviders,
+  originOf,
   type ProviderConfig,
   sessionLookup,
 } from './modules/auth/index.js';
-import { originOf } from './modules/auth/routes.js';
-import { devicesAccountMover } from './modules/devices/service.js';
+import { devicesAccountMover } from './modules/devices/index.js';
 import { type DeviceFlowOptions, deviceFlowRoutes } from './modules/gateways/index.js';
-import { householdsAccountMover } from './modules/households/service.js';
+import { householdsAccountMover } from './modules/households/index.js';
 import { createIdentityService, identityModule } from './modules/identity/index.js';
 import { createTrendsService, trendsModule } from './modules/trends/index.js';
 

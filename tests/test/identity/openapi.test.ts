@@ -46,5 +46,8 @@ describe('OpenAPI document of the identity endpoints', () => {
       '500',
     ]);
     expect(unlink.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+    expect(Object.keys((unlink.responses['409'] as { content: object }).content)).toEqual([
+      'application/problem+json',
+    ]);
   });
 });

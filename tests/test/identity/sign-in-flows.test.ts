@@ -147,7 +147,7 @@ describe('sign-in, link, sign-out and unlink against the simulated providers', (
     const wechat = identities.find((i) => i.provider === 'wechat')!;
     const refused = await call(browser, stack.apiUrl, 'DELETE', `/v1/me/identities/${wechat.id}`);
     expect(refused.status).toBe(403);
-    expect((await refused.json()).code).toBe('API_ERR_STEP_UP_REQUIRED');
+    expect(((await refused.json()) as { code: string }).code).toBe('API_ERR_STEP_UP_REQUIRED');
     const stepUp = await startFlowAt(browser, stack.apiUrl, '/v1/auth/step-up', 'google', LI_WEI_GOOGLE);
     expect((await browser.get(stepUp)).headers.get('location')).toBe('/account');
     expect((await call(browser, stack.apiUrl, 'DELETE', `/v1/me/identities/${wechat.id}`)).status).toBe(204);

@@ -23,7 +23,8 @@ export function createAuditRepository(sql: SqlClient) {
       (
         await sql.query<AuditRow>(
           `SELECT id::text AS id, account_id, at, action, ip, user_agent, details FROM audit_log
-           WHERE account_id = $1 AND ($3::bigint IS NULL OR id < $3::bigint) ORDER BY id DESC LIMIT $2`,
+           WHERE account_id = $1 AND ($3::bigint IS NULL OR audit_log.id < $3::bigint)
+           ORDER BY audit_log.id DESC LIMIT $2`,
           [accountId, limit, before ?? null],
         )
       ).rows,

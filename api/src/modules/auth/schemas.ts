@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
-import { ProblemSchema } from '../../http/problem.js';
-import { BEARER_SECURITY, protectedRouteErrors } from '../../http/schemas.js';
+import { BEARER_SECURITY, ProblemResponse, protectedRouteErrors } from '../../http/schemas.js';
 
 const tags = ['auth'];
 const ProviderParam = Type.Object({ provider: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }) });
@@ -43,7 +42,7 @@ export const startRoute = {
   tags,
   params: ProviderParam,
   querystring: Type.Object({ return_to: Type.Optional(ReturnTo) }),
-  response: { 400: ProblemSchema, 404: ProblemSchema, 503: ProblemSchema },
+  response: { 400: ProblemResponse, 404: ProblemResponse, 503: ProblemResponse },
 };
 
 export const callbackRoute = {
@@ -83,7 +82,7 @@ export const stepUpRoute = {
   tags,
   security: BEARER_SECURITY,
   body: FlowBody,
-  response: { 200: AuthorizeUrl, ...protectedRouteErrors, 404: ProblemSchema },
+  response: { 200: AuthorizeUrl, ...protectedRouteErrors, 404: ProblemResponse },
 };
 
 export const linkRoute = {
@@ -93,7 +92,7 @@ export const linkRoute = {
   tags: ['identity'],
   security: BEARER_SECURITY,
   body: FlowBody,
-  response: { 200: AuthorizeUrl, ...protectedRouteErrors, 404: ProblemSchema },
+  response: { 200: AuthorizeUrl, ...protectedRouteErrors, 404: ProblemResponse },
 };
 
 export const issueTokensRoute = {
@@ -113,5 +112,5 @@ export const refreshRoute = {
     },
     { additionalProperties: false },
   ),
-  response: { 200: TokenPair, 400: ProblemSchema, 401: ProblemSchema },
+  response: { 200: TokenPair, 400: ProblemResponse, 401: ProblemResponse },
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireUser } from '../../auth/guard.js';
 import { ApiError } from '../../errors.js';
-import { createHouseholdsRepository } from '../households/index.js';
+import { createHouseholdsService } from '../households/index.js';
 import { displayUserCode, normalizeUserCode } from './codes.js';
 import type { DeviceFlowContext } from './options.js';
 import { createDeviceFlowStore, type DeviceAuthorizationRow } from './repository.js';
@@ -13,11 +13,10 @@ import { denyRoute, verifyRoute } from './schemas.js';
  */
 export const deviceVerificationRoutes: FastifyPluginAsyncTypebox<DeviceFlowContext> = async (app, ctx) => {
   const store = createDeviceFlowStore(ctx.db);
-  const households = createHouseholdsRepository(ctx.db);
+  const households = createHouseholdsService(ctx.db);
 
   /** The households the account belongs to, sorted by id. */
-  const householdsOf = async (accountId: string) =>
-    (await households.membershipsOf(accountId)).map((m) => m.household_id);
+  const householdsOf = (accountId: string) => households.householdIdsOf(accountId);
 
   /** The pending authorization behind what the person typed, or a coded 4xx. */
   async function pendingFor(typed: string): Promise<DeviceAuthorizationRow> {

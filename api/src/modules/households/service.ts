@@ -38,3 +38,16 @@ export const householdsAccountMover: AccountMover = {
     }
   },
 };
+
+/** What other contexts may ask of households; read-only for now. */
+export function createHouseholdsService(sql: SqlClient) {
+  const repo = createHouseholdsRepository(sql);
+  return {
+    /** The households an account belongs to, sorted by id. */
+    async householdIdsOf(accountId: string): Promise<string[]> {
+      return (await repo.membershipsOf(accountId)).map((m) => m.household_id);
+    },
+  };
+}
+
+export type HouseholdsService = ReturnType<typeof createHouseholdsService>;

@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
-import { ProblemSchema } from '../../http/problem.js';
-import { BEARER_SECURITY, protectedRouteErrors } from '../../http/schemas.js';
+import { BEARER_SECURITY, ProblemResponse, protectedRouteErrors } from '../../http/schemas.js';
 
 const tags = ['identity'];
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_]+$' });
@@ -27,7 +26,12 @@ export const MergeSchema = Type.Object({
 });
 
 const guarded = { security: BEARER_SECURITY, tags };
-const stepUpErrors = { ...protectedRouteErrors, 404: ProblemSchema, 409: ProblemSchema, 410: ProblemSchema };
+const stepUpErrors = {
+  ...protectedRouteErrors,
+  404: ProblemResponse,
+  409: ProblemResponse,
+  410: ProblemResponse,
+};
 
 export const meRoute = {
   ...guarded,

@@ -63,14 +63,20 @@ describe('resolveTimeRange', () => {
   it('rejects the window 5x with API_ERR_VALIDATION naming querystring.window', () => {
     expect(errorOf(() => resolveTimeRange('2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z', '5x'))).toEqual({
       code: 'API_ERR_VALIDATION',
-      details: { field: 'querystring.window' },
+      details: {
+        field: 'querystring.window',
+        issues: [{ field: 'querystring.window', problem: 'expected a duration like 30s, 5m, 1h or 7d' }],
+      },
     });
   });
 
   it('rejects from "yesterday" with API_ERR_VALIDATION naming querystring.from', () => {
     expect(errorOf(() => resolveTimeRange('yesterday', '2024-01-02T00:00:00Z', '1h'))).toEqual({
       code: 'API_ERR_VALIDATION',
-      details: { field: 'querystring.from' },
+      details: {
+        field: 'querystring.from',
+        issues: [{ field: 'querystring.from', problem: 'not an ISO 8601 date-time after 1970' }],
+      },
     });
   });
 });

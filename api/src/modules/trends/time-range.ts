@@ -28,6 +28,7 @@ function parseInstant(field: 'from' | 'to', text: string): number {
       `Invalid querystring.${field}: not an ISO 8601 date-time after 1970.`,
       {
         field: `querystring.${field}`,
+        issues: [{ field: `querystring.${field}`, problem: 'not an ISO 8601 date-time after 1970' }],
       },
     );
   }
@@ -48,6 +49,7 @@ export function resolveTimeRange(from: string, to: string, window: string): Time
       'Invalid querystring.window: expected a duration like 30s, 5m, 1h or 7d.',
       {
         field: 'querystring.window',
+        issues: [{ field: 'querystring.window', problem: 'expected a duration like 30s, 5m, 1h or 7d' }],
       },
     );
   }
