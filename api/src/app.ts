@@ -125,7 +125,16 @@ export function buildApp(deps: AppDeps): ApiApp {
   app.register(healthRoutes, { db: deps.db, influx });
   app.register(metricsRoutes, { registry: deps.metrics });
   app.register(problemTypeRoutes);
-  app.register(authModule, { auth, db: deps.db, tokens, csrf, secureCookies, now, publicUrl });
+  app.register(authModule, {
+    auth,
+    db: deps.db,
+    tokens,
+    csrf,
+    secureCookies,
+    now,
+    publicUrl,
+    metrics: deps.metrics,
+  });
   app.register(identityModule, {
     db: deps.db,
     now,

@@ -153,6 +153,17 @@ describe('sign-in, link, sign-out and unlink against the simulated providers', (
     expect((await call(browser, stack.apiUrl, 'DELETE', `/v1/me/identities/${wechat.id}`)).status).toBe(204);
   });
 
+  it('counts callbacks by provider and outcome on /metrics, with unknown providers folded into one label', async () => {
+    await browser.get(`${stack.apiUrl}/v1/auth/made-up/callback?state=x`);
+    const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+    expect(text).toContain('linkwell_api_signin_callbacks_total{provider="wechat",outcome="ok"} 2');
+    expect(text).toContain('linkwell_api_signin_callbacks_total{provider="google",outcome="ok"} 3');
+    expect(text).toContain(
+      'linkwell_api_signin_callbacks_total{provider="unknown",outcome="API_ERR_SIGNIN_STATE_INVALID"} 1',
+    );
+    expect(text).not.toContain('made-up');
+  });
+
   it('records every sign-in, link, unlink, sign-out and step-up in the audit list with IP and user agent', async () => {
     const { entries } = await json<{ entries: { action: string; ip: string; user_agent: string }[] }>(
       await call(browser, stack.apiUrl, 'GET', '/v1/me/audit'),

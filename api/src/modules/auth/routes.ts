@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Csrf } from '../../auth/csrf.js';
 import { requireUser, SESSION_COOKIE } from '../../auth/guard.js';
 import { FIRST_PARTY_SCOPES, type TokenIssuer } from '../../auth/tokens.js';
@@ -15,6 +16,7 @@ import {
   setFlowCookie,
   setSessionCookie,
 } from './cookies.js';
+import { signInCallbackCounter } from './metrics.js';
 import type { SessionRow } from './repository.js';
 import * as s from './schemas.js';
 import type { AuthService } from './service.js';
@@ -31,6 +33,7 @@ export interface AuthRoutesOptions {
   tokens: TokenIssuer;
   csrf: Csrf;
   secureCookies: boolean;
+  metrics: Registry;
   /** The API's external origin: the callback URL is rebuilt on it, as the provider saw it. */
   publicUrl: string;
   now: () => number;
@@ -46,6 +49,10 @@ const authRateLimit = { rateLimit: { max: 60, timeWindow: '1 minute' } };
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
   const { auth } = opts;
+  const countCallback = signInCallbackCounter(
+    opts.metrics,
+    auth.providers().map((p) => p.id),
+  );
   const liveSession = async (request: FastifyRequest): Promise<SessionRow> => {
     const principal = request.principal!;
     const session = principal.sessionId ? await auth.session(principal.sessionId) : undefined;
@@ -88,6 +95,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         originOf(request),
       );
       clearFlowCookie(reply, opts.secureCookies);
+      countCallback(request.params.provider, outcome.ok ? 'ok' : outcome.error.code);
       const wantsJson = request.headers.accept === 'application/json';
       if (!outcome.ok) {
         if (wantsJson) {
