@@ -7,7 +7,7 @@ import { Alert, describeProblem } from './components/problem.js';
 import { I18nProvider, useI18n } from './i18n/context.js';
 import { AccountPage } from './pages/account/account-page.js';
 import { SignInPage } from './pages/signin.js';
-import { Link, navigate, useLocation } from './router.js';
+import { Link, navigate, reloadAt, useLocation } from './router.js';
 import { routeOf } from './routes.js';
 import { type Resource, useResource } from './use-resource.js';
 
@@ -32,12 +32,8 @@ function signedInPath(session: Resource<Session>): string {
   return session.status === 'ok' && session.data.signed_in ? '/account' : '/signin';
 }
 
-/**
- * A full page load after signing out, so nothing of the account stays in memory on a shared device.
- */
-function afterSignOut(): void {
-  window.location.assign('/signin');
-}
+/** A full page load after signing out, so nothing of the account stays in memory on a shared device. */
+const afterSignOut = () => reloadAt('/signin');
 
 function Page({ path, session }: { path: string; session: Resource<Session> }) {
   const i18n = useI18n();

@@ -24,6 +24,14 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   notify();
 }
 
+/**
+ * A full page load, which starts over with a fresh session check. Used when the session has ended: an
+ * in-page move to /signin would meet the remembered "signed in" and be sent straight back.
+ */
+export function reloadAt(path: string): void {
+  window.location.assign(path);
+}
+
 /** Drops query parameters (e.g. a shown ?error=) so a reload or the back button does not show them again. */
 export function clearQuery(...names: string[]): void {
   const url = new URL(window.location.href);

@@ -147,6 +147,22 @@ describe('the account page in Chromium, against the real identity API', () => {
     expect(await session(page)).toEqual({ signed_in: false });
   });
 
+  it('goes to /signin, and stays there, when the session ended behind the page’s back', async () => {
+    await signInThroughConsole(page, api.url, 'google', 'Alex Morgan');
+    await accountView(page);
+    // Another tab signs out: the cookie is gone, the page still believes it is signed in.
+    const status = await page.evaluate(`fetch('/v1/auth/session').then((r) => r.json()).then((s) =>
+      fetch('/v1/auth/signout', { method: 'POST', headers: { 'x-csrf-token': s.csrf_token } })).then((r) => r.status)`);
+    expect(status).toBe(204);
+    await page.getByRole('button', { name: 'Unlink Google-like (demo) identity Alex Morgan' }).click();
+    await page.waitForURL(`${api.url}/signin`);
+    await page.getByRole('link', { name: 'Continue with Google-like (demo)' }).waitFor();
+    // "Stays": a page that still believed in its session would bounce between /signin and /account.
+    await page.waitForTimeout(1_000);
+    expect(new URL(page.url()).pathname).toBe('/signin');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in to Linkwell');
+  });
+
   it('never hit a Content-Security-Policy refusal or an uncaught exception', () => {
     expect(log.cspViolations).toEqual([]);
     expect(log.errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);

@@ -4,7 +4,7 @@ import type { AuditEntry, Identity, LinkSuggestion, Me, Merge, Provider, Session
 import { PageTitle } from '../../components/page-title.js';
 import { Alert, describeCode, describeProblem, Status } from '../../components/problem.js';
 import { useI18n } from '../../i18n/context.js';
-import { navigate, useLocation } from '../../router.js';
+import { reloadAt, useLocation } from '../../router.js';
 import { useResource } from '../../use-resource.js';
 import { useActions } from './actions.js';
 import { AuditSection } from './audit.js';
@@ -36,7 +36,7 @@ export function AccountPage({ session, onSignedOut }: { session: Session; onSign
   // The session cookie can end between the session check and these calls (expiry, sign-out elsewhere).
   const lostSession = me.status === 'error' && me.error instanceof ApiProblem && me.error.status === 401;
   useEffect(() => {
-    if (lostSession) navigate('/signin', { replace: true });
+    if (lostSession) reloadAt('/signin');
   }, [lostSession]);
 
   const error = query.get('error');

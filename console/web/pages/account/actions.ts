@@ -2,7 +2,7 @@ import { useCallback, useState } from 'preact/hooks';
 import { ApiProblem, hasCode } from '../../api/client.js';
 import { describeProblem, type ProblemView } from '../../components/problem.js';
 import { useI18n } from '../../i18n/context.js';
-import { navigate } from '../../router.js';
+import { reloadAt } from '../../router.js';
 
 export interface Actions {
   /** The session's CSRF token, sent with every change. */
@@ -42,7 +42,7 @@ export function useActions(csrf: string | undefined, reload: () => void): Action
         reload();
       } catch (error) {
         if (hasCode(error, 'API_ERR_STEP_UP_REQUIRED')) setStepUpOpen(true);
-        else if (error instanceof ApiProblem && error.status === 401) navigate('/signin', { replace: true });
+        else if (error instanceof ApiProblem && error.status === 401) reloadAt('/signin');
         else setAlert(describeProblem(i18n, error));
       } finally {
         setBusy(false);
