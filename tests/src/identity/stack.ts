@@ -27,6 +27,8 @@ export interface IdentityStackOptions {
   /** Providers added after the demo ones (or instead of them with `replaceProviders`). */
   extraProviders?: (apiUrl: string) => Promise<ProviderConfig[]> | ProviderConfig[];
   influx?: InfluxSettings;
+  /** Serve the web console at `/`, as `api run` and `linkwell up` do. */
+  console?: boolean;
   /** A pino logger for the API (tests that read what it logs). */
   logger?: import('pino').Logger;
 }
@@ -53,6 +55,7 @@ export async function startIdentityStack(opts: IdentityStackOptions = {}): Promi
     metrics: new Registry(),
     now: () => Date.now() + offset,
     ...(opts.logger ? { logger: opts.logger } : {}),
+    console: opts.console ?? false,
     identity: { publicUrl: apiUrl, providers: [...(sims.providers as ProviderConfig[]), ...extra] },
   });
   await app.listen({ host: '127.0.0.1', port });

@@ -1,21 +1,7 @@
-import {
-  buildApp,
-  type Database,
-  generateSigningKeys,
-  migrate,
-  openPglite,
-  type ProviderConfig,
-} from '@linkwell/api';
-import {
-  type DemoIdentityProviders,
-  type DemoPerson,
-  type SimOidcIssuer,
-  startDemoIdentityProviders,
-  startSimOidcIssuer,
-} from '@linkwell/identity-sim';
+import type { Database, ProviderConfig } from '@linkwell/api';
+import { type DemoPerson, type SimOidcIssuer, startSimOidcIssuer } from '@linkwell/identity-sim';
 import type { FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
-import { freePort } from '../../src/harness/index.js';
+import { startIdentityStack } from '../../src/identity/index.js';
 
 /** The demo providers as `linkwell up` configures them; the console shows these names as they are. */
 export const PROVIDERS = [
@@ -68,46 +54,26 @@ async function startMailIssuer(url: string, people: readonly DemoPerson[]) {
 }
 
 /**
- * The real API (in-memory PGlite, fresh keys) serving the console, listening on loopback,
- * and identity-sim's three demo providers (Google-like, Apple-like, WeChat-style) to sign in with.
+ * The real API (in-memory PGlite, fresh keys) serving the console, listening on loopback, and
+ * identity-sim's three demo providers (Google-like, Apple-like, WeChat-style) to sign in with.
  */
 export async function startConsoleApi(opts: ConsoleApiOptions = {}): Promise<ConsoleApi> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const sims: DemoIdentityProviders = await startDemoIdentityProviders({
-    redirectUriFor: (id) => `${url}/v1/auth/${id}/callback`,
-  });
-  const mail = opts.mailPeople === undefined ? undefined : await startMailIssuer(url, opts.mailPeople);
-  const db = await openPglite();
-  await migrate(db);
-  let offset = 0;
-  const app = buildApp({
-    db,
-    keys: generateSigningKeys(),
-    // Nothing here reads time series; an address where nothing listens keeps InfluxDB out of it.
-    influx: { url: 'http://127.0.0.1:9', database: 'linkwell' },
-    metrics: new Registry(),
-    logger: false,
-    now: () => Date.now() + offset,
-    // The app composition registers the console plugin (api/src/http/console.ts), as `api run` does.
+  let mail: Awaited<ReturnType<typeof startMailIssuer>> | undefined;
+  const stack = await startIdentityStack({
     console: true,
-    identity: {
-      publicUrl: url,
-      providers: [...(sims.providers as ProviderConfig[]), ...(mail === undefined ? [] : [mail.config])],
+    extraProviders: async (url) => {
+      if (opts.mailPeople === undefined) return [];
+      mail = await startMailIssuer(url, opts.mailPeople);
+      return [mail.config];
     },
   });
-  await app.listen({ host: '127.0.0.1', port });
   return {
-    url,
-    app,
-    db,
-    advance: (ms) => {
-      offset += ms;
-    },
+    url: stack.apiUrl,
+    app: stack.app,
+    db: stack.db,
+    advance: stack.advance,
     async close() {
-      await app.close();
-      await db.close();
-      await sims.close();
+      await stack.close();
       await mail?.close();
     },
   };
