@@ -63,6 +63,8 @@ export interface AppDeps {
   deviceFlow?: DeviceFlowOptions;
   /** Sign-in; without it no provider is offered and callbacks point at http://localhost. */
   identity?: IdentitySettings;
+  /** Per-client budget a minute on the sign-in, callback and token endpoints (default 60). */
+  authRateLimitPerMinute?: number;
   /** Serves the web console at `/` (its pages, assets and vendor modules); `api run` and `linkwell up` do. */
   console?: boolean;
 }
@@ -134,6 +136,7 @@ export function buildApp(deps: AppDeps): ApiApp {
     now,
     publicUrl,
     metrics: deps.metrics,
+    ...(deps.authRateLimitPerMinute ? { rateLimitPerMinute: deps.authRateLimitPerMinute } : {}),
   });
   app.register(identityModule, {
     db: deps.db,

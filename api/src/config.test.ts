@@ -12,6 +12,7 @@ describe('loadApiConfigFromEnv', () => {
       keys: { dir: './data/api/keys' },
       publicUrl: 'http://127.0.0.1:8080',
       providers: [],
+      authRateLimitPerMinute: 60,
       logLevel: 'info',
     });
   });
@@ -114,6 +115,7 @@ describe('parseApiConfig', () => {
       keys: { dir: '/tmp/keys' },
       publicUrl: 'http://[::1]:8080',
       providers: [],
+      authRateLimitPerMinute: 60,
       logLevel: 'silent',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -130,6 +132,7 @@ describe('parseApiConfig', () => {
         keys: { dir: 'k' },
         publicUrl: 'http://h:1',
         providers: [],
+        authRateLimitPerMinute: 60,
         logLevel: 'info',
         extra: true,
       }),

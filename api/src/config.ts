@@ -46,6 +46,8 @@ export const ApiConfigSchema = Type.Object(
     keys: KeysConfigSchema,
     /** The API's external origin; sign-in callbacks are `${publicUrl}/v1/auth/{provider}/callback`. */
     publicUrl: Type.String({ pattern: '^https?://[^/]+$' }),
+    /** Requests a minute per client on the sign-in, callback and token endpoints. */
+    authRateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
     /** Upstream identity providers (docs/configuration.md); adding one is configuration only. */
     providers: ProvidersConfigSchema,
     logLevel: Type.Union([
@@ -141,6 +143,7 @@ export function loadApiConfigFromEnv(
     port,
     publicUrl: get('LINKWELL_API_PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     providers: providersFromEnv(get, readFile),
+    authRateLimitPerMinute: Number(get('LINKWELL_API_AUTH_RATE_LIMIT_PER_MINUTE') ?? 60),
     influx: influxFromEnv(get),
     database: databaseFromEnv(get),
     keys: keysFromEnv(get),

@@ -51,6 +51,7 @@ export async function startApi(config: Readonly<ApiConfig>, opts: StartOptions =
       logger: opts.logger ?? false,
       ...(opts.deviceFlow ? { deviceFlow: opts.deviceFlow } : {}),
       identity: { publicUrl: config.publicUrl, providers: config.providers },
+      authRateLimitPerMinute: config.authRateLimitPerMinute,
       console: opts.console ?? true,
     });
     await app.listen({ host: config.host, port: config.port });

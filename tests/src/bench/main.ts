@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runFleetBench } from './fleet-bench.js';
 import { runGatewayFootprint } from './gateway-footprint.js';
+import { runIdentityBench } from './identity-bench.js';
 import { READINGS_PER_MESSAGE, runIngestBench } from './ingest-bench.js';
 import { runOutboxBench } from './outbox-bench.js';
 import { runOutboxHeap } from './outbox-heap.js';
@@ -225,5 +226,29 @@ program
       log(`written to ${o.out}`);
     },
   );
+
+program
+  .command('identity')
+  .description(
+    'Sign-in through the API and the simulated Google-like provider vs the bare upstream code flow (openid-client alone), same run',
+  )
+  .option('--iterations <n>', 'sign-ins of each kind per round', int, 50)
+  .option('--rounds <n>', 'rounds, interleaved', int, 2)
+  .option('--out <file>', 'JSON results file', 'bench-results/identity.json')
+  .action(async (o: { iterations: number; rounds: number; out: string }) => {
+    const r = await runIdentityBench({
+      iterations: o.iterations,
+      rounds: o.rounds,
+      outFile: resolve(o.out),
+      log,
+    });
+    console.table({
+      baseline_bare_upstream_flow: r.baseline_bare_upstream_flow,
+      linkwell_sign_in: r.linkwell_sign_in,
+    });
+    console.log(`ratio (median, Linkwell / bare upstream flow): ${r.ratio_median}`);
+    console.log(`Linkwell's own cost per sign-in (median difference): ${r.overhead_median_ms} ms`);
+    log(`written to ${o.out}`);
+  });
 
 await program.parseAsync(process.argv);

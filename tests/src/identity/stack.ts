@@ -27,6 +27,8 @@ export interface IdentityStackOptions {
   /** Providers added after the demo ones (or instead of them with `replaceProviders`). */
   extraProviders?: (apiUrl: string) => Promise<ProviderConfig[]> | ProviderConfig[];
   influx?: InfluxSettings;
+  /** Per-client sign-in budget a minute (benchmarks sign in far more often than people do). */
+  authRateLimitPerMinute?: number;
   /** Serve the web console at `/`, as `api run` and `linkwell up` do. */
   console?: boolean;
   /** A pino logger for the API (tests that read what it logs). */
@@ -56,6 +58,7 @@ export async function startIdentityStack(opts: IdentityStackOptions = {}): Promi
     now: () => Date.now() + offset,
     ...(opts.logger ? { logger: opts.logger } : {}),
     console: opts.console ?? false,
+    ...(opts.authRateLimitPerMinute ? { authRateLimitPerMinute: opts.authRateLimitPerMinute } : {}),
     identity: { publicUrl: apiUrl, providers: [...(sims.providers as ProviderConfig[]), ...extra] },
   });
   await app.listen({ host: '127.0.0.1', port });

@@ -34,6 +34,8 @@ export interface AuthRoutesOptions {
   csrf: Csrf;
   secureCookies: boolean;
   metrics: Registry;
+  /** Requests a minute per client on the sign-in and token endpoints (default 60). */
+  rateLimitPerMinute?: number;
   /** The API's external origin: the callback URL is rebuilt on it, as the provider saw it. */
   publicUrl: string;
   now: () => number;
@@ -45,10 +47,13 @@ export function originOf(request: FastifyRequest): RequestOrigin {
 }
 
 // Sign-in endpoints are the ones worth guessing at; they get a per-client budget.
-const authRateLimit = { rateLimit: { max: 60, timeWindow: '1 minute' } };
+export const DEFAULT_AUTH_RATE_LIMIT_PER_MINUTE = 60;
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
   const { auth } = opts;
+  const authRateLimit = {
+    rateLimit: { max: opts.rateLimitPerMinute ?? DEFAULT_AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' },
+  };
   const countCallback = signInCallbackCounter(
     opts.metrics,
     auth.providers().map((p) => p.id),
