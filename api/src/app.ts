@@ -36,7 +36,7 @@ import {
 } from './modules/auth/index.js';
 import { devicesAccountMover } from './modules/devices/index.js';
 import { type DeviceFlowOptions, deviceFlowRoutes } from './modules/gateways/index.js';
-import { householdsAccountMover } from './modules/households/index.js';
+import { householdsAccountMover, householdsModule } from './modules/households/index.js';
 import { createIdentityService, identityModule } from './modules/identity/index.js';
 import { createTrendsService, trendsModule } from './modules/trends/index.js';
 
@@ -150,6 +150,11 @@ export function buildApp(deps: AppDeps): ApiApp {
     revokeSessions: (sql, accountId, reason) => auth.revokeAccountSessions(sql, accountId, reason),
     displayNameOf: (id) => providers.get(id)?.displayName ?? id,
     originOf,
+  });
+  app.register(householdsModule, {
+    db: deps.db,
+    now,
+    displayNameOf: async (sql, id) => (await createIdentityService(sql, now).account(id))?.display_name ?? '',
   });
   app.register(auditModule, { db: deps.db, auditFor });
   app.register(trendsModule, {

@@ -2,6 +2,7 @@ import { CodedError } from '@linkwell/firmware-protocol';
 import type { ErrorCatalog } from './http/problem.js';
 import { AUTH_ERRORS } from './modules/auth/errors.js';
 import { GATEWAYS_ERRORS } from './modules/gateways/errors.js';
+import { HOUSEHOLDS_ERRORS } from './modules/households/errors.js';
 import { IDENTITY_ERRORS } from './modules/identity/errors.js';
 import { TRENDS_ERRORS } from './modules/trends/errors.js';
 
@@ -60,6 +61,7 @@ export const API_ERRORS = {
   ...GATEWAYS_ERRORS,
   ...AUTH_ERRORS,
   ...IDENTITY_ERRORS,
+  ...HOUSEHOLDS_ERRORS,
 } as const satisfies ErrorCatalog;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -45,8 +45,8 @@ describe('gateway onboarding: RFC 8628 device authorization grant', () => {
     await db.exec(`
       INSERT INTO accounts (id, display_name) VALUES ('acct_other', 'Other'), ('acct_two', 'Two'), ('acct_none', 'None');
       INSERT INTO households (id, name) VALUES ('hh_other', 'Other Home');
-      INSERT INTO household_members VALUES ('hh_other', 'acct_other', 'owner'), ('hh_other', 'acct_two', 'member'),
-        ('hh_demo', 'acct_two', 'member');
+      INSERT INTO household_members VALUES ('hh_other', 'acct_other', 'owner'), ('hh_other', 'acct_two', 'adult'),
+        ('hh_demo', 'acct_two', 'adult');
     `);
     app = buildApp({
       db,

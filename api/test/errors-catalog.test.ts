@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ERRORS, API_STARTUP_ERRORS, COMMON_ERRORS } from '../src/index.js';
 import { AUTH_ERRORS } from '../src/modules/auth/index.js';
 import { GATEWAYS_ERRORS } from '../src/modules/gateways/index.js';
+import { HOUSEHOLDS_ERRORS } from '../src/modules/households/index.js';
 import { IDENTITY_ERRORS } from '../src/modules/identity/index.js';
 import { TRENDS_ERRORS } from '../src/modules/trends/index.js';
 
@@ -15,6 +16,7 @@ const GROUPS = {
   gateways: GATEWAYS_ERRORS,
   auth: AUTH_ERRORS,
   identity: IDENTITY_ERRORS,
+  households: HOUSEHOLDS_ERRORS,
 } as const;
 
 // Table rows look like `| `API_ERR_X` | 400 | meaning |`, possibly padded by a Markdown formatter.

@@ -92,7 +92,7 @@ export function describeRegistryChangeFeed(name: string, open: () => Promise<Dat
       expect(moved).toHaveLength(2);
       const joined = await notifiedBy(() =>
         db.query(
-          `INSERT INTO household_members (household_id, account_id, role) VALUES ('hh_n2', 'acct_n2', 'member')`,
+          `INSERT INTO household_members (household_id, account_id, role) VALUES ('hh_n2', 'acct_n2', 'adult')`,
         ),
       );
       expect(joined).toEqual([{ household: 'hh_n2', table: 'household_members', gateways: ['gw_n2'] }]);

@@ -6,7 +6,13 @@ import { describeRegistryChangeFeed } from './registry-changes-contract.js';
 const INGEST_QUERY =
   'SELECT device_id, account_id FROM ingest_device_accounts WHERE gateway_id = $1 AND device_address = $2 AND slot IS NOT DISTINCT FROM $3';
 
-const MIGRATION_IDS = ['0001_registry', '0002_device_flow', '0003_registry_changes', '0004_identity'];
+const MIGRATION_IDS = [
+  '0001_registry',
+  '0002_device_flow',
+  '0003_registry_changes',
+  '0004_identity',
+  '0005_households',
+];
 
 const TABLES = [
   'account_merges',
@@ -17,6 +23,7 @@ const TABLES = [
   'devices',
   'gateway_refresh_tokens',
   'gateways',
+  'household_invites',
   'household_members',
   'households',
   'identities',
@@ -48,7 +55,7 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
       await db?.close();
     });
 
-    it('creates the six registry tables, the two device-flow tables, the nine identity tables, schema_migrations and the ingest_device_accounts view', async () => {
+    it('creates the six registry tables, the two device-flow tables, the nine identity tables, household_invites, schema_migrations and the ingest_device_accounts view', async () => {
       const { rows } = await db.query<{ table_name: string; table_type: string }>(
         `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
       );
@@ -60,7 +67,7 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
       );
     });
 
-    it('reports 0001_registry through 0004_identity as skipped when migrate runs again', async () => {
+    it('reports 0001_registry through 0005_households as skipped when migrate runs again', async () => {
       expect(await migrate(db)).toEqual({ applied: [], skipped: MIGRATION_IDS });
       const { rows } = await db.query('SELECT id FROM schema_migrations ORDER BY id');
       expect(rows).toEqual(MIGRATION_IDS.map((id) => ({ id })));

@@ -82,7 +82,7 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
   ],
   auth: ['signin_transactions', 'sessions', 'refresh_tokens'],
   audit: ['audit_log'],
-  households: ['households', 'household_members'],
+  households: ['households', 'household_members', 'household_invites'],
   devices: ['devices', 'device_assignments'],
   gateways: ['gateways', 'device_authorizations', 'gateway_refresh_tokens'],
   // Trends live in InfluxDB; the module reads no registry table itself.

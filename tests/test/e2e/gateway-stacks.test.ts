@@ -114,7 +114,7 @@ describe.each([nodeBle, noble])('gateway on $name → ingest → InfluxDB', (sta
     // person; user 2 is the partner.
     await db.query('INSERT INTO accounts (id, display_name) VALUES ($1, $2)', [PARTNER, 'Partner']);
     await db.query(
-      `INSERT INTO household_members (household_id, account_id, role) VALUES ($1, $2, 'member')`,
+      `INSERT INTO household_members (household_id, account_id, role) VALUES ($1, $2, 'adult')`,
       [DEMO_HOME.householdId, PARTNER],
     );
     await db.query('INSERT INTO device_assignments (device_id, slot, account_id) VALUES ($1, 2, $2)', [

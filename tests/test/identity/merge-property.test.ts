@@ -9,7 +9,7 @@ import { createIdentityRepository } from '../../../api/src/modules/identity/repo
 
 /**
  * Property: for any registry state (2–5 accounts, some already merged or merged and undone, households
- * with owner/member roles, NULL and numbered device slots, some writing under an earlier merge's
+ * with owner/adult/dependent roles, NULL and numbered device slots, some writing under an earlier merge's
  * storage_account_id, gateways some revoked, identities), merging B into A and undoing it leaves every
  * registry table as if the merge never happened, and every account's trend — readings tagged with the
  * account `ingest_device_accounts` gave at write time, an account seeing the tags in `accountTags` — is
@@ -24,7 +24,8 @@ const T = Date.parse('2026-01-01T00:00:00Z');
 const PROVIDERS = ['google', 'apple', 'wechat'] as const;
 const MOVERS = [householdsAccountMover, devicesAccountMover];
 
-type Role = 'owner' | 'member';
+type Role = 'owner' | 'adult' | 'dependent';
+const RANK: Record<Role, number> = { owner: 3, adult: 2, dependent: 1 };
 
 interface Scenario {
   /** Identities per account (its length is the number of accounts). */
@@ -49,7 +50,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.integer({ min: 2, max: 5 }).chain
     accounts: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: n, maxLength: n }),
     households: fc.array(
       fc.record({
-        roles: fc.array(fc.constantFrom<Role | null>(null, 'owner', 'member'), {
+        roles: fc.array(fc.constantFrom<Role | null>(null, 'owner', 'adult', 'dependent'), {
           minLength: n,
           maxLength: n,
         }),
@@ -376,7 +377,7 @@ describe('merge then undo is the identity (property, PGlite)', () => {
     expect(during.household_members.filter((m) => m.account_id === B)).toEqual([]);
     for (const h of before.households) {
       const [ra, rb] = [roleOf(h.id as string, A), roleOf(h.id as string, B)];
-      const expected = ra === 'owner' || rb === 'owner' ? 'owner' : (ra ?? rb);
+      const expected = ra && rb ? (RANK[ra] >= RANK[rb] ? ra : rb) : (ra ?? rb);
       expect(during.household_members.find((m) => m.household_id === h.id && m.account_id === A)?.role).toBe(
         expected,
       );
@@ -422,12 +423,10 @@ describe('merge then undo is the identity (property, PGlite)', () => {
     );
     // The generator reached the interesting states.
     expect(coverage.runs).toBe(NUM_RUNS);
-    expect([...coverage.sharedRoles].sort()).toEqual([
-      'member/member',
-      'member/owner',
-      'owner/member',
-      'owner/owner',
-    ]);
+    const roles: Role[] = ['owner', 'adult', 'dependent'];
+    expect([...coverage.sharedRoles].sort()).toEqual(
+      roles.flatMap((a) => roles.map((b) => `${a}/${b}`)).sort(),
+    );
     expect(coverage.storageBefore).toBeGreaterThan(0);
     expect(coverage.earlierMerges).toBeGreaterThan(0);
     expect(coverage.earlierUndos).toBeGreaterThan(0);

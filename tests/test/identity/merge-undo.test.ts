@@ -233,7 +233,7 @@ describe('merge and undo end to end (real influxd, simulated providers)', () => 
       INSERT INTO household_members (household_id, account_id, role) VALUES
         ('hh_li', '${A}', 'owner'), ('hh_alex', '${B}', 'owner'), ('hh_sam', '${C}', 'owner'),
         -- Both A and B in one household, B the stronger: A becomes owner while merged.
-        ('hh_shared', '${A}', 'member'), ('hh_shared', '${B}', 'owner');
+        ('hh_shared', '${A}', 'adult'), ('hh_shared', '${B}', 'owner');
       INSERT INTO gateways (id, household_id, name) VALUES ('gw_li', 'hh_li', 'Li gateway'),
         ('gw_alex', 'hh_alex', 'Alex gateway'), ('gw_shared', 'hh_shared', 'Shared gateway'),
         ('gw_sam', 'hh_sam', 'Sam gateway');
@@ -449,7 +449,7 @@ describe('concurrent merges and undos on PostgreSQL', () => {
       VALUES ('idn_b', 'acct_b', 'google', 'https://google.example', 'b', '{}', false, now(), now());
       INSERT INTO households (id, name) VALUES ('hh', 'Home');
       INSERT INTO household_members (household_id, account_id, role) VALUES
-        ('hh', 'acct_a', 'member'), ('hh', 'acct_b', 'owner');
+        ('hh', 'acct_a', 'adult'), ('hh', 'acct_b', 'owner');
     `);
   });
   afterAll(async () => {
@@ -528,12 +528,12 @@ describe('concurrent merges and undos on PostgreSQL', () => {
   });
 
   it('refuses an undo that a merge committing meanwhile makes out of order (API_ERR_MERGE_CONFLICT)', async () => {
-    // D is a member where E and F own: merged, D owns; last in, first out gives D back its member role.
+    // D is a member where E and F own: merged, D owns; last in, first out gives D back its adult role.
     await db.exec(`
       INSERT INTO accounts (id, display_name, created_at) VALUES
         ('acct_d', 'D', now()), ('acct_e', 'E', now()), ('acct_f', 'F', now());
       INSERT INTO household_members (household_id, account_id, role) VALUES
-        ('hh', 'acct_d', 'member'), ('hh', 'acct_e', 'owner'), ('hh', 'acct_f', 'owner');
+        ('hh', 'acct_d', 'adult'), ('hh', 'acct_e', 'owner'), ('hh', 'acct_f', 'owner');
     `);
     clock += 1000;
     const toDe = await offer('acct_d', 'acct_e');
@@ -551,7 +551,7 @@ describe('concurrent merges and undos on PostgreSQL', () => {
       "SELECT account_id, role FROM household_members WHERE account_id IN ('acct_d', 'acct_e', 'acct_f') ORDER BY account_id",
     );
     expect(rows).toEqual([
-      { account_id: 'acct_d', role: 'member' },
+      { account_id: 'acct_d', role: 'adult' },
       { account_id: 'acct_e', role: 'owner' },
       { account_id: 'acct_f', role: 'owner' },
     ]);

@@ -244,7 +244,7 @@ describe('held readings: held, not dropped; replayed once claimed; live claims s
 
     await db.exec(`
       INSERT INTO accounts (id, display_name) VALUES ('acct_second', 'Second Person');
-      INSERT INTO household_members (household_id, account_id, role) VALUES ('hh_demo', 'acct_second', 'member');
+      INSERT INTO household_members (household_id, account_id, role) VALUES ('hh_demo', 'acct_second', 'adult');
       INSERT INTO device_assignments (device_id, slot, account_id) VALUES ('dev_demo_scale', 2, 'acct_second');
     `);
     await until('the slot-2 reading in InfluxDB', async () => {

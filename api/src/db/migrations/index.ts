@@ -2,6 +2,7 @@ import { registryMigration } from './0001_registry.js';
 import { deviceFlowMigration } from './0002_device_flow.js';
 import { registryChangesMigration } from './0003_registry_changes.js';
 import { identityMigration } from './0004_identity.js';
+import { householdsMigration } from './0005_households.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   deviceFlowMigration,
   registryChangesMigration,
   identityMigration,
+  householdsMigration,
 ];
