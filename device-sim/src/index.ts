@@ -35,6 +35,18 @@ export {
   findFault,
 } from './home/catalog.js';
 export {
+  type DemoHistory,
+  type DemoHistoryOptions,
+  type DemoSchedule,
+  demoSchedule,
+  generateDemoHistory,
+  type HistoryRecord,
+  type MeasureWindow,
+  measurementGaps,
+  runSchedule,
+  scheduledOffsets,
+} from './home/demo-schedule.js';
+export {
   createSimulatedHome,
   DEFAULT_ACTIVITY_MS,
   DEMO_HOME_DEVICES,

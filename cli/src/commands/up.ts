@@ -3,6 +3,7 @@ import { Listr } from 'listr2';
 import { TRANSPORTS } from '../gateway/transports.js';
 import { DEMO_SIGN_IN, startIdentityProviders } from '../up/identity.js';
 import {
+  backfillHistory,
   prepareDataDir,
   startApiService,
   startInflux,
@@ -36,8 +37,15 @@ export function registerUp(program: Command): void {
     )
     .option('--seed <n>', 'seed for the simulated physiology', intOption, 42)
     .option('--interval-ms <ms>', 'wristband notification interval', intOption, 1000)
+    .option(
+      '--measure-every <seconds>',
+      'base period of the simulated cuff and scale: the cuff measures every 1–2 periods, the scale every 1.5–2.5',
+      intOption,
+      60,
+    )
     .option('--database <name>', 'InfluxDB database', 'linkwell')
     .option('--no-sim', 'do not start the simulated home')
+    .option('--no-backfill', 'do not back-fill 30 days of demo history on first start')
     .addOption(
       new Option(
         '--transport <kind>',
@@ -111,6 +119,26 @@ async function runUp(opts: UpOptions & { exitAfter?: number }): Promise<void> {
         title: `Starting the simulated home and its gateway over ${opts.transport} (wristband, BP cuff, scale)`,
         enabled: () => opts.sim,
         task: (ctx) => startSimulatedHome(ctx),
+      },
+      {
+        title: 'Back-filling 30 days of demo history through ingest (first start only)',
+        enabled: () => opts.sim && opts.backfill,
+        task: async (ctx, t) => {
+          let shown = -1;
+          const r = await backfillHistory(ctx, (done, total) => {
+            // A line per tenth: the simple renderer (CI, pipes) prints every change of the output.
+            const tenth = Math.floor((10 * done) / Math.max(1, total));
+            if (tenth === shown) return;
+            shown = tenth;
+            t.output = `${done} / ${total} readings acknowledged by ingest`;
+          });
+          const counts = Object.entries(r.byMetric)
+            .map(([m, n]) => `${n} ${m}`)
+            .join(', ');
+          t.title = r.skipped
+            ? `Demo history already back-filled (${counts})`
+            : `Back-filled 30 days of demo history in ${(r.ms / 1000).toFixed(1)} s (${counts})`;
+        },
       },
     ],
     {

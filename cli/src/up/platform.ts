@@ -13,6 +13,8 @@ import {
 } from '@linkwell/api';
 import {
   createSimulatedHome,
+  DEMO_SCALE_USERS,
+  demoSchedule,
   SimNobleBindings,
   startPrivateBus,
   startSimulatedBluez,
@@ -26,6 +28,7 @@ import {
   createNodeBleCentral,
   type Gateway,
   loadNobleWithBindings,
+  type MqttUplink,
   UnpairedDevices,
 } from '@linkwell/gateway';
 import { type IngestService, startIngest } from '@linkwell/ingest';
@@ -34,6 +37,7 @@ import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { demoAddresses } from '../demo.js';
 import type { TransportKind } from '../gateway/transports.js';
+import { type BackfillResult, backfillDemoHistory } from './backfill.js';
 import { type ManagedInfluxd, startManagedInfluxd } from './influxd.js';
 import { pickPort } from './ports.js';
 
@@ -50,6 +54,10 @@ export interface UpOptions {
   transport: TransportKind;
   /** First of three preferred ports for the simulated identity providers (Google-like, Apple-like, WeChat-style). */
   idpPort: number;
+  /** Base period of the cuff's and the scale's compressed daily schedule, in seconds (`demoSchedule`). */
+  measureEvery: number;
+  /** Back-fill 30 days of the demo account's history on first start (false: `--no-backfill`). */
+  backfill: boolean;
 }
 
 export interface UpState {
@@ -65,6 +73,9 @@ export interface UpState {
   apiPort?: number;
   identity?: { providers: ProviderConfig[]; close: () => Promise<void> };
   gateway?: Gateway;
+  /** The demo gateway's MQTT uplink; the history backfill publishes through it too. */
+  uplink?: MqttUplink;
+  backfill?: BackfillResult;
   stopSim?: () => Promise<void>;
   demoToken?: string;
   /** The simulated BlueZ's bus when the gateway runs on node-ble. */
@@ -176,6 +187,7 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
     seed: s.opts.seed,
     addresses: demoAddresses(),
     wristbandIntervalMs: s.opts.intervalMs,
+    schedule: demoSchedule(s.opts.measureEvery),
   });
   const radio = await openHomeTransport(s, home);
   const token = await createTokenIssuer(s.keys!).gatewayToken(DEMO_HOME.gatewayId, {
@@ -197,7 +209,16 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
     outbox: { dir: join(s.dir, 'gateway', 'outbox') },
     racpSync: { stateDir },
     unpaired: await UnpairedDevices.openIn(stateDir),
+    // The scale's user 1 is the slot the demo registry assigns; the gateway consents it on every link.
+    users: [
+      {
+        address: demoAddresses().scale,
+        index: DEMO_SCALE_USERS[0]!.index,
+        consent: DEMO_SCALE_USERS[0]!.consent,
+      },
+    ],
   });
+  s.uplink = uplink;
   await s.gateway.start();
   s.stopSim = async () => {
     await s.gateway?.stop();
@@ -205,6 +226,26 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
     await radio.close();
     home.home.dispose();
   };
+}
+
+/**
+ * 30 days of the demo account's history, once per data dir, published as the demo gateway through ingest
+ * (cli/src/up/backfill.ts). Needs the simulated home's uplink.
+ */
+export async function backfillHistory(
+  s: UpState,
+  onProgress?: (done: number, total: number) => void,
+): Promise<BackfillResult> {
+  const uplink = s.uplink!;
+  s.backfill = await backfillDemoHistory({
+    dir: s.dir,
+    seed: s.opts.seed,
+    gatewayId: DEMO_HOME.gatewayId,
+    addresses: demoAddresses(),
+    publish: (env) => uplink.publishReadings(env),
+    ...(onProgress ? { onProgress } : {}),
+  });
+  return s.backfill;
 }
 
 export interface UpSummary {

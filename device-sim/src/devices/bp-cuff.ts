@@ -223,7 +223,7 @@ export class BloodPressureCuff extends SimPeripheral {
 }
 
 /** Measurement Status (BLS v1.1.1 §3.1, GSS "Blood Pressure Measurement"): one bit per detected artefact. */
-function statusOf(s: BloodPressureSample): BloodPressureStatus {
+export function statusOf(s: BloodPressureSample): BloodPressureStatus {
   let pulseRateRange: BloodPressureStatus['pulseRateRange'] = 'within_range';
   if (s.pulseRate > PULSE_UPPER_LIMIT) pulseRateRange = 'above_upper_limit';
   if (s.pulseRate < PULSE_LOWER_LIMIT) pulseRateRange = 'below_lower_limit';

@@ -10,6 +10,7 @@ import { MiScale } from '../scales/mi-scale.js';
 import { WeightScale } from '../scales/weight-scale.js';
 import { InMemoryRadio } from '../transport/in-memory.js';
 import { createDevice, DEMO_SCALE_USERS, deviceKind, findFault } from './catalog.js';
+import { type DemoSchedule, measurementGaps, runSchedule } from './demo-schedule.js';
 
 export interface HomeDeviceSpec {
   kind: DeviceKind;
@@ -171,6 +172,40 @@ export class SimHome {
     return () => this.stopActivity();
   }
 
+  /**
+   * The compressed daily schedule `linkwell up` runs: the cuff's user 1 and the scale's user 1 (the slots the
+   * demo registry assigns) measure at seeded, jittered gaps (`demoSchedule`). A cuff turn that comes while it
+   * is still measuring is skipped. Stopped by `stopActivity()` and `dispose()`.
+   */
+  startSchedule(schedule: DemoSchedule): () => void {
+    const skipBusy = (fn: () => void) => () => {
+      try {
+        fn();
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'SIM_ERR_BUSY') throw e;
+      }
+    };
+    const cuff = this.find('bp-cuff');
+    const scale = this.find('scale');
+    if (cuff instanceof BloodPressureCuff)
+      this.stops.push(
+        runSchedule(
+          this.opts.clock,
+          measurementGaps(this.opts.seed, 'bpCuff', schedule.bpCuff),
+          skipBusy(() => cuff.measure({ user: 1 })),
+        ),
+      );
+    if (scale instanceof WeightScale)
+      this.stops.push(
+        runSchedule(
+          this.opts.clock,
+          measurementGaps(this.opts.seed, 'scale', schedule.scale),
+          skipBusy(() => scale.step({ user: DEMO_SCALE_USERS[0]!.index })),
+        ),
+      );
+    return () => this.stopActivity();
+  }
+
   stopActivity(): void {
     for (const s of this.stops.splice(0)) s();
   }
@@ -217,6 +252,11 @@ export interface SimulatedHomeOptions {
   seed: number;
   addresses: { wristband: string; bpCuff: string; scale: string };
   wristbandIntervalMs?: number;
+  /**
+   * The cuff and the scale measure on this compressed daily schedule (`demoSchedule(everySeconds)`) from the
+   * start; without it they measure only when told to (`measure()`, `step()`).
+   */
+  schedule?: DemoSchedule;
 }
 
 /** The three-device home `linkwell up` and the skeleton tests stream from, on an in-memory radio. */
@@ -239,5 +279,6 @@ export function createSimulatedHome(opts: SimulatedHomeOptions) {
     !(wristband instanceof Wristband && bpCuff instanceof BloodPressureCuff && scale instanceof WeightScale)
   )
     throw new SimGattError('SIM_ERR_INVALID_OPTION', 'the demo home is built from the wrong device kinds');
+  if (opts.schedule) home.startSchedule(opts.schedule);
   return { home, radio: home.radio(), wristband, bpCuff, scale };
 }

@@ -100,6 +100,21 @@ async function heartRatePoints(up: UpJson, token = up.token): Promise<number> {
   return body.points.reduce((a, p) => a + p.count, 0);
 }
 
+/** One InfluxQL count, with `epoch=ms`; 0 when the measurement has no matching point yet. */
+async function influxCount(influx: string, q: string): Promise<number> {
+  const res = await fetch(`${influx}/query?db=linkwell&epoch=ms&q=${encodeURIComponent(q)}`);
+  const body = (await res.json()) as { results: { series?: { values: [number, number][] }[] }[] };
+  return body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
+}
+
+/** Earliest point of a measurement for the demo account, ms since epoch. */
+async function influxFirst(influx: string, measurement: string, field: string): Promise<number> {
+  const q = `SELECT first("${field}") FROM "${measurement}" WHERE account = 'acct_demo'`;
+  const res = await fetch(`${influx}/query?db=linkwell&epoch=ms&q=${encodeURIComponent(q)}`);
+  const body = (await res.json()) as { results: { series?: { values: [number, number][] }[] }[] };
+  return body.results[0]?.series?.[0]?.values[0]?.[0] ?? Number.NaN;
+}
+
 describe('npx linkwell up', () => {
   const dirs: string[] = [];
   afterAll(async () => {
@@ -191,6 +206,86 @@ describe('npx linkwell up', () => {
     },
     180_000,
   );
+
+  it('back-fills 30 days of history on first start, and every device (band, cuff, scale) measures live', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'lw-up-story-'));
+    dirs.push(dataDir);
+    const started = Date.now();
+    // A 5 s base period: the cuff measures every 5–10 s when not busy (a measurement takes 26–38 s).
+    const run = startUp(dataDir, ['--measure-every', '5']);
+    const up = await waitFor(
+      'up.json',
+      async () =>
+        existsSync(join(dataDir, 'up.json'))
+          ? (JSON.parse(await readFile(join(dataDir, 'up.json'), 'utf8')) as UpJson)
+          : undefined,
+      90_000,
+      run.output,
+    );
+    expect(run.output()).toMatch(
+      /Back-filled 30 days of demo history in [\d.]+ s \(43200 heart_rate, 60 blood_pressure, 30 body_weight\)/,
+    );
+    const marker = JSON.parse(await readFile(join(dataDir, 'demo-history.json'), 'utf8')) as {
+      fromMs: number;
+      toMs: number;
+      readings: number;
+    };
+    expect(marker.readings).toBe(43_290);
+    expect(marker.toMs - marker.fromMs).toBe(30 * 86_400_000);
+    // The history is in InfluxDB under acct_demo, exactly: one heart rate a minute, BP twice a day, a weight a
+    // day, each with the `history` quality flag (ingest keeps the flags as a comma-separated field).
+    const history = (m: string, f: string) =>
+      influxCount(
+        up.influx,
+        `SELECT count("${f}") FROM "${m}" WHERE account = 'acct_demo' AND quality =~ /(^|,)history(,|$)/`,
+      );
+    const all = (m: string, f: string) =>
+      influxCount(up.influx, `SELECT count("${f}") FROM "${m}" WHERE account = 'acct_demo'`);
+    expect(await history('heart_rate', 'bpm')).toBe(43_200);
+    expect(await history('blood_pressure', 'systolic')).toBe(60);
+    expect(await history('body_weight', 'weight')).toBe(30);
+    expect(await influxFirst(up.influx, 'heart_rate', 'bpm')).toBe(marker.fromMs);
+    expect(await influxFirst(up.influx, 'body_weight', 'weight')).toBeLessThan(marker.fromMs + 86_400_000);
+
+    // Live (everything without the history flag): heart rate, blood pressure and weight within 3 minutes.
+    const live = await waitFor(
+      'live heart rate, blood pressure and weight',
+      async () => {
+        const counts = {
+          heart_rate: (await all('heart_rate', 'bpm')) - 43_200,
+          blood_pressure: (await all('blood_pressure', 'systolic')) - 60,
+          body_weight: (await all('body_weight', 'weight')) - 30,
+        };
+        return Object.values(counts).every((n) => n > 0) ? counts : undefined;
+      },
+      180_000 - (Date.now() - started),
+      run.output,
+    );
+    console.log(`linkwell up live readings after ${Math.round((Date.now() - started) / 1000)} s:`, live);
+    run.child.kill('SIGTERM');
+    expect(await exited(run.child)).toBe(0);
+
+    // A second start finds the marker and leaves the history as it is.
+    const again = startUp(dataDir, ['--measure-every', '5']);
+    const up2 = await waitFor(
+      'up.json of the second run',
+      async () => {
+        const j = JSON.parse(await readFile(join(dataDir, 'up.json'), 'utf8')) as UpJson & { pid: number };
+        return j.pid === again.child.pid ? j : undefined;
+      },
+      90_000,
+      again.output,
+    );
+    expect(again.output()).toContain('Demo history already back-filled');
+    expect(
+      await influxCount(
+        up2.influx,
+        `SELECT count("bpm") FROM "heart_rate" WHERE account = 'acct_demo' AND quality =~ /(^|,)history(,|$)/`,
+      ),
+    ).toBe(43_200);
+    again.child.kill('SIGTERM');
+    expect(await exited(again.child)).toBe(0);
+  }, 300_000);
 
   it('leaves no influxd behind even when linkwell up is killed with SIGKILL', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'lw-up-kill-'));
