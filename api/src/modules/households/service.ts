@@ -129,7 +129,7 @@ export function createHouseholdManagement(
     return m.role;
   }
 
-  function require(role: HouseholdRole, allowed: readonly HouseholdRole[]): void {
+  function requireRole(role: HouseholdRole, allowed: readonly HouseholdRole[]): void {
     if (!allowed.includes(role))
       throw new ApiError('API_ERR_HOUSEHOLD_ROLE_REQUIRED', `This needs the role ${allowed.join(' or ')}.`, {
         required: allowed,
@@ -185,13 +185,13 @@ export function createHouseholdManagement(
     },
 
     async rename(accountId: string, householdId: string, name: string): Promise<HouseholdView> {
-      require(await roleIn(householdId, accountId), ['owner']);
+      requireRole(await roleIn(householdId, accountId), ['owner']);
       await repo.rename(householdId, name);
       return view(accountId, householdId);
     },
 
     async createInvite(accountId: string, householdId: string) {
-      require(await roleIn(householdId, accountId), ['owner', 'adult']);
+      requireRole(await roleIn(householdId, accountId), ['owner', 'adult']);
       const code = newInviteCode();
       const created = now();
       const row: InviteRow = {
@@ -210,14 +210,14 @@ export function createHouseholdManagement(
     },
 
     async invites(accountId: string, householdId: string): Promise<InviteView[]> {
-      require(await roleIn(householdId, accountId), ['owner', 'adult']);
+      requireRole(await roleIn(householdId, accountId), ['owner', 'adult']);
       const at = now();
       return (await repo.invites(householdId)).map((i) => inviteView(i, at));
     },
 
     /** Idempotent for an invite already revoked; a used invite cannot be revoked. */
     async revokeInvite(accountId: string, householdId: string, inviteId: string): Promise<void> {
-      require(await roleIn(householdId, accountId), ['owner', 'adult']);
+      requireRole(await roleIn(householdId, accountId), ['owner', 'adult']);
       const invite = await repo.invite(householdId, inviteId);
       if (invite === undefined)
         throw new ApiError('API_ERR_INVITE_NOT_FOUND', 'No invite with this id belongs to this household.');
@@ -242,8 +242,8 @@ export function createHouseholdManagement(
         throw new ApiError('API_ERR_HOUSEHOLD_ALREADY_MEMBER', 'You are already a member of this household.');
       if (!(await repo.useInvite(invite.id, accountId, new Date(at)))) {
         // Someone else used or revoked it between our read and our update.
-        const now2 = await repo.invite(invite.household_id, invite.id);
-        refuse(now2!);
+        const current = await repo.invite(invite.household_id, invite.id);
+        refuse(current!);
         throw new ApiError('API_ERR_INVITE_USED', 'This invite was already used.');
       }
       if (!(await repo.join(invite.household_id, accountId, invite.role)))
@@ -267,7 +267,7 @@ export function createHouseholdManagement(
     },
 
     async removeMember(accountId: string, householdId: string, memberId: string): Promise<void> {
-      require(await roleIn(householdId, accountId, true), ['owner']);
+      requireRole(await roleIn(householdId, accountId, true), ['owner']);
       const member = await repo.membership(householdId, memberId);
       if (member === undefined)
         throw new ApiError(
@@ -289,7 +289,7 @@ export function createHouseholdManagement(
 
     /** The caller hands ownership to an adult member and becomes an adult. */
     async transfer(accountId: string, householdId: string, to: string): Promise<HouseholdView> {
-      require(await roleIn(householdId, accountId, true), ['owner']);
+      requireRole(await roleIn(householdId, accountId, true), ['owner']);
       const target = await repo.membershipForUpdate(householdId, to);
       if (target === undefined)
         throw new ApiError(
