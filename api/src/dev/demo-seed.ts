@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SqlClient } from '../db/sql-client.js';
 
 /** Ids of the simulated home that `linkwell up`, the device simulator and the tests share. */
@@ -90,9 +91,11 @@ export async function seedDemoIdentity(
   await db.query(
     `INSERT INTO identities (id, account_id, provider, issuer, subject, claims, email_trusted, linked_at, last_used_at)
      VALUES ($1, $2, $3, $4, $5, $6, false, now(), now())
-     ON CONFLICT (provider, issuer, subject) DO NOTHING`,
+     ON CONFLICT DO NOTHING`,
     [
-      `idn_demo_${identity.provider}`,
+      // One row per (provider, issuer, subject): a provider that came back on another port is another
+      // issuer, so the demo person gets a new identity on the demo account instead of a key clash.
+      `idn_demo_${createHash('sha256').update(`${identity.provider}\n${identity.issuer}\n${identity.subject}`).digest('hex').slice(0, 16)}`,
       accountId,
       identity.provider,
       identity.issuer,
