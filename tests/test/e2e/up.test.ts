@@ -176,11 +176,12 @@ describe('npx linkwell up', () => {
   }, 240_000);
 
   it.each(['node-ble', 'noble'])(
-    'streams the demo heart rate with the gateway on %s over the simulated home',
+    'streams heart rate, blood pressure and weight with the gateway on %s over the simulated home',
     async (transport) => {
       const dataDir = await mkdtemp(join(tmpdir(), `lw-up-${transport}-`));
       dirs.push(dataDir);
-      const run = startUp(dataDir, ['--transport', transport]);
+      // Without the backfill every point is live; a 5 s pace gets a cuff result within about a minute.
+      const run = startUp(dataDir, ['--transport', transport, '--no-backfill', '--measure-every', '5']);
       const upJson = join(dataDir, 'up.json');
       const up = await waitFor(
         'up.json',
@@ -200,6 +201,24 @@ describe('npx linkwell up', () => {
         run.output,
       );
       expect(count).toBeGreaterThan(0);
+      // The cuff's indicated results and the scale's weighings (after UDS consent) cross this stack too.
+      const measured = await waitFor(
+        'blood pressure and weight',
+        async () => {
+          const bp = await influxCount(
+            up.influx,
+            `SELECT count("systolic") FROM "blood_pressure" WHERE account = 'acct_demo'`,
+          );
+          const kg = await influxCount(
+            up.influx,
+            `SELECT count("weight") FROM "body_weight" WHERE account = 'acct_demo'`,
+          );
+          return bp > 0 && kg > 0 ? { bp, kg } : undefined;
+        },
+        120_000,
+        run.output,
+      );
+      expect(measured.bp).toBeGreaterThan(0);
       run.child.kill('SIGTERM');
       expect(await exited(run.child)).toBe(0);
       if (up.dbus) expect(existsSync(up.dbus.slice('unix:path='.length))).toBe(false);
