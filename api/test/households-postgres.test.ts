@@ -1,4 +1,4 @@
-import { type RunningPostgres, startPostgres } from '@linkwell/tests/harness';
+import { overlapTransactions, type RunningPostgres, startPostgres } from '@linkwell/tests/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlClient } from '../src/db/sql-client.js';
 import { type Database, migrate, openPostgres } from '../src/index.js';
@@ -33,45 +33,13 @@ describe('concurrent accepts of one invite on PostgreSQL', () => {
     await server?.stop();
   });
 
-  /** Runs `first` to just before COMMIT, starts `second`, waits until it blocks on a lock, then commits. */
-  async function overlapped<T, U>(
+  const overlapped = async <T, U>(
     first: (sql: SqlClient) => Promise<T>,
     second: (sql: SqlClient) => Promise<U>,
-  ): Promise<[PromiseSettledResult<T>, PromiseSettledResult<U>, boolean]> {
-    let done!: () => void;
-    let commit!: () => void;
-    const firstDone = new Promise<void>((r) => {
-      done = r;
-    });
-    const mayCommit = new Promise<void>((r) => {
-      commit = r;
-    });
-    const a = db.transaction(async (tx) => {
-      const result = await first(tx);
-      done();
-      await mayCommit;
-      return result;
-    });
-    await Promise.race([firstDone, a]);
-    let settled = false;
-    let blocked = false;
-    const b = db.transaction(second).finally(() => {
-      settled = true;
-    });
-    for (let i = 0; i < 100 && !settled; i++) {
-      const { rows } = await db.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
-      );
-      if (rows[0]!.n > 0) {
-        blocked = true;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    commit();
-    const [ra, rb] = await Promise.allSettled([a, b]);
-    return [ra, rb, blocked];
-  }
+  ) => {
+    const o = await overlapTransactions(db, first, second);
+    return [o.first, o.second, o.secondBlocked] as const;
+  };
 
   const codeOf = (r: PromiseSettledResult<unknown>) =>
     r.status === 'rejected' ? (r.reason as { code?: string }).code : 'ok';

@@ -24,6 +24,7 @@ export {
   type RunningServer,
 } from './managed-process.js';
 export { type MosquittoOptions, type RunningMosquitto, startMosquitto } from './mosquitto.js';
+export { type Overlap, overlapTransactions, type TransactionalDb } from './overlap.js';
 export { freePort, freePorts } from './ports.js';
 export { type PostgresOptions, type RunningPostgres, startPostgres } from './postgres.js';
 export { type RedisOptions, type RunningRedis, startRedis } from './redis.js';

@@ -8,6 +8,7 @@ import { householdsAccountMover } from '../../../api/src/modules/households/serv
 import { createMergeService } from '../../../api/src/modules/identity/merge-service.js';
 import { createIdentityRepository } from '../../../api/src/modules/identity/repository.js';
 import {
+  overlapTransactions,
   type RunningInfluxd,
   type RunningPostgres,
   startInfluxd,
@@ -472,43 +473,13 @@ describe('concurrent merges and undos on PostgreSQL', () => {
     return id;
   }
 
-  /**
-   * Runs `first` in a transaction held open after it is done, starts `second` in another, waits until
-   * `second` waits for a lock (or ends), then lets `first` commit: both outcomes.
-   */
-  async function overlapped<T, U>(
+  const overlapped = async <T, U>(
     first: (sql: SqlClient) => Promise<T>,
     second: (sql: SqlClient) => Promise<U>,
-  ): Promise<[PromiseSettledResult<T>, PromiseSettledResult<U>]> {
-    let done!: () => void;
-    let commit!: () => void;
-    const firstDone = new Promise<void>((r) => {
-      done = r;
-    });
-    const mayCommit = new Promise<void>((r) => {
-      commit = r;
-    });
-    const a = db.transaction(async (tx) => {
-      const result = await first(tx);
-      done();
-      await mayCommit;
-      return result;
-    });
-    await Promise.race([firstDone, a]);
-    let settled = false;
-    const b = db.transaction(second).finally(() => {
-      settled = true;
-    });
-    for (let i = 0; i < 100 && !settled; i++) {
-      const { rows } = await db.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
-      );
-      if (rows[0]!.n > 0) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    commit();
-    return Promise.allSettled([a, b]);
-  }
+  ) => {
+    const o = await overlapTransactions(db, first, second);
+    return [o.first, o.second] as const;
+  };
 
   const codeOf = (r: PromiseSettledResult<unknown>) =>
     r.status === 'rejected' ? (r.reason as { code?: string }).code : 'ok';
