@@ -3,6 +3,7 @@ import { deviceFlowMigration } from './0002_device_flow.js';
 import { registryChangesMigration } from './0003_registry_changes.js';
 import { identityMigration } from './0004_identity.js';
 import { householdsMigration } from './0005_households.js';
+import { attributionMigration } from './0006_attribution.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   registryChangesMigration,
   identityMigration,
   householdsMigration,
+  attributionMigration,
 ];
