@@ -61,6 +61,7 @@ export const API_MODULES = [
   'audit',
   'households',
   'devices',
+  'inbox',
 ] as const;
 export type ApiModule = (typeof API_MODULES)[number];
 
@@ -84,9 +85,19 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
   audit: ['audit_log'],
   households: ['households', 'household_members', 'household_invites'],
   devices: ['devices', 'device_assignments'],
-  gateways: ['gateways', 'device_authorizations', 'gateway_refresh_tokens'],
+  gateways: [
+    'gateways',
+    'device_authorizations',
+    'gateway_refresh_tokens',
+    'gateway_presence',
+    'nearby_devices',
+    'gateway_commands',
+  ],
   // Trends live in InfluxDB; the module reads no registry table itself.
   trends: [],
+  // Ingest writes inbox items and executes moves through the SQL contract of migration 0006; in the API
+  // the inbox context owns them. member_baselines is ingest's (it keeps them); the API only cascades it.
+  inbox: ['inbox_items', 'reading_moves', 'attribution_rules', 'member_baselines'],
 };
 
 /** Tables of the infrastructure, not of a context, and the one file that may query each. */
