@@ -13,6 +13,7 @@ const MIGRATION_IDS = [
   '0004_identity',
   '0005_households',
   '0006_attribution',
+  '0007_gateway_operations',
 ];
 
 const TABLES = [
@@ -23,6 +24,8 @@ const TABLES = [
   'device_assignments',
   'device_authorizations',
   'devices',
+  'gateway_commands',
+  'gateway_presence',
   'gateway_refresh_tokens',
   'gateways',
   'household_invites',
@@ -34,6 +37,7 @@ const TABLES = [
   'link_suggestions',
   'member_baselines',
   'merge_offers',
+  'nearby_devices',
   'reading_moves',
   'refresh_tokens',
   'schema_migrations',

@@ -4,6 +4,7 @@ import { registryChangesMigration } from './0003_registry_changes.js';
 import { identityMigration } from './0004_identity.js';
 import { householdsMigration } from './0005_households.js';
 import { attributionMigration } from './0006_attribution.js';
+import { gatewayOperationsMigration } from './0007_gateway_operations.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   identityMigration,
   householdsMigration,
   attributionMigration,
+  gatewayOperationsMigration,
 ];
