@@ -14,6 +14,7 @@ const MIGRATION_IDS = [
   '0005_households',
   '0006_attribution',
   '0007_gateway_operations',
+  '0008_household_sharing',
 ];
 
 const TABLES = [
@@ -28,8 +29,10 @@ const TABLES = [
   'gateway_presence',
   'gateway_refresh_tokens',
   'gateways',
+  'household_handovers',
   'household_invites',
   'household_members',
+  'household_shares',
   'households',
   'identities',
   'identity_app_ids',

@@ -83,7 +83,13 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
   ],
   auth: ['signin_transactions', 'sessions', 'refresh_tokens'],
   audit: ['audit_log'],
-  households: ['households', 'household_members', 'household_invites'],
+  households: [
+    'households',
+    'household_members',
+    'household_invites',
+    'household_shares',
+    'household_handovers',
+  ],
   devices: ['devices', 'device_assignments'],
   gateways: [
     'gateways',

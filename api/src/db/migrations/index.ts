@@ -5,6 +5,7 @@ import { identityMigration } from './0004_identity.js';
 import { householdsMigration } from './0005_households.js';
 import { attributionMigration } from './0006_attribution.js';
 import { gatewayOperationsMigration } from './0007_gateway_operations.js';
+import { householdSharingMigration } from './0008_household_sharing.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   householdsMigration,
   attributionMigration,
   gatewayOperationsMigration,
+  householdSharingMigration,
 ];
