@@ -38,6 +38,7 @@ export {
   type DemoHistory,
   type DemoHistoryOptions,
   type DemoSchedule,
+  demoHouseholdSchedule,
   demoSchedule,
   generateDemoHistory,
   type HistoryRecord,
@@ -49,6 +50,7 @@ export {
 export {
   createSimulatedHome,
   DEFAULT_ACTIVITY_MS,
+  DEMO_DEPENDENT,
   DEMO_HOME_DEVICES,
   type DeviceDescription,
   type HomeDevice,

@@ -6,7 +6,12 @@ import {
 } from '@linkwell/firmware-protocol';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
-import { demoSchedule, generateDemoHistory, scheduledOffsets } from './demo-schedule.js';
+import {
+  demoHouseholdSchedule,
+  demoSchedule,
+  generateDemoHistory,
+  scheduledOffsets,
+} from './demo-schedule.js';
 import { createSimulatedHome } from './home.js';
 
 const END = Date.UTC(2026, 11, 7, 9, 30, 17);
@@ -58,6 +63,28 @@ describe('demo schedule', () => {
     const after = scale.taken.length;
     clock.advance(tenMinutes);
     expect(scale.taken.length).toBe(after);
+  });
+  it('takes turns between users 1 and 2 in the household schedule, and the dependent steps on the Mi scale', () => {
+    const clock = new ManualClock(END);
+    const every = demoHouseholdSchedule(10);
+    const { home, bpCuff, scale, miScale } = createSimulatedHome({
+      clock,
+      seed: 7,
+      addresses: { ...ADDR, miScale: 'D0:00:00:00:00:06' },
+      schedule: every,
+    });
+    const tenMinutes = 600_000;
+    for (let t = 0; t < tenMinutes; t += 1000) clock.advance(1000);
+    const weighings = scheduledOffsets(7, 'scale', every.scale, tenMinutes).length;
+    expect(scale.taken.map((r) => r.userId)).toEqual(
+      Array.from({ length: weighings }, (_, i) => (i % 2 === 0 ? 1 : 2)),
+    );
+    expect(new Set(bpCuff.readings.map((r) => r.user))).toEqual(new Set([1, 2]));
+    const steps = scheduledOffsets(7, 'miScale', every.miScale!, tenMinutes).length;
+    expect(steps).toBeGreaterThan(0);
+    expect(miScale!.taken.length).toBe(steps);
+    for (const r of miScale!.taken) expect(Math.abs(r.weightKg - 27)).toBeLessThan(2);
+    home.dispose();
   });
 });
 
@@ -125,5 +152,22 @@ describe('demo history', () => {
     const hex = (x: typeof h) => x.records.map((r) => `${r.at}:${Buffer.from(r.frame).toString('hex')}`);
     expect(hex(again)).toEqual(hex(h));
     expect(hex(generateDemoHistory({ seed: 43, endMs: END }))).not.toEqual(hex(h));
+  });
+
+  it('adds user 2 (the second adult) without changing user 1, and user 2 decodes as slot 2', () => {
+    const both = generateDemoHistory({ seed: 42, endMs: END, secondUser: true });
+    const userOf = (r: (typeof both.records)[number]) =>
+      r.metric === 'heart_rate'
+        ? 1
+        : (r.metric === 'blood_pressure' ? bloodPressureBlock : weightBlock).decode(r.frame)[0]!.slot;
+    const hex = (rs: typeof both.records) => rs.map((r) => `${r.at}:${Buffer.from(r.frame).toString('hex')}`);
+    expect(hex(both.records.filter((r) => userOf(r) === 1))).toEqual(hex(h.records));
+    const second = both.records.filter((r) => userOf(r) === 2);
+    expect(second.filter((r) => r.metric === 'blood_pressure')).toHaveLength(60);
+    expect(second.filter((r) => r.metric === 'body_weight')).toHaveLength(30);
+    expect(both.secondUser!.weight).toHaveLength(30);
+    // Sam weighs 64 kg (DEMO_SCALE_USERS); a month of daily weighings stays near it.
+    for (const w of both.secondUser!.weight) expect(Math.abs(w.weightKg - 64)).toBeLessThan(4);
+    expect(both.bloodPressure).toEqual(h.bloodPressure);
   });
 });

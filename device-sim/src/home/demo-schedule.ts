@@ -27,6 +27,13 @@ export interface MeasureWindow {
 export interface DemoSchedule {
   bpCuff: MeasureWindow;
   scale: MeasureWindow;
+  /** The dependent's advertisement-only scale, when the home has one. */
+  miScale?: MeasureWindow;
+  /**
+   * Which users of the cuff and the scale take turns: [1] (the default) or [1, 2] for a household of two
+   * adults sharing them. Turns go round in order.
+   */
+  users?: readonly number[];
 }
 
 /**
@@ -39,8 +46,20 @@ export function demoSchedule(everySeconds = 60): DemoSchedule {
   return { bpCuff: { minMs: ms, maxMs: 2 * ms }, scale: { minMs: 1.5 * ms, maxMs: 2.5 * ms } };
 }
 
+/**
+ * The schedule of the demo household `linkwell up` shows: the cuff and the scale alternate between users 1
+ * and 2, and the dependent steps on the Mi scale every 2–3 periods.
+ */
+export function demoHouseholdSchedule(everySeconds = 60): DemoSchedule {
+  const ms = everySeconds * 1000;
+  return { ...demoSchedule(everySeconds), miScale: { minMs: 2 * ms, maxMs: 3 * ms }, users: [1, 2] };
+}
+
+/** The devices that measure on the schedule; each has its own seeded stream of gaps. */
+export type ScheduledDevice = 'bpCuff' | 'scale' | 'miScale';
+
 /** The seeded stream of gaps (ms, whole) for one device of the schedule. */
-export function measurementGaps(seed: number, device: keyof DemoSchedule, w: MeasureWindow): () => number {
+export function measurementGaps(seed: number, device: ScheduledDevice, w: MeasureWindow): () => number {
   if (!(w.minMs > 0 && w.maxMs >= w.minMs))
     throw new RangeError(`measurement window ${w.minMs}–${w.maxMs} ms is not a positive range`);
   const rng = seededStream(seed, `demo-schedule:${device}`);
@@ -50,7 +69,7 @@ export function measurementGaps(seed: number, device: keyof DemoSchedule, w: Mea
 /** Times (relative to the start) of the measurements that fall within `durationMs`: a pure view of the schedule. */
 export function scheduledOffsets(
   seed: number,
-  device: keyof DemoSchedule,
+  device: ScheduledDevice,
   w: MeasureWindow,
   durationMs: number,
 ): number[] {
@@ -87,6 +106,11 @@ export interface DemoHistoryOptions {
   /** Heart rate once per this many ms (default one a minute). */
   heartRateEveryMs?: number;
   utcOffsetMinutes?: number;
+  /**
+   * Also the cuff's and the scale's user 2 (Sam, 64 kg): the household's second adult. Drawn from streams
+   * of their own, so user 1's history is the same with or without them.
+   */
+  secondUser?: boolean;
 }
 
 /** One past measurement as its device would have sent it, with the time it was taken. */
@@ -95,7 +119,7 @@ export interface HistoryRecord {
   device: 'wristband' | 'bpCuff' | 'scale';
   /** When it was measured (ms since epoch, whole seconds). */
   at: number;
-  /** The GATT value: Heart Rate Measurement, Blood Pressure Measurement (user 1) or Weight Measurement (user 1). */
+  /** The GATT value: Heart Rate Measurement, Blood Pressure Measurement or Weight Measurement (with its user). */
   frame: Uint8Array;
 }
 
@@ -107,6 +131,8 @@ export interface DemoHistory {
   weight: { at: number; weightKg: number }[];
   /** Every record, oldest first. */
   records: HistoryRecord[];
+  /** User 2's measurements, with `secondUser`. */
+  secondUser?: { bloodPressure: DemoHistory['bloodPressure']; weight: DemoHistory['weight'] };
 }
 
 /** Morning and evening blood pressure, local time, and the morning weighing. */
@@ -145,6 +171,7 @@ export function generateDemoHistory(opts: DemoHistoryOptions): DemoHistory {
   });
   const records: HistoryRecord[] = [];
   const heartRate: DemoHistory['heartRate'] = [];
+  let secondUser: DemoHistory['secondUser'];
   for (let at = fromMs; at < toMs; at += every) {
     const bpm = Math.round(heart.sample(at));
     heartRate.push({ at, bpm });
@@ -160,30 +187,76 @@ export function generateDemoHistory(opts: DemoHistoryOptions): DemoHistory {
     });
   }
 
-  const jitter = seededStream(cuffSeed, 'demo-history:times');
-  const cuff = new BloodPressureModel({
-    seed: cuffSeed,
-    user: 1,
-    ...(opts.utcOffsetMinutes ? { utcOffsetMinutes: opts.utcOffsetMinutes } : {}),
-  });
-  const alex = DEMO_SCALE_USERS[0]!;
-  const person = new SimulatedPerson({
-    seed: mixSeed(scaleSeed, 100 + alex.index),
-    baseWeightKg: alex.weightKg,
-    originMs: fromMs,
-  });
   const bloodPressure: DemoHistory['bloodPressure'] = [];
   const weight: DemoHistory['weight'] = [];
   const firstLocalDay = Math.floor((fromMs + offsetMs) / DAY_MS) * DAY_MS - offsetMs;
+  const users = opts.secondUser ? [1, 2] : [1];
+  for (const user of users) {
+    const daily = dailyMeasurements({
+      user,
+      cuffSeed,
+      scaleSeed,
+      fromMs,
+      toMs,
+      firstLocalDay,
+      ...(opts.utcOffsetMinutes ? { utcOffsetMinutes: opts.utcOffsetMinutes } : {}),
+    });
+    records.push(...daily.records);
+    if (user === 1) {
+      bloodPressure.push(...daily.bloodPressure);
+      weight.push(...daily.weight);
+    } else {
+      secondUser = { bloodPressure: daily.bloodPressure, weight: daily.weight };
+    }
+  }
+  records.sort((a, b) => a.at - b.at);
+  return { fromMs, toMs, heartRate, bloodPressure, weight, records, ...(secondUser ? { secondUser } : {}) };
+}
+
+interface DailyInput {
+  user: number;
+  cuffSeed: number;
+  scaleSeed: number;
+  fromMs: number;
+  toMs: number;
+  firstLocalDay: number;
+  utcOffsetMinutes?: number;
+}
+
+/**
+ * One user's morning and evening blood pressure and morning weighing. User 1 keeps the streams it always had
+ * (`demo-history:times`, BloodPressureModel user 1), so adding user 2 changes nothing of user 1's history.
+ */
+function dailyMeasurements(o: DailyInput) {
+  const jitter = seededStream(
+    o.cuffSeed,
+    o.user === 1 ? 'demo-history:times' : `demo-history:times:${o.user}`,
+  );
+  const cuff = new BloodPressureModel({
+    seed: o.cuffSeed,
+    user: o.user,
+    ...(o.utcOffsetMinutes ? { utcOffsetMinutes: o.utcOffsetMinutes } : {}),
+  });
+  const who = DEMO_SCALE_USERS.find((u) => u.index === o.user)!;
+  const person = new SimulatedPerson({
+    seed: mixSeed(o.scaleSeed, 100 + who.index),
+    baseWeightKg: who.weightKg,
+    originMs: o.fromMs,
+  });
+  const records: HistoryRecord[] = [];
+  const bloodPressure: DemoHistory['bloodPressure'] = [];
+  const weight: DemoHistory['weight'] = [];
   const onTime = (dayStart: number, minute: number) => {
     const t = dayStart + (minute + uniform(jitter, -JITTER_MIN, JITTER_MIN)) * MINUTE_MS;
     return Math.round(t / 1000) * 1000;
   };
-  for (let day = firstLocalDay; day < toMs; day += DAY_MS) {
+  // User 2 measures a quarter of an hour after user 1, as two people sharing a cuff and a scale would.
+  const later = (o.user - 1) * 15;
+  for (let day = o.firstLocalDay; day < o.toMs; day += DAY_MS) {
     // Drawn every day, in or out of range, so a day's times never depend on where the window starts.
-    const weighAt = onTime(day, WEIGH_TIME_MIN);
-    const bpAt = BP_TIMES_MIN.map((m) => onTime(day, m));
-    const inRange = (t: number) => t >= fromMs && t < toMs;
+    const weighAt = onTime(day, WEIGH_TIME_MIN + later);
+    const bpAt = BP_TIMES_MIN.map((m) => onTime(day, m + later));
+    const inRange = (t: number) => t >= o.fromMs && t < o.toMs;
     if (inRange(weighAt)) {
       const kg = roundWeightKg(person.weighKg(weighAt));
       weight.push({ at: weighAt, weightKg: kg });
@@ -192,10 +265,10 @@ export function generateDemoHistory(opts: DemoHistoryOptions): DemoHistory {
         device: 'scale',
         at: weighAt,
         frame: weightFrame({
-          userId: alex.index,
+          userId: who.index,
           timestamp: epochMsToDateTime(weighAt),
           weightKg: kg,
-          heightCm: alex.heightCm,
+          heightCm: who.heightCm,
           withBodyComposition: false,
         }),
       });
@@ -215,12 +288,11 @@ export function generateDemoHistory(opts: DemoHistoryOptions): DemoHistory {
           meanArterialPressure: sample.meanArterial,
           timestamp: epochMsToDateTime(at),
           pulseRateBpm: sample.pulseRate,
-          userId: 1,
+          userId: o.user,
           measurementStatus: statusOf(sample),
         }),
       });
     }
   }
-  records.sort((a, b) => a.at - b.at);
-  return { fromMs, toMs, heartRate, bloodPressure, weight, records };
+  return { records, bloodPressure, weight };
 }

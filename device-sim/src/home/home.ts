@@ -29,6 +29,9 @@ export const DEMO_HOME_DEVICES: readonly HomeDeviceSpec[] = [
   { kind: 'mi-scale', address: 'D0:00:00:00:00:06' },
 ];
 
+/** The demo household's dependent, who uses the Mi scale: a child (WHO growth charts put 27 kg near age 8). */
+export const DEMO_DEPENDENT = Object.freeze({ weightKg: 27, heightCm: 128 });
+
 /** How often the household uses each device when the home runs on its own (`activity: true`). */
 export const DEFAULT_ACTIVITY_MS = {
   'bp-cuff': 120_000,
@@ -173,9 +176,10 @@ export class SimHome {
   }
 
   /**
-   * The compressed daily schedule `linkwell up` runs: the cuff's user 1 and the scale's user 1 (the slots the
-   * demo registry assigns) measure at seeded, jittered gaps (`demoSchedule`). A cuff turn that comes while it
-   * is still measuring is skipped. Stopped by `stopActivity()` and `dispose()`.
+   * The compressed daily schedule `linkwell up` runs: the cuff and the scale measure at seeded, jittered gaps
+   * (`demoSchedule`), their users taking turns (`schedule.users`, user 1 alone by default), and the Mi scale,
+   * if the home has one and the schedule names it, is stepped on. A cuff turn that comes while it is still
+   * measuring is skipped. Stopped by `stopActivity()` and `dispose()`.
    */
   startSchedule(schedule: DemoSchedule): () => void {
     const skipBusy = (fn: () => void) => () => {
@@ -185,22 +189,40 @@ export class SimHome {
         if ((e as { code?: string }).code !== 'SIM_ERR_BUSY') throw e;
       }
     };
+    const users = schedule.users ?? [DEMO_SCALE_USERS[0]!.index];
+    const turns = () => {
+      let turn = 0;
+      return () => users[turn++ % users.length]!;
+    };
     const cuff = this.find('bp-cuff');
     const scale = this.find('scale');
-    if (cuff instanceof BloodPressureCuff)
+    const miScale = this.find('mi-scale');
+    if (cuff instanceof BloodPressureCuff) {
+      const next = turns();
       this.stops.push(
         runSchedule(
           this.opts.clock,
           measurementGaps(this.opts.seed, 'bpCuff', schedule.bpCuff),
-          skipBusy(() => cuff.measure({ user: 1 })),
+          skipBusy(() => cuff.measure({ user: next() === 2 ? 2 : 1 })),
         ),
       );
-    if (scale instanceof WeightScale)
+    }
+    if (scale instanceof WeightScale) {
+      const next = turns();
       this.stops.push(
         runSchedule(
           this.opts.clock,
           measurementGaps(this.opts.seed, 'scale', schedule.scale),
-          skipBusy(() => scale.step({ user: DEMO_SCALE_USERS[0]!.index })),
+          skipBusy(() => scale.step({ user: next() })),
+        ),
+      );
+    }
+    if (miScale instanceof MiScale && schedule.miScale)
+      this.stops.push(
+        runSchedule(
+          this.opts.clock,
+          measurementGaps(this.opts.seed, 'miScale', schedule.miScale),
+          skipBusy(() => miScale.step()),
         ),
       );
     return () => this.stopActivity();
@@ -250,8 +272,11 @@ export class SimHome {
 export interface SimulatedHomeOptions {
   clock: Clock;
   seed: number;
-  addresses: { wristband: string; bpCuff: string; scale: string };
+  /** With `miScale`, the home also has an advertisement-only Mi scale (the demo household's dependent's). */
+  addresses: { wristband: string; bpCuff: string; scale: string; miScale?: string };
   wristbandIntervalMs?: number;
+  /** The person who steps on the Mi scale; by default a child of 27 kg. */
+  miScaleUser?: { weightKg: number; heightCm?: number };
   /**
    * The cuff and the scale measure on this compressed daily schedule (`demoSchedule(everySeconds)`) from the
    * start; without it they measure only when told to (`measure()`, `step()`).
@@ -272,6 +297,15 @@ export function createSimulatedHome(opts: SimulatedHomeOptions) {
       },
       { kind: 'bp-cuff', address: opts.addresses.bpCuff },
       { kind: 'scale', address: opts.addresses.scale },
+      ...(opts.addresses.miScale
+        ? [
+            {
+              kind: 'mi-scale' as const,
+              address: opts.addresses.miScale,
+              options: { users: [opts.miScaleUser ?? DEMO_DEPENDENT], unsetClock: false },
+            },
+          ]
+        : []),
     ],
   });
   const [wristband, bpCuff, scale] = home.peripherals;
@@ -279,6 +313,7 @@ export function createSimulatedHome(opts: SimulatedHomeOptions) {
     !(wristband instanceof Wristband && bpCuff instanceof BloodPressureCuff && scale instanceof WeightScale)
   )
     throw new SimGattError('SIM_ERR_INVALID_OPTION', 'the demo home is built from the wrong device kinds');
+  const miScale = home.find('mi-scale') as MiScale | undefined;
   if (opts.schedule) home.startSchedule(opts.schedule);
-  return { home, radio: home.radio(), wristband, bpCuff, scale };
+  return { home, radio: home.radio(), wristband, bpCuff, scale, ...(miScale ? { miScale } : {}) };
 }
