@@ -33,6 +33,12 @@ export interface IdentityStackOptions {
   console?: boolean;
   /** A pino logger for the API (tests that read what it logs). */
   logger?: import('pino').Logger;
+  /** A migrated database to use instead of a fresh in-memory PGlite (e.g. one ingest shares); not closed. */
+  db?: Database;
+  /** Signing keys to use (e.g. the ones ingest verifies gateway tokens with). */
+  keys?: SigningKeys;
+  /** Device-flow settings for gateways (their MQTT URL, poll interval). */
+  deviceFlow?: Parameters<typeof buildApp>[0]['deviceFlow'];
 }
 
 /**
@@ -45,9 +51,10 @@ export async function startIdentityStack(opts: IdentityStackOptions = {}): Promi
   const sims = await startDemoIdentityProviders({
     redirectUriFor: (id) => `${apiUrl}/v1/auth/${id}/callback`,
   });
-  const db = await openPglite();
-  await migrate(db);
-  const keys = generateSigningKeys();
+  const ownsDb = opts.db === undefined;
+  const db = opts.db ?? (await openPglite());
+  if (ownsDb) await migrate(db);
+  const keys = opts.keys ?? generateSigningKeys();
   let offset = 0;
   const extra = opts.extraProviders ? await opts.extraProviders(apiUrl) : [];
   const app = buildApp({
@@ -58,6 +65,7 @@ export async function startIdentityStack(opts: IdentityStackOptions = {}): Promi
     now: () => Date.now() + offset,
     ...(opts.logger ? { logger: opts.logger } : {}),
     console: opts.console ?? false,
+    ...(opts.deviceFlow ? { deviceFlow: opts.deviceFlow } : {}),
     ...(opts.authRateLimitPerMinute ? { authRateLimitPerMinute: opts.authRateLimitPerMinute } : {}),
     identity: { publicUrl: apiUrl, providers: [...(sims.providers as ProviderConfig[]), ...extra] },
   });
@@ -74,7 +82,7 @@ export async function startIdentityStack(opts: IdentityStackOptions = {}): Promi
     async close() {
       await app.close();
       await sims.close();
-      await db.close();
+      if (ownsDb) await db.close();
     },
   };
 }
