@@ -97,6 +97,14 @@ export {
   ReadingsEnvelopeSchema,
   WIRE_VERSION,
 } from './wire/envelope.js';
+export {
+  type DeviceDiscoveredEvent,
+  DeviceDiscoveredEventSchema,
+  type DeviceInfoEvent,
+  DeviceInfoEventSchema,
+  parseDeviceDiscovered,
+  parseDeviceInfo,
+} from './wire/device-events.js';
 export { fnv1a64, type ReadingIdentity, readingId } from './wire/idempotency.js';
 export {
   type CommandMessage,

@@ -36,6 +36,8 @@ export const GATEWAY_ERRORS = {
     'A device-manager step (device information, history handling) failed on one link; the session went on without it.',
   GATEWAY_ERR_TIME_SYNC_FAILED:
     'Reading or writing the Current Time of a device failed; its readings keep the time stamps its clock gives.',
+  GATEWAY_ERR_COMMAND_EXPIRED:
+    'A command arrived (or reached its turn) after its expires_at; it was refused and never run, because the platform had already reported it timed out.',
   GATEWAY_ERR_CONSENT_FAILED:
     "UDS Consent for a configured user was refused, not answered or impossible (no pairing); that user's readings stay on the scale.",
   GATEWAY_ERR_BAD_COMMAND:

@@ -57,6 +57,8 @@ export interface GatewayEvents {
   'device.bond_stale': [{ address: string; signature: string }];
   /** Outcome of that single re-pairing; on failure the device goes back to plain reconnects. */
   'device.bond_recovery': [{ address: string; ok: boolean; code?: string; message?: string }];
+  /** A reset command was carried out: devices let go, state wiped; the gateway stops (the root exits). */
+  'gateway.reset': [Record<string, never>];
   /** A command from lw/v1/gw/{gw}/cmd was answered (`cached`: a redelivered tid got the earlier result). */
   'command.completed': [{ tid: string; op: string; status: 'ok' | 'error'; code?: string; cached: boolean }];
 }

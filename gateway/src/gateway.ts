@@ -12,6 +12,7 @@ import {
   createCommandHandler,
 } from './commands/command-handler.js';
 import type { DeviceControl } from './commands/device-control.js';
+import { createDeviceAnnouncer } from './device-announcer.js';
 import { createDeviceLinks } from './device-links.js';
 import { GatewayError } from './errors.js';
 import { GatewayEventBus } from './events.js';
@@ -242,6 +243,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
       batcher.add(r);
     }
   });
+  const announcer = createDeviceAnnouncer({
+    bus,
+    publishEvent: (e) => deps.uplink.publishEvent(e),
+    profiles: deps.profiles ?? PROFILES,
+    logger: log,
+    now,
+  });
   bus.on('frame.rejected', (f) => {
     log.warn(
       { code: 'GATEWAY_ERR_BAD_FRAME', cause: f.code, device: f.address, offset: f.offset, raw: f.raw },
@@ -250,7 +258,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     void deps.uplink.publishEvent({ type: 'frame.rejected', ...f }).catch(() => {});
   });
 
-  return {
+  const gateway: Gateway = {
     bus,
     devices: links.control,
     async start() {
@@ -271,6 +279,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           log.info({ device: adv.address, services: adv.services }, 'no profile handles this device yet');
           continue;
         }
+        announcer.discovered(adv, profile);
         if (unpaired.has(adv.address)) {
           log.info({ device: adv.address, profile: profile.id }, 'unpaired by the household; not connecting');
           continue;
@@ -290,6 +299,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
           profiles: deps.profiles ?? PROFILES,
           ...deps.commands,
           unpaired,
+          // A factory reset ends this gateway's life in the household: stop, and tell the composition root.
+          onReset: () => {
+            bus.emit('gateway.reset', {});
+            void gateway
+              .stop()
+              .catch((err: Error) => log.warn({ err: err.message }, 'stop after reset failed'));
+          },
         });
         commands = handler;
         await uplink.onCommand((payload) => void handler.handle(payload));
@@ -323,4 +339,5 @@ export function createGateway(deps: GatewayDeps): Gateway {
       };
     },
   };
+  return gateway;
 }

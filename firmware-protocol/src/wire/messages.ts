@@ -71,6 +71,13 @@ const CommandBody = {
       additionalProperties: false,
     },
     {
+      // Wipe credentials, bonds and state, then stop (a factory reset; the platform revokes the gateway too).
+      type: 'object',
+      required: ['op'],
+      properties: { op: op('reset') },
+      additionalProperties: false,
+    },
+    {
       type: 'object',
       required: ['op', 'address'],
       properties: {
@@ -87,7 +94,15 @@ const CommandBody = {
 export const CommandSchema = {
   type: 'object',
   required: ['v', 'tid', 'sent_at', 'cmd'],
-  properties: { v: V, tid: TID, sent_at: UINT, cmd: CommandBody },
+  properties: {
+    v: V,
+    tid: TID,
+    sent_at: UINT,
+    cmd: CommandBody,
+    // Additive in v1: after this time (ms since the epoch) the gateway refuses the command with
+    // GATEWAY_ERR_COMMAND_EXPIRED and never runs it, so a command the platform gave up on cannot run later.
+    expires_at: UINT,
+  },
   additionalProperties: false,
 } as const;
 

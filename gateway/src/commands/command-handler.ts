@@ -1,11 +1,13 @@
 import type { CommandMessage, CommandResultMessage, DeviceProfile } from '@linkwell/firmware-protocol';
 import type { Logger } from 'pino';
+import { GatewayError } from '../errors.js';
 import type { GatewayEventBus } from '../events.js';
 import { UnpairedDevices } from '../state/unpaired-devices.js';
 import type { CommandContext, CommandOf, CommandOp, CommandOptions, OpHandler } from './context.js';
 import type { DeviceControl } from './device-control.js';
 import { captureOp } from './ops/capture.js';
 import { pairOp } from './ops/pair.js';
+import { resetOp } from './ops/reset.js';
 import { setTimeOp } from './ops/set-time.js';
 import { syncOp } from './ops/sync.js';
 import { unpairOp } from './ops/unpair.js';
@@ -22,6 +24,8 @@ export interface CommandHandlerDeps extends CommandOptions {
   logger: Logger;
   now: () => number;
   profiles: readonly DeviceProfile[];
+  /** Called once a reset's result was sent: the gateway stops (gateway.ts). */
+  onReset?: () => void;
 }
 
 export interface CommandHandler {
@@ -38,6 +42,7 @@ const OPS: { [K in CommandOp]: OpHandler<K> } = {
   sync: syncOp,
   set_time: setTimeOp,
   capture: captureOp,
+  reset: resetOp,
 };
 
 function dispatch<K extends CommandOp>(cmd: CommandOf<K>, ctx: CommandContext) {
@@ -66,6 +71,7 @@ export function createCommandHandler(deps: CommandHandlerDeps): CommandHandler {
     syncMaxMs: deps.syncMaxMs ?? 10_000,
     transport: deps.transport,
     unpaired: deps.unpaired ?? UnpairedDevices.inMemory(),
+    wipe: deps.wipe,
   };
   const remember = deps.rememberResults ?? 256;
   const results = new Map<string, Promise<CommandResultMessage>>();
@@ -74,6 +80,16 @@ export function createCommandHandler(deps: CommandHandlerDeps): CommandHandler {
 
   async function execute(command: CommandMessage): Promise<CommandResultMessage> {
     const { tid, cmd } = command;
+    // Checked when the command's turn comes, not on arrival: one that waited behind others past its expiry
+    // must not run either, since the platform has already told the person it timed out.
+    if (command.expires_at !== undefined && deps.now() > command.expires_at) {
+      const e = new GatewayError(
+        'GATEWAY_ERR_COMMAND_EXPIRED',
+        `${cmd.op} ${tid} expired at ${new Date(command.expires_at).toISOString()}; not run`,
+      );
+      log.warn({ code: e.code, tid, op: cmd.op }, e.message);
+      return errorResult(deps.gatewayId, tid, e);
+    }
     log.info({ tid, op: cmd.op, device: 'address' in cmd ? cmd.address : undefined }, 'command');
     try {
       return okResult(deps.gatewayId, tid, await dispatch(cmd, ctx));
@@ -121,7 +137,12 @@ export function createCommandHandler(deps: CommandHandlerDeps): CommandHandler {
       results.set(tid, run);
       // Maps iterate in insertion order: the first key is the oldest result.
       if (results.size > remember) results.delete(results.keys().next().value!);
-      await send(await run, cmd.op, false);
+      const result = await run;
+      await send(result, cmd.op, false);
+      if (cmd.op === 'reset' && result.status === 'ok') {
+        closed = true;
+        deps.onReset?.();
+      }
     },
     close() {
       closed = true;

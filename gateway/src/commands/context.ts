@@ -28,6 +28,11 @@ export interface CommandOptions {
   rememberResults?: number;
   /** Where unpair remembers a device and pair forgets it again; default: for this run only. */
   unpaired?: UnpairedDevices;
+  /**
+   * reset: deletes the gateway's credentials and state (the composition root knows where they are). Without
+   * it a reset still lets every device go and stops the gateway, and its result says `state_wiped: false`.
+   */
+  wipe?: () => Promise<void>;
 }
 
 export interface CommandContext {
@@ -45,6 +50,7 @@ export interface CommandContext {
   syncMaxMs: number;
   transport: string | undefined;
   unpaired: UnpairedDevices;
+  wipe: (() => Promise<void>) | undefined;
 }
 
 export type OpHandler<K extends CommandOp> = (
