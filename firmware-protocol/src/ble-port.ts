@@ -15,8 +15,23 @@ export interface ScanResult {
   connectable?: boolean;
 }
 
+/** Which advertisements a watch reports: a device advertising or carrying service data for one of `services`. */
+export interface AdvertWatchOptions {
+  services?: string[];
+}
+
+/** Ends an advertisement watch; the stack's discovery stops once nothing else needs it. */
+export type StopWatching = () => Promise<void>;
+
 export interface BleCentral {
   scan(opts: { durationMs: number; services?: string[] }): Promise<ScanResult[]>;
+  /**
+   * Reports advertisements until the returned function is called: at least every change of a device's
+   * service data, manufacturer data or RSSI, possibly every advertising report. Each report is the device's
+   * whole current advertisement, not a delta. Optional: a central without it cannot receive readings from
+   * advertisement-only devices (docs/gateway-advertisements.md).
+   */
+  watchAdvertisements?(opts: AdvertWatchOptions, onAdvert: (r: ScanResult) => void): Promise<StopWatching>;
   connect(address: string): Promise<BleLink>;
   /**
    * Bonds with a connected device (an existing bond counts as success). Optional: a central without it cannot

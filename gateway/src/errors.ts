@@ -55,6 +55,8 @@ export const GATEWAY_ERRORS = {
     'The history cursor file could not be read or written; records after the last saved cursor may be imported again (never lost).',
   GATEWAY_ERR_STATE_IO:
     'The list of unpaired devices could not be read or written; the gateway does not start on an unreadable list, and a failed write leaves the device as it was.',
+  GATEWAY_ERR_ADVERT_WATCH_FAILED:
+    'Listening to advertisements could not start (the central cannot watch, or the stack refused discovery); advertisement-only devices give no readings until a retry succeeds.',
 } as const;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

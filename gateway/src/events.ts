@@ -61,6 +61,8 @@ export interface GatewayEvents {
   'gateway.reset': [Record<string, never>];
   /** A command from lw/v1/gw/{gw}/cmd was answered (`cached`: a redelivered tid got the earlier result). */
   'command.completed': [{ tid: string; op: string; status: 'ok' | 'error'; code?: string; cached: boolean }];
+  /** Watching advertisements failed (GATEWAY_ERR_ADVERT_WATCH_FAILED); it is tried again unless unsupported. */
+  'advert.watch_failed': [{ code: string; message: string }];
 }
 
 export interface OutboxRefusal {

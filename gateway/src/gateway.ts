@@ -17,6 +17,8 @@ import { createDeviceLinks } from './device-links.js';
 import { GatewayError } from './errors.js';
 import { GatewayEventBus } from './events.js';
 import {
+  AdvertReadings,
+  type AdvertReadingsOptions,
   AttributionHint,
   type AttributionHintOptions,
   type BcmAssemblyOptions,
@@ -99,6 +101,11 @@ export interface GatewayDeps {
    * them across restarts. Default: for this run only.
    */
   unpaired?: UnpairedDevices;
+  /**
+   * Readings from advertisement-only devices (docs/gateway-advertisements.md): watched from `start()` on
+   * when a profile has advertisement blocks and the central can watch; false turns it off.
+   */
+  advertisements?: false | Pick<AdvertReadingsOptions, 'settleMs' | 'recentIds' | 'retryMs'>;
 }
 
 export interface GatewayStats {
@@ -171,6 +178,23 @@ export function createGateway(deps: GatewayDeps): Gateway {
     logger: log,
     now,
   });
+
+  const adverts =
+    deps.advertisements === false
+      ? undefined
+      : new AdvertReadings({
+          ...deps.advertisements,
+          gatewayId: deps.id,
+          central: deps.central,
+          bus,
+          profiles: deps.profiles ?? PROFILES,
+          unpaired,
+          now,
+          logger: log,
+          ...(deps.schedule ? { schedule: deps.schedule } : {}),
+          // The same hint rule and member weights as for GATT scale readings without a slot.
+          ...(hintFeature(features) ? { hint: hintFeature(features)! } : {}),
+        });
 
   const counters = { readingsAcked: 0, envelopesPublished: 0, envelopesFailed: 0, memoryTaken: 0 };
   bus.on('envelope.published', (e) => {
@@ -284,8 +308,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
           log.info({ device: adv.address, profile: profile.id }, 'unpaired by the household; not connecting');
           continue;
         }
+        // Nothing to connect to: its readings come from the advertisement watch below.
+        if (profile.blocks.every((b) => b.delivery === 'advertisement')) continue;
         await links.connect(adv.address, profile).catch(() => {});
       }
+      await adverts?.start();
       const uplink = deps.uplink;
       if (deps.commands !== false && uplink.onCommand && uplink.publishCommandResult && !commands) {
         const handler = createCommandHandler({
@@ -318,6 +345,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     async stop() {
       commands?.close();
+      await adverts?.stop();
       reconnects.close();
       await links.close();
       for (const f of features) await f.stop?.();
@@ -340,4 +368,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
   };
   return gateway;
+}
+
+function hintFeature(features: readonly DeviceFeature[]): AttributionHint | undefined {
+  return features.find((f): f is AttributionHint => f instanceof AttributionHint);
 }

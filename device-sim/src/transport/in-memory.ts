@@ -23,12 +23,18 @@ export function scanResultOf(p: SimPeripheral): ScanResult {
   };
 }
 
+/** A watch filter on services matches the advertised service UUIDs or the service data keys. */
+function offers(r: ScanResult, services: readonly string[]): boolean {
+  return [...r.services, ...Object.keys(r.serviceData ?? {})].some((s) => services.includes(s));
+}
+
 /**
  * An in-process radio: the gateway's sim transport talks to peripherals through the same BleCentral port
  * its real-stack adapters implement. `dropLink` simulates a device walking out of range.
  */
 export class InMemoryRadio implements BleCentral {
   private readonly peripherals = new Map<string, SimPeripheral>();
+  private readonly watchers = new Set<{ add(p: SimPeripheral): void }>();
 
   constructor(
     /** Bond identity of this central, as a BlueZ adapter address would be. */
@@ -37,6 +43,7 @@ export class InMemoryRadio implements BleCentral {
 
   add(p: SimPeripheral): this {
     this.peripherals.set(p.address, p);
+    for (const w of this.watchers) w.add(p);
     return this;
   }
 
@@ -48,6 +55,40 @@ export class InMemoryRadio implements BleCentral {
     return this.devices()
       .filter((p) => !opts.services || p.advertisement().serviceUuids.some((s) => opts.services!.includes(s)))
       .map(scanResultOf);
+  }
+
+  /**
+   * Reports each peripheral's advertisement as the watch starts and again on every change (an advert-only
+   * scale updating its service data), for peripherals added later too. A connected peripheral has stopped
+   * advertising, so it is not reported.
+   */
+  async watchAdvertisements(
+    opts: { services?: string[] },
+    onAdvert: (r: ScanResult) => void,
+  ): Promise<() => Promise<void>> {
+    const offs = new Map<SimPeripheral, () => void>();
+    const report = (p: SimPeripheral) => {
+      if (p.connection?.connected) return;
+      const r = scanResultOf(p);
+      if (!opts.services || offers(r, opts.services)) onAdvert(r);
+    };
+    const watcher = {
+      add: (p: SimPeripheral) => {
+        if (offs.has(p)) return;
+        offs.set(
+          p,
+          p.onAdvertisement(() => report(p)),
+        );
+        report(p);
+      },
+    };
+    this.watchers.add(watcher);
+    for (const p of this.devices()) watcher.add(p);
+    return async () => {
+      this.watchers.delete(watcher);
+      for (const off of offs.values()) off();
+      offs.clear();
+    };
   }
 
   async connect(address: string): Promise<BleLink> {

@@ -1,3 +1,4 @@
+export { AdvertReadings, type AdvertReadingsOptions } from './advert-readings.js';
 export {
   AttributionHint,
   type AttributionHintOptions,
