@@ -3,6 +3,17 @@
  * every unknown path, so a mistyped API URL still gets the API's own 404); the browser router maps the
  * same list to pages. Keep them in step with web/routes.ts, which a test checks.
  */
-export const CONSOLE_ROUTES = ['/', '/signin', '/account'] as const;
+export const CONSOLE_ROUTES = [
+  '/',
+  '/signin',
+  '/account',
+  '/household',
+  '/join',
+  '/gateways',
+  '/activate',
+  '/devices',
+  '/inbox',
+  '/readings',
+] as const;
 
 export type ConsoleRoute = (typeof CONSOLE_ROUTES)[number];

@@ -6,9 +6,16 @@ import { PageTitle } from './components/page-title.js';
 import { Alert, describeProblem } from './components/problem.js';
 import { I18nProvider, useI18n } from './i18n/context.js';
 import { AccountPage } from './pages/account/account-page.js';
+import { DevicesPage } from './pages/devices/devices-page.js';
+import { ActivatePage } from './pages/gateways/activate-page.js';
+import { GatewaysPage } from './pages/gateways/gateways-page.js';
+import { HouseholdPage } from './pages/household/household-page.js';
+import { JoinPage } from './pages/household/join-page.js';
+import { InboxPage } from './pages/inbox/inbox-page.js';
+import { ReadingsPage } from './pages/inbox/readings-page.js';
 import { SignInPage } from './pages/signin.js';
 import { Link, navigate, reloadAt, useLocation } from './router.js';
-import { routeOf } from './routes.js';
+import { type Route, routeOf } from './routes.js';
 import { type Resource, useResource } from './use-resource.js';
 
 function NotFound() {
@@ -35,6 +42,36 @@ function signedInPath(session: Resource<Session>): string {
 /** A full page load after signing out, so nothing of the account stays in memory on a shared device. */
 const afterSignOut = () => reloadAt('/signin');
 
+/**
+ * Where a signed-out visitor of a page goes: sign-in, then back to the page with its query, so an invite
+ * link or a gateway's /activate?user_code= survives the trip through the provider.
+ */
+function signInFirst(): string {
+  const back = window.location.pathname + window.location.search;
+  return back === '/account' ? '/signin' : `/signin?return_to=${encodeURIComponent(back)}`;
+}
+
+function SignedInPage({ route, session }: { route: Route; session: Session }) {
+  switch (route) {
+    case '/household':
+      return <HouseholdPage session={session} />;
+    case '/join':
+      return <JoinPage session={session} />;
+    case '/gateways':
+      return <GatewaysPage session={session} />;
+    case '/activate':
+      return <ActivatePage session={session} />;
+    case '/devices':
+      return <DevicesPage session={session} />;
+    case '/inbox':
+      return <InboxPage session={session} />;
+    case '/readings':
+      return <ReadingsPage session={session} />;
+    default:
+      return <AccountPage session={session} onSignedOut={afterSignOut} />;
+  }
+}
+
 function Page({ path, session }: { path: string; session: Resource<Session> }) {
   const i18n = useI18n();
   const route = routeOf(path);
@@ -43,8 +80,8 @@ function Page({ path, session }: { path: string; session: Resource<Session> }) {
   if (session.status === 'loading') return <Loading />;
   if (route === '/') return <Redirecting to={signedInPath(session)} />;
   if (session.status === 'error') return <Alert view={describeProblem(i18n, session.error)} />;
-  if (!session.data.signed_in) return <Redirecting to="/signin" />;
-  return <AccountPage session={session.data} onSignedOut={afterSignOut} />;
+  if (!session.data.signed_in) return <Redirecting to={signInFirst()} />;
+  return <SignedInPage route={route} session={session.data} />;
 }
 
 function Shell() {

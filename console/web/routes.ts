@@ -1,5 +1,16 @@
 /** The console's pages. The server answers these paths with index.html (console/src/routes.ts, same list). */
-export const ROUTES = ['/', '/signin', '/account'] as const;
+export const ROUTES = [
+  '/',
+  '/signin',
+  '/account',
+  '/household',
+  '/join',
+  '/gateways',
+  '/activate',
+  '/devices',
+  '/inbox',
+  '/readings',
+] as const;
 
 export type Route = (typeof ROUTES)[number];
 

@@ -46,8 +46,9 @@ async function call(method: string, path: string, init: RequestInit): Promise<Re
   return response;
 }
 
-export async function getJson<T>(path: string): Promise<T> {
-  const response = await call('GET', path, { headers: { accept: 'application/json' } });
+/** `extra` adds request headers, e.g. RFC 7240 `prefer: wait=10` for a long poll. */
+export async function getJson<T>(path: string, extra: Record<string, string> = {}): Promise<T> {
+  const response = await call('GET', path, { headers: { ...extra, accept: 'application/json' } });
   return (await response.json()) as T;
 }
 
@@ -56,7 +57,7 @@ export async function getJson<T>(path: string): Promise<T> {
  * authenticated change without it (API_ERR_CSRF). Returns undefined for 204 No Content.
  */
 export async function send<T = undefined>(
-  method: 'POST' | 'DELETE',
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   csrfToken: string | undefined,
   body?: unknown,

@@ -4,9 +4,15 @@ import { LanguageSwitcher } from './language-switcher.js';
 
 export function SiteHeader({ signedIn, path }: { signedIn: boolean | undefined; path: string }) {
   const { t } = useI18n();
-  const item = signedIn
-    ? { href: '/account', label: t('nav.account') }
-    : { href: '/signin', label: t('nav.signIn') };
+  const items = signedIn
+    ? [
+        { href: '/household', label: t('nav.household') },
+        { href: '/gateways', label: t('nav.gateways') },
+        { href: '/devices', label: t('nav.devices') },
+        { href: '/inbox', label: t('nav.inbox') },
+        { href: '/account', label: t('nav.account') },
+      ]
+    : [{ href: '/signin', label: t('nav.signIn') }];
   return (
     <header class="site-header">
       <a class="skip" href="#main">
@@ -18,11 +24,12 @@ export function SiteHeader({ signedIn, path }: { signedIn: boolean | undefined; 
           <span>{t('app.name')}</span>
         </Link>
         <nav aria-label={t('nav.label')}>
-          {signedIn !== undefined && (
-            <Link href={item.href} aria-current={path === item.href ? 'page' : undefined}>
-              {item.label}
-            </Link>
-          )}
+          {signedIn !== undefined &&
+            items.map((item) => (
+              <Link key={item.href} href={item.href} aria-current={path === item.href ? 'page' : undefined}>
+                {item.label}
+              </Link>
+            ))}
         </nav>
         <LanguageSwitcher />
       </div>

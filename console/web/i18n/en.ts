@@ -1,5 +1,10 @@
+import { enDevices } from './en-devices.js';
+import { enHousehold } from './en-household.js';
+import { enInbox } from './en-inbox.js';
+
 // English, the reference dictionary: its keys are the console's message keys (zh-CN.ts must have them all).
-// `{name}` marks a value filled in at run time.
+// `{name}` marks a value filled in at run time. The household, devices and inbox pages keep theirs in
+// en-*.ts, spread in at the end.
 export const en = {
   'app.name': 'Linkwell',
   'app.skipToMain': 'Skip to main content',
@@ -115,6 +120,9 @@ export const en = {
   'error.API_ERR_MERGE_ALREADY_UNDONE': 'This merge was already undone.',
   'error.API_ERR_MERGE_CONFLICT':
     'A later merge into this account depends on this one. Undo the later merge first.',
+  ...enHousehold,
+  ...enDevices,
+  ...enInbox,
 } as const;
 
 export type MessageKey = keyof typeof en;

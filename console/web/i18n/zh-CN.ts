@@ -1,4 +1,7 @@
 import type { MessageKey } from './en.js';
+import { zhCNDevices } from './zh-CN-devices.js';
+import { zhCNHousehold } from './zh-CN-household.js';
+import { zhCNInbox } from './zh-CN-inbox.js';
 
 // Simplified Chinese. Typed against the English keys, so a missing or extra key fails the build.
 export const zhCN: Record<MessageKey, string> = {
@@ -105,4 +108,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.API_ERR_MERGE_UNDO_EXPIRED': '合并只能在 30 天内撤销，此次合并已超过期限。',
   'error.API_ERR_MERGE_ALREADY_UNDONE': '此次合并已撤销。',
   'error.API_ERR_MERGE_CONFLICT': '之后的一次合并依赖于此次合并。请先撤销之后的那次合并。',
+  ...zhCNHousehold,
+  ...zhCNDevices,
+  ...zhCNInbox,
 };

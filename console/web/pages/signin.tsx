@@ -7,12 +7,27 @@ import { useI18n } from '../i18n/context.js';
 import { navigate, useLocation } from '../router.js';
 import { type Resource, useResource } from '../use-resource.js';
 
-/** Where a provider button goes: the API starts the provider's flow and comes back to the account page. */
-export function startUrl(providerId: string): string {
-  return `/v1/auth/${encodeURIComponent(providerId)}/start?return_to=${encodeURIComponent('/account')}`;
+/**
+ * Where to go after signing in: ?return_to= when it is a path on this site (the API checks it again),
+ * else the account page. `//host` is another site, so it is refused here as well.
+ */
+export function returnPath(query: URLSearchParams): string {
+  const wanted = query.get('return_to');
+  return wanted?.startsWith('/') && !wanted.startsWith('//') ? wanted : '/account';
 }
 
-function ProviderList({ providers }: { providers: Resource<{ providers: Provider[] }> }) {
+/** Where a provider button goes: the API starts the provider's flow and comes back to `returnTo`. */
+export function startUrl(providerId: string, returnTo = '/account'): string {
+  return `/v1/auth/${encodeURIComponent(providerId)}/start?return_to=${encodeURIComponent(returnTo)}`;
+}
+
+function ProviderList({
+  providers,
+  returnTo,
+}: {
+  providers: Resource<{ providers: Provider[] }>;
+  returnTo: string;
+}) {
   const i18n = useI18n();
   const { t } = i18n;
   if (providers.status === 'loading') return <Loading />;
@@ -25,7 +40,7 @@ function ProviderList({ providers }: { providers: Resource<{ providers: Provider
     <ul class="providers" aria-label={t('signin.providers')}>
       {list.map((provider) => (
         <li key={provider.id}>
-          <a class={`button provider kind-${provider.kind}`} href={startUrl(provider.id)}>
+          <a class={`button provider kind-${provider.kind}`} href={startUrl(provider.id, returnTo)}>
             {t('signin.continueWith', { provider: provider.display_name })}
           </a>
         </li>
@@ -41,18 +56,19 @@ export function SignInPage({ session }: { session: Resource<Session> }) {
   const errorCode = query.get('error');
   const [providers] = useResource<{ providers: Provider[] }>('/v1/auth/providers');
   const signedIn = session.status === 'ok' && session.data.signed_in;
+  const returnTo = returnPath(query);
 
   useEffect(() => {
-    // Already signed in and nothing to report: the account page is where this person wants to be.
-    if (signedIn && errorCode === null) navigate('/account', { replace: true });
-  }, [signedIn, errorCode]);
+    // Already signed in and nothing to report: go where the person was heading (the account by default).
+    if (signedIn && errorCode === null) navigate(returnTo, { replace: true });
+  }, [signedIn, errorCode, returnTo]);
 
   return (
     <div class="narrow">
       <PageTitle>{t('signin.title')}</PageTitle>
       <p>{t('signin.intro')}</p>
       <Alert view={errorCode ? describeCode(i18n, errorCode) : undefined} lead={t('signin.failed')} />
-      <ProviderList providers={providers} />
+      <ProviderList providers={providers} returnTo={returnTo} />
     </div>
   );
 }

@@ -1,0 +1,130 @@
+import { useState } from 'preact/hooks';
+import { send } from '../../api/client.js';
+import type { Device, Household } from '../../api/household-types.js';
+import { useI18n } from '../../i18n/context.js';
+import type { Actions } from '../account/actions.js';
+import { memberName } from '../household-scope.js';
+
+/** Shown when the API does not say how many users the device keeps: the common UDS scale has up to 4. */
+const DEFAULT_SLOTS = 4;
+
+function SlotRow({
+  household,
+  device,
+  slot,
+  mapped,
+  actions,
+}: {
+  household: Household;
+  device: Device;
+  slot: number;
+  mapped: string | undefined;
+  actions: Actions;
+}) {
+  const { t } = useI18n();
+  const [member, setMember] = useState(mapped ?? '');
+  // First-sync guard (issue 12): a slot's stored history is imported only when the person says so, and
+  // the choice exists only when the slot is mapped for the first time.
+  const [importHistory, setImportHistory] = useState(false);
+  const path = `/v1/devices/${encodeURIComponent(device.id)}/slots/${slot}`;
+  const selectId = `slot-${device.id}-${slot}`;
+  const importId = `slot-import-${device.id}-${slot}`;
+  const save = (event: Event) => {
+    event.preventDefault();
+    void actions.run(async () => {
+      await send('PUT', path, actions.csrf, {
+        account_id: member,
+        import_history: mapped === undefined ? importHistory : false,
+      });
+      return t('slots.saved', { slot, name: memberName(household, member) });
+    });
+  };
+  const clear = () =>
+    actions.run(async () => {
+      await send('DELETE', path, actions.csrf);
+      return t('slots.cleared', { slot });
+    });
+  return (
+    <li>
+      <form class="inline-form slot" onSubmit={save}>
+        <label for={selectId}>{t('slots.user', { slot })}</label>
+        <select
+          id={selectId}
+          value={member}
+          onChange={(event) => setMember((event.currentTarget as HTMLSelectElement).value)}
+        >
+          <option value="">{t('slots.nobody')}</option>
+          {household.members.map((m) => (
+            <option key={m.account_id} value={m.account_id}>
+              {m.display_name}
+            </option>
+          ))}
+        </select>
+        {mapped === undefined && (
+          <span class="check">
+            <input
+              type="checkbox"
+              id={importId}
+              checked={importHistory}
+              onChange={(event) => setImportHistory((event.currentTarget as HTMLInputElement).checked)}
+            />
+            <label for={importId}>{t('slots.importHistory')}</label>
+          </span>
+        )}
+        <button
+          type="submit"
+          class="secondary"
+          disabled={actions.busy || member === '' || member === mapped}
+          aria-label={t('slots.saveLabel', { slot })}
+        >
+          {t('slots.save')}
+        </button>
+        {mapped !== undefined && (
+          <button
+            type="button"
+            class="secondary"
+            disabled={actions.busy}
+            aria-label={t('slots.clearLabel', { slot })}
+            onClick={() => void clear()}
+          >
+            {t('slots.clear')}
+          </button>
+        )}
+      </form>
+    </li>
+  );
+}
+
+/** A multi-user device (UDS user index, BLS user id): which member each of its users is. */
+export function SlotMap({
+  household,
+  device,
+  actions,
+}: {
+  household: Household;
+  device: Device;
+  actions: Actions;
+}) {
+  const { t } = useI18n();
+  const mapped = new Map((device.slots ?? []).map((s) => [s.slot, s.account_id]));
+  const count = device.slot_count ?? DEFAULT_SLOTS;
+  const slots = Array.from({ length: count }, (_, i) => i + 1);
+  return (
+    <fieldset class="slots">
+      <legend>{t('slots.title')}</legend>
+      <p class="muted small">{t('slots.intro')}</p>
+      <ul class="plain">
+        {slots.map((slot) => (
+          <SlotRow
+            key={`${slot}:${mapped.get(slot) ?? ''}`}
+            household={household}
+            device={device}
+            slot={slot}
+            mapped={mapped.get(slot)}
+            actions={actions}
+          />
+        ))}
+      </ul>
+    </fieldset>
+  );
+}
