@@ -33,9 +33,12 @@ export { openPostgres, type PostgresOptions } from './db/postgres.js';
 export type { Database, SqlClient, SqlExecutor } from './db/sql-client.js';
 export {
   DEMO_HOME,
+  DEMO_HOUSEHOLD,
+  DEMO_SLOT_COUNT,
   type DemoIdentity,
   type DemoSeedOptions,
   seedDemoHome,
+  seedDemoHousehold,
   seedDemoIdentity,
 } from './dev/demo-seed.js';
 export {

@@ -1,4 +1,4 @@
-import { DEMO_HOME } from '@linkwell/api';
+import { DEMO_HOME, DEMO_HOUSEHOLD } from '@linkwell/api';
 
 /** BLE addresses of the demo home's devices, as the registry seed knows them. */
 export function demoAddresses() {
@@ -7,4 +7,9 @@ export function demoAddresses() {
     bpCuff: DEMO_HOME.devices.bpCuff.address,
     scale: DEMO_HOME.devices.scale.address,
   };
+}
+
+/** The demo household's addresses: the demo home's plus the dependent's advertisement-only Mi scale. */
+export function demoHouseholdAddresses() {
+  return { ...demoAddresses(), miScale: DEMO_HOUSEHOLD.miScale.address };
 }

@@ -15,17 +15,30 @@ export const DEMO_HOME = Object.freeze({
       address: 'D0:00:00:00:00:01',
       kind: 'wristband',
       slot: null,
+      attribution: 'single',
     }),
     bpCuff: Object.freeze({
       id: 'dev_demo_bpcuff',
       address: 'D0:00:00:00:00:02',
       kind: 'bp_cuff',
-      // The cuff's user 1 (its readings carry a User ID, BLS §3.1.1.5); user 2 stays unassigned.
+      // The cuff's user 1 (its readings carry a User ID, BLS §3.1.1.5); user 2 stays unassigned here
+      // (`seedDemoHousehold` gives it to the second adult).
       slot: 1,
+      attribution: 'slots',
     }),
-    scale: Object.freeze({ id: 'dev_demo_scale', address: 'D0:00:00:00:00:03', kind: 'scale', slot: 1 }),
+    scale: Object.freeze({
+      id: 'dev_demo_scale',
+      address: 'D0:00:00:00:00:03',
+      kind: 'scale',
+      // The UDS user index (UDS §3.1).
+      slot: 1,
+      attribution: 'slots',
+    }),
   }),
 });
+
+/** User slots the demo cuff and scale offer for mapping: BLS User IDs and UDS user indexes 0..7 (device-sim scales keep 8 users). */
+export const DEMO_SLOT_COUNT = 8;
 
 export interface DemoSeedOptions {
   /** Owner and wearer of every demo device; defaults to `acct_demo`. */
@@ -61,8 +74,16 @@ export async function seedDemoHome(db: SqlClient, opts: DemoSeedOptions = {}): P
   ]);
   for (const device of Object.values(DEMO_HOME.devices)) {
     await db.query(
-      'INSERT INTO devices (id, household_id, address, kind) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-      [device.id, householdId, device.address, device.kind],
+      `INSERT INTO devices (id, household_id, address, kind, attribution, slot_count)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [
+        device.id,
+        householdId,
+        device.address,
+        device.kind,
+        device.attribution,
+        device.attribution === 'slots' ? DEMO_SLOT_COUNT : null,
+      ],
     );
     await db.query(
       'INSERT INTO device_assignments (device_id, slot, account_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
@@ -101,6 +122,73 @@ export async function seedDemoIdentity(
       identity.issuer,
       identity.subject,
       JSON.stringify({ name: identity.name }),
+    ],
+  );
+}
+
+/**
+ * The rest of the household `linkwell up` shows (issue 12): a second adult who owns user 2 of the cuff and
+ * of the scale, a dependent with no sign-in of their own, and an advertisement-only scale the dependent
+ * steps on. That scale carries no user index, so with no member rule its readings wait in the inbox.
+ */
+export const DEMO_HOUSEHOLD = Object.freeze({
+  partner: Object.freeze({ accountId: 'acct_demo_partner', displayName: 'Alex Morgan', slot: 2 }),
+  dependent: Object.freeze({ accountId: 'acct_demo_child', displayName: 'Mia' }),
+  miScale: Object.freeze({
+    id: 'dev_demo_miscale',
+    address: 'D0:00:00:00:00:06',
+    kind: 'scale',
+    attribution: 'weight',
+    profileId: 'xiaomi.mi-scale',
+    maker: 'Xiaomi',
+    model: 'Mi Smart Scale (v1/v2)',
+  }),
+});
+
+/** `seedDemoHome` plus the second adult, the dependent and the Mi scale. Idempotent like it. */
+export async function seedDemoHousehold(db: SqlClient, opts: DemoSeedOptions = {}): Promise<void> {
+  await seedDemoHome(db, opts);
+  const { householdId } = DEMO_HOME;
+  const { partner, dependent, miScale } = DEMO_HOUSEHOLD;
+  for (const [person, role] of [
+    [partner, 'adult'],
+    [dependent, 'dependent'],
+  ] as const) {
+    await db.query('INSERT INTO accounts (id, display_name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      person.accountId,
+      person.displayName,
+    ]);
+    await db.query(
+      `INSERT INTO household_members (household_id, account_id, role, managed_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING`,
+      [householdId, person.accountId, role, role === 'dependent' ? DEMO_HOME.accountId : null],
+    );
+  }
+  // The second adult shares their data with the first, so the demo shows a shared member too.
+  await db.query(
+    `INSERT INTO household_shares (household_id, account_id, viewer_account_id, created_at)
+     VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING`,
+    [householdId, partner.accountId, DEMO_HOME.accountId],
+  );
+  for (const device of [DEMO_HOME.devices.bpCuff, DEMO_HOME.devices.scale]) {
+    await db.query(
+      'INSERT INTO device_assignments (device_id, slot, account_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [device.id, partner.slot, partner.accountId],
+    );
+  }
+  await db.query(
+    `INSERT INTO devices (id, household_id, address, kind, attribution, profile_id, maker, model, name)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+    [
+      miScale.id,
+      householdId,
+      miScale.address,
+      miScale.kind,
+      miScale.attribution,
+      miScale.profileId,
+      miScale.maker,
+      miScale.model,
+      'Bathroom scale',
     ],
   );
 }

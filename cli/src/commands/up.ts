@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { Listr } from 'listr2';
 import { TRANSPORTS } from '../gateway/transports.js';
-import { DEMO_SIGN_IN, startIdentityProviders } from '../up/identity.js';
+import { DEMO_SECOND_SIGN_IN, DEMO_SIGN_IN, startIdentityProviders } from '../up/identity.js';
 import {
   backfillHistory,
   prepareDataDir,
@@ -90,7 +90,7 @@ async function runUp(opts: UpOptions & { exitAfter?: number }): Promise<void> {
         },
       },
       {
-        title: 'Opening the registry (PGlite), migrating, seeding the demo home',
+        title: 'Opening the registry (PGlite), migrating, seeding the demo household',
         task: (ctx) => startRegistry(ctx),
       },
       {
@@ -116,7 +116,7 @@ async function runUp(opts: UpOptions & { exitAfter?: number }): Promise<void> {
         },
       },
       {
-        title: `Starting the simulated home and its gateway over ${opts.transport} (wristband, BP cuff, scale)`,
+        title: `Starting the simulated home and its gateway over ${opts.transport} (wristband, BP cuff, scale, Mi scale)`,
         enabled: () => opts.sim,
         task: (ctx) => startSimulatedHome(ctx),
       },
@@ -163,8 +163,9 @@ async function runUp(opts: UpOptions & { exitAfter?: number }): Promise<void> {
 Linkwell is up. Ctrl-C stops everything.
 
   Console    ${s.console}
-             sign in with WeChat-style (demo) as ${DEMO_SIGN_IN.person} to see the demo account,
-             or as anyone else to get a new account of your own
+             sign in with WeChat-style (demo) as ${DEMO_SIGN_IN.person}, the household's owner, or with
+             Google-like (demo) as ${DEMO_SECOND_SIGN_IN.person}, the second adult; the dependent's Mi scale
+             readings wait in the household inbox. Anyone else gets a new account of their own.
   API        ${s.api}   (OpenAPI docs: ${s.api}/docs)
   MQTT       ${s.mqtt}
   InfluxDB   ${s.influx}  (database "${s.database}")

@@ -83,6 +83,8 @@ export interface BackfillOptions {
   /** Publishes one envelope and resolves on its PUBACK (the demo gateway's uplink). */
   publish: (env: ReadingsEnvelope) => Promise<void>;
   days?: number;
+  /** Also the second adult's (user 2 of the cuff and of the scale) history. */
+  secondUser?: boolean;
   now?: () => number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -110,7 +112,12 @@ export async function backfillDemoHistory(o: BackfillOptions): Promise<BackfillR
   if (existing) return { ...existing, skipped: true, ms: 0 };
   const now = o.now ?? Date.now;
   const started = now();
-  const history = generateDemoHistory({ seed: o.seed, endMs: started, ...(o.days ? { days: o.days } : {}) });
+  const history = generateDemoHistory({
+    seed: o.seed,
+    endMs: started,
+    ...(o.days ? { days: o.days } : {}),
+    ...(o.secondUser ? { secondUser: true } : {}),
+  });
   const readings = historyReadings(o.gatewayId, o.addresses, history.records, started);
   const envelopes = historyEnvelopes(o.gatewayId, readings, started);
   let done = 0;

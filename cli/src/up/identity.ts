@@ -1,15 +1,24 @@
-import { DEMO_HOME, type ProviderConfig, redirectUriFor, seedDemoIdentity } from '@linkwell/api';
+import {
+  DEMO_HOME,
+  DEMO_HOUSEHOLD,
+  type ProviderConfig,
+  redirectUriFor,
+  seedDemoIdentity,
+} from '@linkwell/api';
 import { DEMO_PEOPLE, startDemoIdentityProviders } from '@linkwell/identity-sim';
 import type { UpState } from './platform.js';
 import { pickPort } from './ports.js';
 
-/** The demo person whose WeChat-style identity signs in to the streaming demo account. */
+/** The demo person whose WeChat-style identity signs in to the streaming demo account (the first adult). */
 export const DEMO_SIGN_IN = Object.freeze({ provider: 'wechat', person: '李伟' });
+
+/** The second adult of the demo household signs in with the Google-like provider. */
+export const DEMO_SECOND_SIGN_IN = Object.freeze({ provider: 'google', person: 'Alex Morgan' });
 
 /**
  * Starts the simulated Google-like, Apple-like and WeChat-style providers on stable ports (an OIDC
- * issuer is its URL, so identities stored in ./data match again after a restart) and links 李伟's
- * WeChat-style identity to the demo account.
+ * issuer is its URL, so identities stored in ./data match again after a restart), links 李伟's
+ * WeChat-style identity to the demo account and Alex Morgan's Google-like identity to the second adult's.
  */
 export async function startIdentityProviders(s: UpState): Promise<void> {
   const base = s.opts.idpPort;
@@ -21,6 +30,19 @@ export async function startIdentityProviders(s: UpState): Promise<void> {
   });
   s.identity = { providers: sims.providers as ProviderConfig[], close: sims.close };
   const person = DEMO_PEOPLE.wechat.find((p) => p.name === DEMO_SIGN_IN.person)!;
+  const googleConfig = sims.providers.find((p) => p.id === 'google');
+  const second = DEMO_PEOPLE.google.find((p) => p.name === DEMO_SECOND_SIGN_IN.person)!;
+  if (googleConfig?.kind === 'oidc')
+    await seedDemoIdentity(
+      s.db!,
+      {
+        provider: 'google',
+        issuer: googleConfig.issuer,
+        subject: sims.subjectOf('google', second.id),
+        name: second.name,
+      },
+      DEMO_HOUSEHOLD.partner.accountId,
+    );
   const wechatConfig = sims.providers.find((p) => p.id === 'wechat');
   if (wechatConfig?.kind !== 'wechat') return;
   await seedDemoIdentity(

@@ -9,12 +9,12 @@ import {
   migrate,
   openPglite,
   type ProviderConfig,
-  seedDemoHome,
+  seedDemoHousehold,
 } from '@linkwell/api';
 import {
   createSimulatedHome,
   DEMO_SCALE_USERS,
-  demoSchedule,
+  demoHouseholdSchedule,
   SimNobleBindings,
   startPrivateBus,
   startSimulatedBluez,
@@ -35,9 +35,10 @@ import { type IngestService, startIngest } from '@linkwell/ingest';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { demoAddresses } from '../demo.js';
+import { demoAddresses, demoHouseholdAddresses } from '../demo.js';
 import type { TransportKind } from '../gateway/transports.js';
 import { type BackfillResult, backfillDemoHistory } from './backfill.js';
+import { DEMO_SIGN_IN } from './identity.js';
 import { type ManagedInfluxd, startManagedInfluxd } from './influxd.js';
 import { pickPort } from './ports.js';
 
@@ -107,7 +108,8 @@ export async function startInflux(s: UpState): Promise<void> {
 export async function startRegistry(s: UpState): Promise<void> {
   s.db = await openPglite(join(s.dir, 'registry'));
   await migrate(s.db);
-  await seedDemoHome(s.db);
+  // The first adult is the demo account 李伟 signs in to (cli/src/up/identity.ts).
+  await seedDemoHousehold(s.db, { displayName: DEMO_SIGN_IN.person });
   s.keys = await loadOrCreateSigningKeys(join(s.dir, 'keys'));
 }
 
@@ -185,9 +187,9 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
   const home = createSimulatedHome({
     clock: systemClock,
     seed: s.opts.seed,
-    addresses: demoAddresses(),
+    addresses: demoHouseholdAddresses(),
     wristbandIntervalMs: s.opts.intervalMs,
-    schedule: demoSchedule(s.opts.measureEvery),
+    schedule: demoHouseholdSchedule(s.opts.measureEvery),
   });
   const radio = await openHomeTransport(s, home);
   const token = await createTokenIssuer(s.keys!).gatewayToken(DEMO_HOME.gatewayId, {
@@ -209,14 +211,13 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
     outbox: { dir: join(s.dir, 'gateway', 'outbox') },
     racpSync: { stateDir },
     unpaired: await UnpairedDevices.openIn(stateDir),
-    // The scale's user 1 is the slot the demo registry assigns; the gateway consents it on every link.
-    users: [
-      {
-        address: demoAddresses().scale,
-        index: DEMO_SCALE_USERS[0]!.index,
-        consent: DEMO_SCALE_USERS[0]!.consent,
-      },
-    ],
+    // The scale's users 1 and 2 are the slots the demo registry maps to the two adults; the gateway
+    // gives each its UDS consent code on every link (UDS §4.14.2, Consent procedure).
+    users: DEMO_SCALE_USERS.map((u) => ({
+      address: demoAddresses().scale,
+      index: u.index,
+      consent: u.consent,
+    })),
   });
   s.uplink = uplink;
   await s.gateway.start();
@@ -242,6 +243,7 @@ export async function backfillHistory(
     seed: s.opts.seed,
     gatewayId: DEMO_HOME.gatewayId,
     addresses: demoAddresses(),
+    secondUser: true,
     publish: (env) => uplink.publishReadings(env),
     ...(onProgress ? { onProgress } : {}),
   });

@@ -115,6 +115,16 @@ async function influxFirst(influx: string, measurement: string, field: string): 
   return body.results[0]?.series?.[0]?.values[0]?.[0] ?? Number.NaN;
 }
 
+/** The demo household's second adult (api/src/dev/demo-seed.ts DEMO_HOUSEHOLD.partner). */
+const PARTNER = 'acct_demo_partner';
+
+/** Readings of the demo household waiting in its inbox, as its owner sees them. */
+async function inboxItems(browser: TestBrowser, api: string): Promise<number> {
+  const res = await call(browser, api, 'GET', '/v1/households/hh_demo/inbox');
+  if (res.status !== 200) throw new Error(`inbox answered ${res.status}`);
+  return ((await res.json()) as { items: unknown[] }).items.length;
+}
+
 describe('npx linkwell up', () => {
   const dirs: string[] = [];
   afterAll(async () => {
@@ -226,7 +236,7 @@ describe('npx linkwell up', () => {
     180_000,
   );
 
-  it('back-fills 30 days of history on first start, and every device (band, cuff, scale) measures live', async () => {
+  it('back-fills 30 days for both adults, every device measures live under the right account, and the Mi scale fills the inbox', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'lw-up-story-'));
     dirs.push(dataDir);
     const started = Date.now();
@@ -242,43 +252,60 @@ describe('npx linkwell up', () => {
       run.output,
     );
     expect(run.output()).toMatch(
-      /Back-filled 30 days of demo history in [\d.]+ s \(43200 heart_rate, 60 blood_pressure, 30 body_weight\)/,
+      /Back-filled 30 days of demo history in [\d.]+ s \(43200 heart_rate, 120 blood_pressure, 60 body_weight\)/,
     );
     const marker = JSON.parse(await readFile(join(dataDir, 'demo-history.json'), 'utf8')) as {
       fromMs: number;
       toMs: number;
       readings: number;
     };
-    expect(marker.readings).toBe(43_290);
+    expect(marker.readings).toBe(43_380);
     expect(marker.toMs - marker.fromMs).toBe(30 * 86_400_000);
-    // The history is in InfluxDB under acct_demo, exactly: one heart rate a minute, BP twice a day, a weight a
-    // day, each with the `history` quality flag (ingest keeps the flags as a comma-separated field).
-    const history = (m: string, f: string) =>
+    // The history is in InfluxDB exactly: for the first adult one heart rate a minute, BP twice a day and a
+    // weight a day; for the second adult (the cuff's and the scale's user 2) BP twice a day and a weight a
+    // day. Each has the `history` quality flag (ingest keeps the flags as a comma-separated field).
+    const history = (m: string, f: string, account = 'acct_demo') =>
       influxCount(
         up.influx,
-        `SELECT count("${f}") FROM "${m}" WHERE account = 'acct_demo' AND quality =~ /(^|,)history(,|$)/`,
+        `SELECT count("${f}") FROM "${m}" WHERE account = '${account}' AND quality =~ /(^|,)history(,|$)/`,
       );
-    const all = (m: string, f: string) =>
-      influxCount(up.influx, `SELECT count("${f}") FROM "${m}" WHERE account = 'acct_demo'`);
+    const all = (m: string, f: string, account = 'acct_demo') =>
+      influxCount(up.influx, `SELECT count("${f}") FROM "${m}" WHERE account = '${account}'`);
     expect(await history('heart_rate', 'bpm')).toBe(43_200);
     expect(await history('blood_pressure', 'systolic')).toBe(60);
     expect(await history('body_weight', 'weight')).toBe(30);
+    expect(await history('heart_rate', 'bpm', PARTNER)).toBe(0);
+    expect(await history('blood_pressure', 'systolic', PARTNER)).toBe(60);
+    expect(await history('body_weight', 'weight', PARTNER)).toBe(30);
     expect(await influxFirst(up.influx, 'heart_rate', 'bpm')).toBe(marker.fromMs);
     expect(await influxFirst(up.influx, 'body_weight', 'weight')).toBeLessThan(marker.fromMs + 86_400_000);
 
-    // Live (everything without the history flag): heart rate, blood pressure and weight within 3 minutes.
+    // Live (everything without the history flag) within 3 minutes: heart rate, blood pressure and weight
+    // under the first adult, blood pressure and weight under the second, and the dependent's Mi scale
+    // weighings held in the household inbox (no user index, no member rule).
+    const owner = new TestBrowser();
+    await signIn(owner, up.api, 'wechat', personId('wechat', '李伟'));
     const live = await waitFor(
-      'live heart rate, blood pressure and weight',
+      'live readings under both adults and inbox items',
       async () => {
         const counts = {
           heart_rate: (await all('heart_rate', 'bpm')) - 43_200,
           blood_pressure: (await all('blood_pressure', 'systolic')) - 60,
           body_weight: (await all('body_weight', 'weight')) - 30,
+          partner_blood_pressure: (await all('blood_pressure', 'systolic', PARTNER)) - 60,
+          partner_body_weight: (await all('body_weight', 'weight', PARTNER)) - 30,
+          inbox: await inboxItems(owner, up.api),
         };
         return Object.values(counts).every((n) => n > 0) ? counts : undefined;
       },
       180_000 - (Date.now() - started),
       run.output,
+    );
+    // The second adult signs in with the Google-like provider and lands on their own account.
+    const partner = new TestBrowser();
+    await signIn(partner, up.api, 'google', personId('google', 'Alex Morgan'));
+    expect(((await (await call(partner, up.api, 'GET', '/v1/me')).json()) as { id: string }).id).toBe(
+      PARTNER,
     );
     console.log(`linkwell up live readings after ${Math.round((Date.now() - started) / 1000)} s:`, live);
     run.child.kill('SIGTERM');
