@@ -24,6 +24,7 @@ import {
 import { startListeners } from './listeners/listeners.js';
 import { createIngestMetrics } from './metrics.js';
 import { startOpsServer } from './ops-server.js';
+import { type PlatformBridge, type PlatformBridgeOptions, startPlatformBridge } from './platform/index.js';
 import { DurableSink, type DurableSinkStats } from './pipeline/durable-sink.js';
 import { startRegistrySync } from './registry/registry-sync.js';
 import type { SqlClient } from './registry/resolver.js';
@@ -66,6 +67,8 @@ export interface IngestServiceDeps {
   deadLetters?: { maxFileBytes?: number; maxFiles?: number };
   /** Registry read model: periodic full refresh (default 60 000 ms) and LISTEN retry (default 5000 ms). */
   registrySync?: { refreshIntervalMs?: number; listenRetryMs?: number };
+  /** Presence, nearby devices and queued commands for the API (migration 0007; docs/gateways.md). */
+  platform?: PlatformBridgeOptions;
 }
 
 export interface IngestService {
@@ -92,6 +95,8 @@ export interface IngestService {
    * cluster mode (the periodic refresh runs anyway).
    */
   refreshRevocations?(): Promise<void>;
+  /** The bridge to the API's gateway tables (embedded and cluster mode). */
+  platform?: PlatformBridge;
   close(): Promise<void>;
 }
 
@@ -241,6 +246,13 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
   });
   notify = (gw, e) => notifyGateway(broker, gw, e);
   const commands = await createCommandChannel(broker, { logger: log });
+  const platform = await startPlatformBridge({
+    broker,
+    registry: deps.registry,
+    send: commands.send,
+    logger: log,
+    ...(deps.platform ? { options: deps.platform } : {}),
+  });
 
   const listeners = await startListeners(
     broker,
@@ -267,8 +279,10 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     ...(mqttsUrl ? { mqttsUrl } : {}),
     ...(wsUrl ? { wsUrl } : {}),
     refreshRevocations: () => revocations.refresh(),
+    platform,
     async close() {
       revocations.close();
+      await platform.close();
       // Broker first: it ends client sockets, which the TCP server's close waits for. In cluster mode both
       // steps talk to Redis; the backplane bounds them when Redis is unreachable.
       const brokerClosed = commands.close().then(() => new Promise<void>((r) => broker.close(() => r())));

@@ -16,6 +16,11 @@ export interface SendCommandOptions {
   timeoutMs?: number;
   /** Reuse a tid to ask again for a command that may have run: the gateway answers from its cache. */
   tid?: string;
+  /**
+   * The command's `expires_at` (ms since the epoch): the gateway refuses it after then and never runs it, so
+   * a command given up on here cannot run when the gateway comes back (docs/gateway-commands.md).
+   */
+  expiresAt?: number;
 }
 
 export type SendCommand = (
@@ -87,7 +92,8 @@ export async function createCommandChannel(
       if (closed) throw new Error('the command channel is closed');
       if (pending.has(key)) throw new Error(`command ${tid} to ${gw} is already waiting for its result`);
       topic = gatewayTopic(gw, 'cmd');
-      payload = JSON.stringify({ v: 1, tid, sent_at: now(), cmd });
+      const expiry = opts.expiresAt === undefined ? {} : { expires_at: opts.expiresAt };
+      payload = JSON.stringify({ v: 1, tid, sent_at: now(), ...expiry, cmd });
       parseCommand(payload);
     } catch (e) {
       return Promise.reject(new IngestError('INGEST_ERR_BAD_COMMAND', (e as Error).message, { cause: e }));
