@@ -1,0 +1,146 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  apiGet,
+  checkA11y,
+  horizontalOverflow,
+  launchChromium,
+  type PageLog,
+  type RunningChromium,
+  recordPageLog,
+  settled,
+  signInOnTheWay,
+  signInThroughConsole,
+} from '../../src/browser/index.js';
+import { type ConsoleApi, startConsoleApi } from './console-api.js';
+
+interface HouseholdBody {
+  id: string;
+  name: string;
+  role: string;
+  members: { account_id: string; display_name: string; role: string }[];
+}
+
+/** The member cards as a person reads them: "name (you) | role Readings". */
+async function memberLines(page: Page): Promise<string[]> {
+  const texts = await page.locator('.member > div:first-child').allInnerTexts();
+  return texts.map((text) => text.replace(/\s*\n+\s*/g, ' | '));
+}
+
+/**
+ * The household page and /join in Chromium against the real API (PGlite, identity-sim): a newcomer
+ * creates a household, invites, and a second person joins from the invite's code after signing in on the
+ * way; both languages pass axe and fit a phone.
+ */
+describe('the household page and /join in Chromium', () => {
+  let api: ConsoleApi;
+  let owner: RunningChromium;
+  let guest: RunningChromium;
+  let page: Page;
+  let log: PageLog;
+  let householdId = '';
+  let inviteCode = '';
+
+  beforeAll(async () => {
+    api = await startConsoleApi();
+    owner = await launchChromium({ locale: 'en-US' });
+    guest = await launchChromium({ locale: 'zh-CN', viewport: { width: 375, height: 667 } });
+    page = owner.page;
+    log = recordPageLog(page);
+  });
+  afterAll(async () => {
+    await owner?.close();
+    await guest?.close();
+    await api?.close();
+  });
+
+  it('offers a newcomer to create a household, and creates "Morgan home" with them as its owner', async () => {
+    await signInThroughConsole(page, api.url, 'google', 'Alex Morgan');
+    await page.getByRole('link', { name: 'Household', exact: true }).click();
+    await settled(page);
+    expect(await page.getByText('You are not in a household yet.').count()).toBe(1);
+    await page.getByLabel('Household name').fill('Morgan home');
+    await page.getByRole('button', { name: 'Create household' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Morgan home' }).waitFor();
+    const { households } = await apiGet<{ households: HouseholdBody[] }>(page, '/v1/households');
+    expect(households.map((h) => [h.name, h.role, h.members.map((m) => [m.display_name, m.role])])).toEqual([
+      ['Morgan home', 'owner', [['Alex Morgan', 'owner']]],
+    ]);
+    householdId = households[0]!.id;
+    expect(page.url()).toBe(`${api.url}/household?household=${householdId}`);
+    expect(await memberLines(page)).toEqual(['Alex Morgan (you) | Owner Readings']);
+  });
+
+  it('creates an invite and shows its 8-letter code once, which the API lists as open', async () => {
+    await page.getByRole('button', { name: 'Create invite' }).click();
+    const code = page.getByTestId('invite-code-value');
+    await code.waitFor();
+    inviteCode = (await code.textContent()) ?? '';
+    expect(inviteCode).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{8}$/);
+    await page.getByRole('status').filter({ hasText: 'The invite was created.' }).waitFor();
+    const { invites } = await apiGet<{ invites: { status: string }[] }>(
+      page,
+      `/v1/households/${householdId}/invites`,
+    );
+    expect(invites.map((i) => i.status)).toEqual(['open']);
+    await settled(page);
+    expect(await page.getByRole('button', { name: /^Revoke the invite created / }).count()).toBe(1);
+  });
+
+  it('renames the household (owner)', async () => {
+    await page.getByLabel('New name').fill('Morgan & Li');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Morgan & Li' }).waitFor();
+    const body = await apiGet<HouseholdBody>(page, `/v1/households/${householdId}`);
+    expect(body.name).toBe('Morgan & Li');
+  });
+
+  it('has no axe violations, CSP refusals or console errors in English, and no sideways scroll at 375 px', async () => {
+    expect(await checkA11y(page)).toEqual([]);
+    await page.setViewportSize({ width: 375, height: 667 });
+    const { scrollWidth, clientWidth } = await horizontalOverflow(page);
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(log.cspViolations).toEqual([]);
+    expect(log.errors).toEqual([]);
+  });
+
+  it('sends a signed-out guest from /join?code= through sign-in and back with the code filled in, in Chinese', async () => {
+    const gp = guest.page;
+    await signInOnTheWay(gp, api.url, `/join?code=${inviteCode}`, 'wechat', '李伟');
+    await settled(gp);
+    expect(await gp.getByRole('heading', { level: 1 }).textContent()).toBe('加入家庭');
+    expect(await gp.getByLabel('代码').inputValue()).toBe(inviteCode);
+    expect(await checkA11y(gp)).toEqual([]);
+    const { scrollWidth, clientWidth } = await horizontalOverflow(gp);
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+  });
+
+  it('joins as an adult on "加入", lands on the household page, and the owner sees two members', async () => {
+    const gp = guest.page;
+    await gp.getByRole('button', { name: '加入', exact: true }).click();
+    await gp.waitForURL(`${api.url}/household?household=${householdId}`);
+    await settled(gp);
+    expect(await memberLines(gp)).toEqual(['Alex Morgan | 所有者 测量记录', '李伟 （您） | 成人 测量记录']);
+    expect(await checkA11y(gp)).toEqual([]);
+    const { rows } = await api.db.query<{ display_name: string; role: string }>(
+      `SELECT a.display_name, m.role FROM household_members m JOIN accounts a ON a.id = m.account_id
+       WHERE m.household_id = $1 ORDER BY m.role DESC`,
+      [householdId],
+    );
+    expect(rows).toEqual([
+      { display_name: 'Alex Morgan', role: 'owner' },
+      { display_name: '李伟', role: 'adult' },
+    ]);
+  });
+
+  it('refuses the used code again with its coded message', async () => {
+    const gp = guest.page;
+    await gp.goto(`${api.url}/join?code=${inviteCode}`);
+    await settled(gp);
+    await gp.getByRole('button', { name: '加入', exact: true }).click();
+    const alert = gp.getByRole('alert').filter({ hasText: /API_ERR_/ });
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/API_ERR_(INVITE_USED|ALREADY_MEMBER|HOUSEHOLD_ALREADY_MEMBER)/);
+  });
+});
