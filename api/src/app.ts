@@ -34,10 +34,15 @@ import {
   type ProviderConfig,
   sessionLookup,
 } from './modules/auth/index.js';
-import { devicesAccountMover } from './modules/devices/index.js';
-import { type DeviceFlowOptions, deviceFlowRoutes } from './modules/gateways/index.js';
+import { devicesAccountMover, devicesModule } from './modules/devices/index.js';
+import {
+  type DeviceFlowOptions,
+  deviceFlowRoutes,
+  type GatewayCommandSettings,
+  gatewayOperationsRoutes,
+} from './modules/gateways/index.js';
 import { householdsAccountMover, householdsModule } from './modules/households/index.js';
-import { createIdentityService, identityModule } from './modules/identity/index.js';
+import { createIdentityService, createMergeService, identityModule } from './modules/identity/index.js';
 import { createTrendsService, trendsModule } from './modules/trends/index.js';
 
 export interface IdentitySettings {
@@ -61,6 +66,8 @@ export interface AppDeps {
   now?: () => number;
   /** Gateway onboarding (RFC 8628) settings: verification URL, broker URL, lifetimes. */
   deviceFlow?: DeviceFlowOptions;
+  /** Gateway command deadlines (docs/gateways.md); ingest must use the same answer grace. */
+  gatewayCommands?: GatewayCommandSettings;
   /** Sign-in; without it no provider is offered and callbacks point at http://localhost. */
   identity?: IdentitySettings;
   /** Per-client budget a minute on the sign-in, callback and token endpoints (default 60). */
@@ -100,6 +107,8 @@ export function buildApp(deps: AppDeps): ApiApp {
   const csrf = createCsrf(deps.keys.privateKeyPem);
   const auditFor = (sql: Parameters<typeof createAuditService>[0]) => createAuditService(sql, now);
   const providers = createProviders(identitySettings.providers);
+  // Every context that keeps rows per account; a merge (sign-in linking or a dependent's handover) moves them.
+  const movers = [householdsAccountMover, devicesAccountMover];
   const auth = createAuthService({
     db: deps.db,
     providers,
@@ -141,7 +150,7 @@ export function buildApp(deps: AppDeps): ApiApp {
   app.register(identityModule, {
     db: deps.db,
     now,
-    movers: [householdsAccountMover, devicesAccountMover],
+    movers,
     auditFor,
     requireStepUp: async (request) => {
       const id = request.principal?.sessionId;
@@ -151,10 +160,22 @@ export function buildApp(deps: AppDeps): ApiApp {
     displayNameOf: (id) => providers.get(id)?.displayName ?? id,
     originOf,
   });
+  const displayNameOf = async (sql: Parameters<typeof createIdentityService>[0], id: string) =>
+    (await createIdentityService(sql, now).account(id))?.display_name ?? '';
   app.register(householdsModule, {
     db: deps.db,
     now,
-    displayNameOf: async (sql, id) => (await createIdentityService(sql, now).account(id))?.display_name ?? '',
+    displayNameOf,
+    accounts: {
+      create: (sql, name) => createIdentityService(sql, now).createAccount(name),
+      rename: (sql, id, name) => createIdentityService(sql, now).setDisplayName(id, name),
+      displayNameOf,
+      merge: (sql, source, target) => createMergeService(sql, now, movers).mergeAccounts(source, target),
+      endSessions: (sql, id) => auth.revokeAccountSessions(sql, id, 'merged'),
+    },
+    auditFor,
+    originOf,
+    consoleUrl: publicUrl,
   });
   app.register(auditModule, { db: deps.db, auditFor });
   app.register(trendsModule, {
@@ -163,7 +184,16 @@ export function buildApp(deps: AppDeps): ApiApp {
       accountTags: (id) => createIdentityService(deps.db, now).accountTags(id),
     }),
   });
-  app.register(deviceFlowRoutes, { db: deps.db, tokens, now, options: deps.deviceFlow ?? {} });
+  app.register(deviceFlowRoutes, {
+    db: deps.db,
+    tokens,
+    now,
+    // With the console, /device sends people to its approval page under their session.
+    options: { ...(deps.console ? { activationPath: '/activate' } : {}), ...deps.deviceFlow },
+  });
+  const commands = deps.gatewayCommands ?? {};
+  app.register(gatewayOperationsRoutes, { db: deps.db, now, commands });
+  app.register(devicesModule, { db: deps.db, now, commands });
   if (deps.console) app.register(consolePlugin);
   return app;
 }

@@ -10,6 +10,12 @@ export const AUDIT_ACTIONS = [
   'unlink',
   'merge',
   'merge_undo',
+  // Households (docs/households.md, docs/inbox.md): ids and times only, never the values moved.
+  'dependent_added',
+  'handover',
+  'reading_reassign',
+  'inbox_file',
+  'inbox_discard',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -51,4 +51,40 @@ export const HOUSEHOLDS_ERRORS = {
     status: 410,
     description: 'The invite was revoked by a member of the household.',
   },
+  API_ERR_HOUSEHOLD_NOT_DEPENDENT: {
+    status: 409,
+    description:
+      'This member is not a dependent (dependents are renamed and handed over by the adults who manage them); `role` is theirs.',
+  },
+  API_ERR_DEPENDENT_MANAGER_REQUIRED: {
+    status: 403,
+    description: 'Only the household owner or the adult who manages this dependent may do this.',
+  },
+  API_ERR_HANDOVER_NOT_FOUND: {
+    status: 404,
+    description:
+      'No handover has this code (accept) or this id in this household (revoke), or the account it was for is no longer a dependent there.',
+  },
+  API_ERR_HANDOVER_EXPIRED: {
+    status: 410,
+    description:
+      'The handover code expired unused (codes live 3 days); ask the managing adult for a new one.',
+  },
+  API_ERR_HANDOVER_USED: {
+    status: 409,
+    description: 'The handover code was already used; each code hands an account over once.',
+  },
+  API_ERR_HANDOVER_REVOKED: {
+    status: 410,
+    description: 'The handover code was revoked by the managing adult or the owner.',
+  },
+  API_ERR_HANDOVER_SELF: {
+    status: 409,
+    description:
+      "The adult who manages the dependent (or made the code) cannot accept it: that would merge their own account into the dependent's.",
+  },
+  API_ERR_SHARE_WITH_SELF: {
+    status: 409,
+    description: 'A member always sees their own data; sharing is with another member.',
+  },
 } as const satisfies ErrorCatalog;

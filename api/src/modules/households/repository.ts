@@ -26,10 +26,32 @@ export interface InviteRow {
   revoked_at: Date | null;
 }
 
+export interface HandoverRow {
+  id: string;
+  household_id: string;
+  account_id: string;
+  created_by: string;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+  used_by: string | null;
+  revoked_at: Date | null;
+}
+
+export interface ShareRow {
+  household_id: string;
+  account_id: string;
+  viewer_account_id: string;
+  created_at: Date;
+}
+
+const HANDOVER_COLUMNS =
+  'id, household_id, account_id, created_by, created_at, expires_at, used_at, used_by, revoked_at';
+
 const INVITE_COLUMNS =
   'id, household_id, role, created_by, created_at, expires_at, used_at, used_by, revoked_at';
 
-/** The only SQL on households, household_members and household_invites. */
+/** The only SQL on households, household_members, household_invites, household_shares, household_handovers. */
 export function createHouseholdsRepository(sql: SqlClient) {
   return {
     membershipsOf: async (accountId: string) =>
@@ -151,6 +173,125 @@ export function createHouseholdsRepository(sql: SqlClient) {
     revokeInvite: (id: string, at: Date) =>
       sql.query(
         'UPDATE household_invites SET revoked_at = $2 WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL',
+        [id, at],
+      ),
+
+    /** A dependent's manager, or null (any other role, or a manager who left). */
+    managerOf: async (householdId: string, accountId: string) =>
+      (
+        await sql.query<{ managed_by: string | null }>(
+          'SELECT managed_by FROM household_members WHERE household_id = $1 AND account_id = $2',
+          [householdId, accountId],
+        )
+      ).rows[0]?.managed_by ?? null,
+    insertDependent: (householdId: string, accountId: string, managedBy: string) =>
+      sql.query(
+        `INSERT INTO household_members (household_id, account_id, role, managed_by) VALUES ($1, $2, 'dependent', $3)`,
+        [householdId, accountId, managedBy],
+      ),
+    /** The dependent becomes an adult who manages themselves. */
+    promoteDependent: (householdId: string, accountId: string) =>
+      sql.query(
+        `UPDATE household_members SET role = 'adult', managed_by = NULL WHERE household_id = $1 AND account_id = $2`,
+        [householdId, accountId],
+      ),
+    /** Management that pointed at `from` (a merged account) now points at `to`; the dependents' keys. */
+    moveManagedBy: async (from: string, to: string) =>
+      (
+        await sql.query<{ household_id: string; account_id: string }>(
+          'UPDATE household_members SET managed_by = $2 WHERE managed_by = $1 RETURNING household_id, account_id',
+          [from, to],
+        )
+      ).rows,
+    setManagedBy: (householdId: string, accountId: string, managedBy: string) =>
+      sql.query('UPDATE household_members SET managed_by = $3 WHERE household_id = $1 AND account_id = $2', [
+        householdId,
+        accountId,
+        managedBy,
+      ]),
+    /** Dependents in these households whose data the viewer sees: all of them for an owner, else the managed. */
+    visibleDependents: async (viewer: string, householdIds: readonly string[]) =>
+      householdIds.length === 0
+        ? []
+        : (
+            await sql.query<{ household_id: string; account_id: string }>(
+              `SELECT d.household_id, d.account_id FROM household_members d
+               JOIN household_members v ON v.household_id = d.household_id AND v.account_id = $1
+               WHERE d.household_id = ANY($2) AND d.role = 'dependent'
+                 AND (v.role = 'owner' OR d.managed_by = $1)`,
+              [viewer, householdIds],
+            )
+          ).rows,
+
+    sharesInvolving: async (householdId: string, accountId: string) =>
+      (
+        await sql.query<ShareRow>(
+          `SELECT household_id, account_id, viewer_account_id, created_at FROM household_shares
+           WHERE household_id = $1 AND (account_id = $2 OR viewer_account_id = $2)
+           ORDER BY account_id, viewer_account_id`,
+          [householdId, accountId],
+        )
+      ).rows,
+    /** Accounts sharing with the viewer in these households. */
+    sharersWith: async (viewer: string, householdIds: readonly string[]) =>
+      householdIds.length === 0
+        ? []
+        : (
+            await sql.query<{ household_id: string; account_id: string }>(
+              `SELECT household_id, account_id FROM household_shares
+               WHERE viewer_account_id = $1 AND household_id = ANY($2)`,
+              [viewer, householdIds],
+            )
+          ).rows,
+    /** Idempotent; the row as stored (the first share's time stays). */
+    insertShare: async (r: ShareRow) =>
+      (
+        await sql.query<ShareRow>(
+          `INSERT INTO household_shares (household_id, account_id, viewer_account_id, created_at)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (household_id, account_id, viewer_account_id) DO UPDATE SET created_at = household_shares.created_at
+           RETURNING household_id, account_id, viewer_account_id, created_at`,
+          [r.household_id, r.account_id, r.viewer_account_id, r.created_at],
+        )
+      ).rows[0]!,
+    deleteShare: (householdId: string, accountId: string, viewer: string) =>
+      sql.query(
+        'DELETE FROM household_shares WHERE household_id = $1 AND account_id = $2 AND viewer_account_id = $3',
+        [householdId, accountId, viewer],
+      ),
+
+    insertHandover: (h: HandoverRow & { code_hash: string }) =>
+      sql.query(
+        `INSERT INTO household_handovers (id, household_id, account_id, code_hash, created_by, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [h.id, h.household_id, h.account_id, h.code_hash, h.created_by, h.created_at, h.expires_at],
+      ),
+    handover: async (householdId: string, id: string) =>
+      (
+        await sql.query<HandoverRow>(
+          `SELECT ${HANDOVER_COLUMNS} FROM household_handovers WHERE household_id = $1 AND id = $2`,
+          [householdId, id],
+        )
+      ).rows[0],
+    handoverByCodeHash: async (codeHash: string) =>
+      (
+        await sql.query<HandoverRow>(
+          `SELECT ${HANDOVER_COLUMNS} FROM household_handovers WHERE code_hash = $1`,
+          [codeHash],
+        )
+      ).rows[0],
+    /** Atomic: of concurrent accepts only one turns an open code into a used one. */
+    useHandover: async (id: string, accountId: string, at: Date) =>
+      (
+        await sql.query<{ id: string }>(
+          `UPDATE household_handovers SET used_at = $3, used_by = $2
+           WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3 RETURNING id`,
+          [id, accountId, at],
+        )
+      ).rows.length === 1,
+    revokeHandover: (id: string, at: Date) =>
+      sql.query(
+        'UPDATE household_handovers SET revoked_at = $2 WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL',
         [id, at],
       ),
   };

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { requireUser } from '../../auth/guard.js';
 import type { Database, SqlClient } from '../../db/sql-client.js';
+import type { AuditService, RequestOrigin } from '../audit/index.js';
+import type { HouseholdAccounts } from './dependents.js';
 import * as s from './schemas.js';
 import { createHouseholdManagement } from './service.js';
 
@@ -10,6 +12,12 @@ export interface HouseholdsRoutesOptions {
   now: () => number;
   /** An account's display name, from the identity context, read through `sql` (maybe a transaction). */
   displayNameOf: (sql: SqlClient, accountId: string) => Promise<string>;
+  /** Accounts for dependents and their handover, from the identity context. */
+  accounts: HouseholdAccounts;
+  auditFor: (sql: SqlClient) => AuditService;
+  originOf: (request: FastifyRequest) => RequestOrigin;
+  /** The console's public origin, for invite and handover links. */
+  consoleUrl: string;
 }
 
 /** Guessing invite codes is the attack on accept; each client gets a few dozen tries a minute. */
@@ -19,7 +27,7 @@ export const householdsRoutes: FastifyPluginAsyncTypebox<HouseholdsRoutesOptions
   const guard = requireUser('account');
   const accountOf = (request: FastifyRequest) => request.principal!.accountId;
   const manage = (sql: SqlClient) =>
-    createHouseholdManagement(sql, opts.now, (id) => opts.displayNameOf(sql, id));
+    createHouseholdManagement(sql, opts.now, (id) => opts.displayNameOf(sql, id), opts.consoleUrl);
   const inTx = <T>(fn: (m: ReturnType<typeof manage>) => Promise<T>) =>
     opts.db.transaction((sql) => fn(manage(sql)));
 

@@ -74,6 +74,7 @@ export const createInviteRoute = {
     201: Type.Object({
       ...inviteFields,
       code: Type.String({ description: '8 letters; shown once, stored only hashed' }),
+      url: Type.String({ description: 'The console link that joins with this code: <console>/join?code=…' }),
     }),
     ...errors,
   },
@@ -120,4 +121,124 @@ export const transferRoute = {
   params,
   body: Type.Object({ account_id: Id }, { additionalProperties: false }),
   response: { 200: HouseholdSchema, ...errors },
+};
+
+const DisplayName = Type.String({ minLength: 1, maxLength: 100 });
+const memberParams = Type.Object({ id: Id, accountId: Id });
+
+export const DependentSchema = Type.Object({
+  account_id: Type.String(),
+  display_name: Type.String(),
+  role: Type.Literal('dependent'),
+  managed_by: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const addDependentRoute = {
+  ...guarded,
+  summary: 'Add a dependent: an account without an identity, managed by the caller (owner or adult)',
+  params,
+  body: Type.Object({ display_name: DisplayName }, { additionalProperties: false }),
+  response: { 201: DependentSchema, ...errors },
+};
+
+export const listDependentsRoute = {
+  ...guarded,
+  summary: "The household's dependents and who manages each",
+  params,
+  response: { 200: Type.Object({ dependents: Type.Array(DependentSchema) }), ...errors },
+};
+
+export const renameDependentRoute = {
+  ...guarded,
+  summary: "Change a dependent's display name (owner, or the adult who manages them)",
+  params: memberParams,
+  body: Type.Object({ display_name: DisplayName }, { additionalProperties: false }),
+  response: { 200: DependentSchema, ...errors },
+};
+
+const handoverFields = {
+  id: Type.String(),
+  account_id: Type.String(),
+  status: Type.Union([
+    Type.Literal('open'),
+    Type.Literal('used'),
+    Type.Literal('revoked'),
+    Type.Literal('expired'),
+  ]),
+  created_by: Type.String(),
+  created_at: Time,
+  expires_at: Time,
+};
+
+export const createHandoverRoute = {
+  ...guarded,
+  summary:
+    'A single-use code (3 days) with which the dependent takes their account over with an identity of their own (owner, or the managing adult)',
+  params: memberParams,
+  response: {
+    201: Type.Object({
+      ...handoverFields,
+      code: Type.String({ description: '8 letters; shown once, stored only hashed' }),
+      url: Type.String({ description: 'The console link: <console>/handover?code=…' }),
+    }),
+    ...errors,
+  },
+};
+
+export const revokeHandoverRoute = {
+  ...guarded,
+  summary: 'Revoke an unused handover code (owner, or the managing adult)',
+  params: Type.Object({ id: Id, handoverId: Id }),
+  response: { 204: Type.Null(), ...errors },
+};
+
+export const acceptHandoverRoute = {
+  ...guarded,
+  summary:
+    "Take a dependent's account over: the caller's account is merged into it and the membership becomes an adult's; the caller's sessions end",
+  body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false }),
+  response: {
+    200: Type.Object({
+      account_id: Type.String({ description: 'The account the caller signs in to from now on' }),
+      household_id: Type.String(),
+      previous_account_id: Type.String({
+        description: "The caller's former account, merged into account_id",
+      }),
+      merge_id: Type.String({ description: 'Undo within 30 days with POST /v1/me/merges/{merge_id}/undo' }),
+      undo_until: Time,
+    }),
+    ...errors,
+    410: ProblemResponse,
+    429: ProblemResponse,
+  },
+};
+
+export const ShareSchema = Type.Object({
+  household_id: Type.String(),
+  account_id: Type.String({ description: 'Whose health data is shared' }),
+  viewer_account_id: Type.String({ description: 'Who may see it' }),
+  created_at: Time,
+});
+
+export const listSharesRoute = {
+  ...guarded,
+  summary: 'What the caller shares and what is shared with the caller in this household',
+  params,
+  response: { 200: Type.Object({ shares: Type.Array(ShareSchema) }), ...errors },
+};
+
+const shareParams = Type.Object({ id: Id, viewerId: Id });
+
+export const putShareRoute = {
+  ...guarded,
+  summary: "Share the caller's health data with another member (idempotent)",
+  params: shareParams,
+  response: { 200: ShareSchema, ...errors },
+};
+
+export const deleteShareRoute = {
+  ...guarded,
+  summary: "Stop sharing the caller's health data with a member (idempotent)",
+  params: shareParams,
+  response: { 204: Type.Null(), ...errors },
 };

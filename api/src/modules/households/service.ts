@@ -16,6 +16,8 @@ interface HouseholdsInventory {
   moved: { household_id: string; role: HouseholdRole }[];
   /** Both were members: the source's row was removed; `target_role` is what the target had before. */
   dropped: { household_id: string; role: HouseholdRole; target_role: HouseholdRole }[];
+  /** Dependents the source managed, now managed by the target (absent in inventories before 0008). */
+  managed?: { household_id: string; account_id: string }[];
 }
 
 /** Merges move household memberships; where both accounts were members the stronger role survives. */
@@ -35,11 +37,13 @@ export const householdsAccountMover: AccountMover = {
       if (RANK[m.role] > RANK[existing.role]) await repo.setRole(m.household_id, to, m.role);
       inventory.dropped.push({ household_id: m.household_id, role: m.role, target_role: existing.role });
     }
+    inventory.managed = await repo.moveManagedBy(from, to);
     return inventory;
   },
   async restore(sql: SqlClient, raw: unknown, from: string, to: string): Promise<void> {
     const repo = createHouseholdsRepository(sql);
     const inventory = raw as HouseholdsInventory;
+    for (const d of inventory.managed ?? []) await repo.setManagedBy(d.household_id, d.account_id, from);
     for (const m of inventory.moved) await repo.moveMembership(m.household_id, to, from);
     for (const m of inventory.dropped) {
       await repo.setRole(m.household_id, to, m.target_role);
@@ -118,6 +122,8 @@ export function createHouseholdManagement(
   sql: SqlClient,
   now: () => number,
   displayNameOf: (accountId: string) => Promise<string>,
+  /** The console's public origin; invites carry `<consoleUrl>/join?code=…` as a link to share. */
+  consoleUrl = 'http://localhost',
 ) {
   const repo = createHouseholdsRepository(sql);
 
@@ -206,7 +212,7 @@ export function createHouseholdManagement(
         revoked_at: null,
       };
       await repo.insertInvite({ ...row, code_hash: hashSecret(code) });
-      return { ...inviteView(row, created), code };
+      return { ...inviteView(row, created), code, url: `${consoleUrl}/join?code=${code}` };
     },
 
     async invites(accountId: string, householdId: string): Promise<InviteView[]> {

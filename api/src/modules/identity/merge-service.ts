@@ -35,50 +35,67 @@ export function toMergeView(m: MergeRow): MergeView {
 export function createMergeService(sql: SqlClient, now: () => number, movers: readonly AccountMover[]) {
   const repo = createIdentityRepository(sql);
 
+  async function mergeAccounts(
+    sourceAccountId: string,
+    targetAccountId: string,
+    taken: Date,
+    what: string,
+  ): Promise<MergeView> {
+    // Both rows stay locked to the end of the transaction: a concurrent merge or undo involving either
+    // account waits, then sees this one's outcome (no account merged twice, no undo overtaken).
+    const locked = await repo.lockAccounts([sourceAccountId, targetAccountId]);
+    const source = locked.find((a) => a.id === sourceAccountId);
+    const target = locked.find((a) => a.id === targetAccountId);
+    // The reason to merge may be stale: either account was merged elsewhere since, or they are one.
+    if (
+      !source ||
+      !target ||
+      source.merged_into !== null ||
+      target.merged_into !== null ||
+      source.id === target.id
+    ) {
+      throw new ApiError('API_ERR_MERGE_OFFER_INVALID', `${what} no longer applies.`);
+    }
+    // merged_at orders the merges into an account for the last-in-first-out undo rule, so it must come
+    // strictly after the newest one that stands, even when two merges share a millisecond or the clock
+    // stepped back (otherwise two merges would block each other's undo, or one undo would overtake another).
+    const latest = await repo.latestActiveMergeAt(targetAccountId);
+    const at =
+      latest !== undefined && new Date(latest).getTime() >= taken.getTime()
+        ? new Date(new Date(latest).getTime() + 1)
+        : taken;
+    const inventory: Record<string, unknown> = {
+      identities: await repo.moveIdentities(source.id, targetAccountId),
+    };
+    for (const mover of movers) inventory[mover.part] = await mover.move(sql, source.id, targetAccountId);
+    await repo.setMergedInto(source.id, targetAccountId);
+    await repo.resolveSuggestions(source.id, targetAccountId, at);
+    const merge = {
+      id: newId('mrg'),
+      target_account_id: targetAccountId,
+      source_account_id: source.id,
+      merged_at: at,
+      undo_until: new Date(at.getTime() + UNDO_WINDOW_MS),
+      inventory,
+    };
+    await repo.insertMerge(merge);
+    return toMergeView({ ...merge, undone_at: null });
+  }
+
   return {
     async merge(targetAccountId: string, offerId: string): Promise<MergeView> {
       const taken = new Date(now());
       const offer = await repo.takeMergeOffer(offerId, targetAccountId, taken);
       if (!offer) throw new ApiError('API_ERR_MERGE_OFFER_INVALID', `No usable merge offer ${offerId}.`);
-      // Both rows stay locked to the end of the transaction: a concurrent merge or undo involving either
-      // account waits, then sees this one's outcome (no account merged twice, no undo overtaken).
-      const locked = await repo.lockAccounts([offer.source_account_id, targetAccountId]);
-      const source = locked.find((a) => a.id === offer.source_account_id);
-      const target = locked.find((a) => a.id === targetAccountId);
-      // The offer may be stale: the other account was merged elsewhere since, or this one was, or they are one.
-      if (
-        !source ||
-        !target ||
-        source.merged_into !== null ||
-        target.merged_into !== null ||
-        source.id === target.id
-      ) {
-        throw new ApiError('API_ERR_MERGE_OFFER_INVALID', `Merge offer ${offerId} no longer applies.`);
-      }
-      // merged_at orders the merges into an account for the last-in-first-out undo rule, so it must come
-      // strictly after the newest one that stands, even when two merges share a millisecond or the clock
-      // stepped back (otherwise two merges would block each other's undo, or one undo would overtake another).
-      const latest = await repo.latestActiveMergeAt(targetAccountId);
-      const at =
-        latest !== undefined && new Date(latest).getTime() >= taken.getTime()
-          ? new Date(new Date(latest).getTime() + 1)
-          : taken;
-      const inventory: Record<string, unknown> = {
-        identities: await repo.moveIdentities(source.id, targetAccountId),
-      };
-      for (const mover of movers) inventory[mover.part] = await mover.move(sql, source.id, targetAccountId);
-      await repo.setMergedInto(source.id, targetAccountId);
-      await repo.resolveSuggestions(source.id, targetAccountId, at);
-      const merge = {
-        id: newId('mrg'),
-        target_account_id: targetAccountId,
-        source_account_id: source.id,
-        merged_at: at,
-        undo_until: new Date(at.getTime() + UNDO_WINDOW_MS),
-        inventory,
-      };
-      await repo.insertMerge(merge);
-      return toMergeView({ ...merge, undone_at: null });
+      return mergeAccounts(offer.source_account_id, targetAccountId, taken, `Merge offer ${offerId}`);
+    },
+
+    /**
+     * Merges without an offer, for a flow that proved control of both accounts its own way (a household
+     * handover code: the source signed in, the target is a dependent its manager handed over).
+     */
+    async mergeAccounts(sourceAccountId: string, targetAccountId: string): Promise<MergeView> {
+      return mergeAccounts(sourceAccountId, targetAccountId, new Date(now()), 'This merge');
     },
 
     async undo(targetAccountId: string, mergeId: string): Promise<MergeView> {

@@ -59,6 +59,8 @@ export function createIdentityRepository(sql: SqlClient) {
         displayName,
         at,
       ]),
+    setDisplayName: (id: string, displayName: string) =>
+      sql.query('UPDATE accounts SET display_name = $2 WHERE id = $1', [id, displayName]),
     setMergedInto: (id: string, into: string | null) =>
       sql.query('UPDATE accounts SET merged_into = $2 WHERE id = $1', [id, into]),
 

@@ -117,6 +117,17 @@ export function createIdentityService(sql: SqlClient, now: () => number) {
       return { outcome: 'linked', identityId };
     },
 
+    /** An account no identity signs in to yet: a household's dependent (docs/households.md). */
+    async createAccount(displayName: string): Promise<string> {
+      const accountId = newId('acct');
+      await repo.insertAccount(accountId, displayName, at());
+      return accountId;
+    },
+
+    async setDisplayName(accountId: string, displayName: string): Promise<void> {
+      await repo.setDisplayName(accountId, displayName);
+    },
+
     async account(accountId: string) {
       return repo.account(accountId);
     },
