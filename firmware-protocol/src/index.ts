@@ -1,3 +1,10 @@
+export {
+  proximityConfidence,
+  WEIGHT_TOLERANCE_KG,
+  WEIGHT_TOLERANCE_SHARE,
+  weightHint,
+  weightToleranceKg,
+} from './attribution/weight-proximity.js';
 export type {
   BleCentral,
   BleLink,

@@ -55,8 +55,18 @@ export const INGEST_ERRORS = {
     'The held store is at its bound (in total or for this gateway); the publish is not acknowledged, so the gateway keeps it.',
   INGEST_ERR_HELD_EXPIRED:
     'A held reading stayed unresolvable past the held expiry (default 30 days); it was moved to the dead letters.',
+  INGEST_ERR_AMBIGUOUS_READING:
+    "A claimed shared scale's reading (or a multi-user device's reading without a user slot) that no member's rule attributes with enough confidence; it waits in the household inbox with the candidates.",
+  INGEST_ERR_INBOX_UNAVAILABLE:
+    'The household inbox (inbox_items in the registry database) could not be read or written; a publish with readings for it is not acknowledged, so the gateway resends.',
+  INGEST_ERR_READING_NOT_FOUND:
+    'A reassignment names a point InfluxDB does not have (account, device, time); the move is marked failed with this code.',
+  INGEST_ERR_INFLUX_QUERY:
+    'An InfluxQL read or delete of a moving point failed (unreachable or refused); the move stays at its step and is retried.',
+  INGEST_ERR_MOVE_UNSUPPORTED:
+    'Reassignment needs InfluxQL DELETE (InfluxDB 1.x); on 2.x and 3.x moves stay pending and are logged with this code.',
   INGEST_ERR_QUARANTINE_IO:
-    'The held or dead-letter store could not append and fsync (disk error or closed); the publish is not acknowledged.',
+    'The dead-letter store could not append and fsync (disk error or closed); the publish is not acknowledged.',
 } as const;
 
 export type IngestErrorCode = keyof typeof INGEST_ERRORS;

@@ -1,3 +1,21 @@
+export {
+  type Attribution,
+  type AttributionMethod,
+  type Candidate,
+  type InboxReason,
+  slotAttribution,
+} from './attribution/attribution.js';
+export { type Attributor, createAttributor, type Decision } from './attribution/attributor.js';
+export { newest, RECENT_KEPT, recentKg, recordWeights } from './attribution/baselines.js';
+export {
+  decideWeight,
+  type MemberRule,
+  median,
+  ruleConfidence,
+  ruleLabel,
+  type WeightContext,
+  type WeightDecision,
+} from './attribution/weight-proximity.js';
 export { mayPublish, maySubscribe } from './broker/acl.js';
 export { createIngestBroker, notifyGateway } from './broker/broker.js';
 export { BrokerConfigSchema } from './broker/broker-config.js';
@@ -34,13 +52,30 @@ export {
   READINGS_FILTER,
   sharedReadingsFilter,
 } from './external/consumer.js';
+export { inboxId } from './inbox/inbox-id.js';
+export { DEFAULT_HELD_EXPIRY_DAYS, InboxReplayer, type ReplayResult } from './inbox/inbox-replay.js';
+export {
+  type InboxEntry,
+  type InboxStats,
+  InboxStore,
+  type InboxStoreOptions,
+  type OpenItem,
+} from './inbox/inbox-store.js';
+export { importLegacyHeld, LEGACY_HELD_FILE } from './inbox/legacy-held.js';
 export {
   DEFAULT_GZIP_THRESHOLD_BYTES,
   type GzipMode,
   gzipThresholdFor,
   isLoopbackUrl,
 } from './influx/compression.js';
-export { toLine } from './influx/points.js';
+export {
+  influxIdent,
+  influxString,
+  type PointFields,
+  type PointKey,
+  PointQuery,
+} from './influx/point-query.js';
+export { fieldsLine, toLine } from './influx/points.js';
 export { detectInfluxVersion, v2BucketFor, type WriteApiKind, writeApiFor } from './influx/version.js';
 export { WriteBatcher } from './influx/write-batcher.js';
 export {
@@ -55,6 +90,13 @@ export {
 export { type ListenerConfig, type Listeners, startListeners, WS_PATH } from './listeners/listeners.js';
 export { main } from './main.js';
 export { createIngestMetrics, type IngestMetrics } from './metrics.js';
+export { type Claim, claimFor } from './moves/claim.js';
+export {
+  MOVES_CHANNEL,
+  MoveExecutor,
+  type MoveExecutorDeps,
+  type MoveSnapshot,
+} from './moves/move-executor.js';
 export { DurableSink, type DurableSinkOptions, type DurableSinkStats } from './pipeline/durable-sink.js';
 export { InfluxHealth } from './pipeline/influx-health.js';
 export {
@@ -62,7 +104,7 @@ export {
   REGISTRY_CHANNEL,
   type RegistryChange,
 } from './registry/change-feed.js';
-export { pgListen, pgRegistryClient } from './registry/pg-listen.js';
+export { openRegistryPool, pgListen, pgRegistryClient } from './registry/pg-listen.js';
 export {
   createRegistryReadModel,
   type RegistryReadModel,
@@ -91,14 +133,6 @@ export {
   readDeadLetters,
 } from './store/dead-letters.js';
 export type { HeldOptions } from './store/held-options.js';
-export { DEFAULT_HELD_EXPIRY_DAYS, HeldReplayer, type ReplayResult } from './store/held-replay.js';
-export {
-  type HeldItem,
-  type HeldStats,
-  HeldStore,
-  type HeldStoreOptions,
-  readHeld,
-} from './store/held-store.js';
 export {
   type FileQuarantine,
   memoryQuarantine,

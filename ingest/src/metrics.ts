@@ -16,7 +16,7 @@ export function createIngestMetrics(registry: Registry) {
     }),
     held: new Counter({
       name: 'linkwell_ingest_readings_held_total',
-      help: 'Readings held for unclaimed devices',
+      help: 'Readings put in the household inbox (unclaimed device, unmapped slot, ambiguous)',
       registers,
     }),
     deadLettered: new Counter({
@@ -145,7 +145,7 @@ export function createIngestMetrics(registry: Registry) {
     }),
     heldReadings: new Gauge({
       name: 'linkwell_ingest_held_readings',
-      help: 'Readings held (unclaimed device or unassigned slot) waiting for replay',
+      help: 'Readings open in the household inbox (all nodes), as this node last counted them',
       registers,
     }),
     heldReplayed: new Counter({
@@ -156,6 +156,12 @@ export function createIngestMetrics(registry: Registry) {
     heldExpired: new Counter({
       name: 'linkwell_ingest_held_expired_total',
       help: 'Held readings moved to the dead letters after the held expiry',
+      registers,
+    }),
+    moves: new Counter({
+      name: 'linkwell_ingest_moves_total',
+      help: 'Reading moves (inbox filings and reassignments) finished, by outcome (done, failed)',
+      labelNames: ['kind', 'outcome'],
       registers,
     }),
     heldRefused: new Counter({

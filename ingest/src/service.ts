@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { gatewayTopic } from '@linkwell/firmware-protocol';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { createAttributor } from './attribution/attributor.js';
+import { recordWeights } from './attribution/baselines.js';
 import { createIngestBroker, notifyGateway } from './broker/broker.js';
 import { createCommandChannel, type SendCommand } from './broker/commands.js';
 import { createGatewayAuthenticator } from './broker/gateway-auth.js';
@@ -14,6 +16,9 @@ import {
   type ExternalConsumer,
   startExternalConsumer,
 } from './external/consumer.js';
+import { InboxStore } from './inbox/inbox-store.js';
+import { importLegacyHeld } from './inbox/legacy-held.js';
+import { PointQuery } from './influx/point-query.js';
 import { detectInfluxVersion } from './influx/version.js';
 import {
   createInfluxWriter,
@@ -23,9 +28,11 @@ import {
 } from './influx/writer.js';
 import { startListeners } from './listeners/listeners.js';
 import { createIngestMetrics } from './metrics.js';
+import { claimFor } from './moves/claim.js';
+import { MoveExecutor } from './moves/move-executor.js';
 import { startOpsServer } from './ops-server.js';
-import { type PlatformBridge, type PlatformBridgeOptions, startPlatformBridge } from './platform/index.js';
 import { DurableSink, type DurableSinkStats } from './pipeline/durable-sink.js';
+import { type PlatformBridge, type PlatformBridgeOptions, startPlatformBridge } from './platform/index.js';
 import { startRegistrySync } from './registry/registry-sync.js';
 import type { SqlClient } from './registry/resolver.js';
 import { openSpool } from './spool/spool.js';
@@ -61,8 +68,10 @@ export interface IngestServiceDeps {
   brokerLimits?: BrokerLimitsInput;
   /** How often revoked gateways are re-read from the registry (`gateways.revoked_at`). Default 30 000 ms. */
   revocationRefreshMs?: number;
-  /** Held readings: expiry (default 30 days), bounds and the periodic replay (docs/ingest.md). */
+  /** Held readings (the household inbox): expiry (default 30 days), bounds and the periodic replay (docs/attribution.md). */
   held?: HeldOptions;
+  /** Reading moves (inbox filings, reassignments): the periodic sweep behind LISTEN linkwell_moves. Default 30 000 ms. */
+  moves?: { sweepIntervalMs?: number };
   /** Dead-letter rotation: file size (default 64 MiB) and rotated files kept (default 8). */
   deadLetters?: { maxFileBytes?: number; maxFiles?: number };
   /** Registry read model: periodic full refresh (default 60 000 ms) and LISTEN retry (default 5000 ms). */
@@ -107,9 +116,26 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
   await ensureDatabase(deps.influx, writer.api);
   log.info({ version: writer.version, api: writer.api }, 'InfluxDB detected');
   const quarantine = await openFileQuarantine(join(deps.dataDir, 'quarantine'), {
-    held: { ...deps.held, onChange: (n) => metrics.heldReadings.set(n) },
     deadLetters: { ...deps.deadLetters, onDiscard: () => metrics.deadLetterFilesDeleted.inc() },
   });
+  const inbox = new InboxStore(deps.registry, {
+    maxReadings: deps.held?.maxReadings,
+    maxPerGateway: deps.held?.maxPerGateway,
+    onChange: (n) => metrics.heldReadings.set(n),
+  });
+  const imported = await importLegacyHeld(join(deps.dataDir, 'quarantine'), (gw, e) =>
+    inbox.put(gw, e, { unbounded: true }),
+  ).catch(async (err: unknown) => {
+    await quarantine.close();
+    throw err;
+  });
+  if (imported > 0)
+    log.info({ readings: imported }, 'held.jsonl of an earlier release imported into the inbox');
+  await inbox
+    .refreshStats()
+    .catch((err: Error) =>
+      log.warn({ code: 'INGEST_ERR_INBOX_UNAVAILABLE', err: err.message }, 'inbox not counted'),
+    );
   const spool = await openSpool(join(deps.dataDir, 'spool'), {
     maxBytes: deps.spool?.maxBytes ?? 1024 * 1024 * 1024,
     maxLines: deps.spool?.maxLines,
@@ -135,11 +161,15 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
   });
   const registrySync = await startRegistrySync(deps.registry, { ...deps.registrySync, logger: log, metrics });
   const resolver = registrySync.resolver;
+  const attributor = createAttributor(resolver, deps.registry);
+  const baselines = (w: { account: string; t: number; kg: number }[]) =>
+    w.length > 0 ? recordWeights(deps.registry, w) : Promise.resolve();
 
   let notify: (gw: string, e: Record<string, unknown>) => void = () => {};
   const heldReplay = startHeldReplay(deps.held, {
-    held: quarantine.held,
-    resolver,
+    inbox,
+    attributor,
+    recordWeights: baselines,
     sink: batcher,
     deadLetters: quarantine.deadLetters,
     metrics,
@@ -148,8 +178,21 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     now: Date.now,
   });
   registrySync.onChange((gateways) => void heldReplay.request(gateways));
+  const moves = new MoveExecutor({
+    db: deps.registry,
+    writer,
+    points: new PointQuery(deps.influx, writer.version),
+    claim: claimFor(deps.registry),
+    recordWeights: baselines,
+    metrics,
+    logger: log,
+  });
+  await moves.start(deps.moves?.sweepIntervalMs ?? 30_000);
   const handleReadings = createReadingsHandler({
     resolver,
+    attributor,
+    inbox,
+    recordWeights: baselines,
     batcher,
     quarantine,
     metrics,
@@ -159,6 +202,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
   });
   // Everything behind the readings handler; both modes' close() end with it.
   const closePipeline = async () => {
+    await moves.close();
     await heldReplay.close();
     await registrySync.close();
     await batcher.close();
@@ -174,7 +218,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
           },
           details: () => ({
             sink: batcher.stats(),
-            held: quarantine.held.stats(),
+            held: inbox.stats(),
             registry: { ...registrySync.resolver.stats(), listening: registrySync.listening },
           }),
         })

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DeadLetterStore, HeldStore, type QuarantineEntry } from '@linkwell/ingest';
+import { DeadLetterStore, type QuarantineEntry } from '@linkwell/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The built CLI, as an operator runs it (tsc -b first).
@@ -52,24 +52,6 @@ describe('linkwell ingest dead-letters / held', () => {
       }),
     ]);
     await dead.close();
-    const held = await HeldStore.open(join(dataDir, 'quarantine'));
-    await held.put([
-      entry({
-        kind: 'held',
-        code: 'INGEST_ERR_UNASSIGNED_SLOT',
-        message: 'slot 2',
-        reading: reading('D0:00:00:00:00:03', 2, T),
-      }),
-      entry({
-        kind: 'held',
-        code: 'INGEST_ERR_UNKNOWN_DEVICE',
-        message: 'unclaimed',
-        gw: 'gw_b',
-        receivedAt: T + 2000,
-        reading: reading('AA:00:00:00:00:09', null, T),
-      }),
-    ]);
-    await held.close();
   });
   afterAll(async () => {
     await rm(dataDir, { recursive: true, force: true });
@@ -112,23 +94,22 @@ describe('linkwell ingest dead-letters / held', () => {
     expect(r.stdout).toBe(`no dead letters from gw_z in ${join(dataDir, 'quarantine')}\n`);
   });
 
-  it('lists held readings with a summary per gateway, newest N with --limit', () => {
-    const r = run(['ingest', 'held', '--data-dir', dataDir, '--limit', '1']);
-    expect(r.stdout).toBe(
-      [
-        '2026-05-01T08:00:02.000Z  INGEST_ERR_UNKNOWN_DEVICE  gw_b  AA:00:00:00:00:09 body_weight@2026-05-01T08:00:00.000Z  unclaimed',
-        '2 held reading(s) (the newest 1; --limit 0 shows all)',
-        'gw_a  1 held, oldest since 2026-05-01T08:00:00.000Z',
-        'gw_b  1 held, oldest since 2026-05-01T08:00:02.000Z',
-        '',
-      ].join('\n'),
-    );
+  it('refuses `ingest held` without a registry URL with CLI_ERR_BAD_ARGUMENT: the inbox is in the registry database', () => {
+    const env = { ...process.env };
+    delete env.LINKWELL_INGEST_REGISTRY_URL;
+    const r = spawnSync(process.execPath, [CLI, 'ingest', 'held'], { encoding: 'utf8', env });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('CLI_ERR_BAD_ARGUMENT');
+    expect(r.stderr).toContain('--registry-url');
+    expect(r.stdout).toBe('');
   });
 
   it('documents its options in --help', () => {
     const dead = run(['ingest', 'dead-letters', '--help']).stdout;
     for (const o of ['--data-dir', '--code', '--gw', '--json', '--limit']) expect(dead).toContain(o);
-    expect(run(['ingest', 'held', '--help']).stdout).toContain('--gw <id>');
+    const held = run(['ingest', 'held', '--help']).stdout;
+    for (const o of ['--registry-url <url>', '--reason <reason>', '--gw <id>', '--json', '--limit'])
+      expect(held).toContain(o);
     expect(run(['ingest', '--help']).stdout).toMatch(/dead-letters[\s\S]*held/);
   });
 });

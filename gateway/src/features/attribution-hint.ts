@@ -1,4 +1,4 @@
-import type { Reading } from '@linkwell/firmware-protocol';
+import { type Reading, weightHint } from '@linkwell/firmware-protocol';
 import { GatewayError } from '../errors.js';
 import type { GatewayEventBus } from '../events.js';
 import type { DeviceFeature, LinkSession } from './types.js';
@@ -25,35 +25,9 @@ export interface AttributionHintOptions {
 export type ReadingHint = NonNullable<Reading['hint']>;
 
 const MEMBER_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-const MAX_CANDIDATES = 16;
 
-/**
- * The hint rule. A member is within tolerance when |kg − recentKg| ≤ max(toleranceKg, toleranceShare ×
- * recentKg): 2 kg for most adults, more for heavier ones, whose day-to-day swing is larger. None within: no
- * hint. Exactly one: that member, with confidence 1 − distance / tolerance (two decimals). Two or more: an
- * ambiguous hint (member null, confidence 0) listing them nearest first; the platform decides.
- */
-export function weightHint(
-  kg: number,
-  members: readonly { member: string; recentKg: number }[],
-  toleranceKg = 2,
-  toleranceShare = 0.03,
-): ReadingHint | undefined {
-  const within = members
-    .map((m) => ({
-      m,
-      d: Math.abs(kg - m.recentKg),
-      tol: Math.max(toleranceKg, toleranceShare * m.recentKg),
-    }))
-    .filter((x) => x.d <= x.tol)
-    .sort((a, b) => a.d - b.d);
-  if (within.length === 0) return undefined;
-  const candidates = within.slice(0, MAX_CANDIDATES).map((x) => x.m.member);
-  if (within.length > 1) return { by: 'weight', member: null, confidence: 0, candidates };
-  const only = within[0]!;
-  const confidence = Math.round((1 - only.d / only.tol) * 100) / 100;
-  return { by: 'weight', member: only.m.member, confidence, candidates };
-}
+// The rule itself is shared with ingest's weight-proximity attribution (firmware-protocol).
+export { weightHint };
 
 /**
  * Attribution hints for scales that carry no user index (WSS without UDS, a guest's 0xFF, advertisement-only

@@ -5,7 +5,10 @@ import {
   type Reading,
 } from '@linkwell/firmware-protocol';
 import type { Logger } from 'pino';
+import type { Attributor, Decision } from '../attribution/attributor.js';
 import type { IngestError, IngestErrorCode } from '../errors.js';
+import type { InboxEntry } from '../inbox/inbox-store.js';
+import { weightsOf } from '../inbox/stored-weights.js';
 import { toLine } from '../influx/points.js';
 import type { WriteBatcher } from '../influx/write-batcher.js';
 import type { IngestMetrics } from '../metrics.js';
@@ -14,8 +17,15 @@ import type { QuarantineEntry, QuarantineStore } from '../store/quarantine.js';
 
 export interface ReadingsHandlerDeps {
   resolver: DeviceAccountResolver;
+  /** Decides the readings the (device, slot) map does not attribute: a weight rule, or the inbox. */
+  attributor: Attributor;
   batcher: Pick<WriteBatcher, 'add'>;
+  /** Dead letters (invalid, implausible). */
   quarantine: QuarantineStore;
+  /** The household inbox (registry database): resolves once the held readings are committed. */
+  inbox: { put(gw: string, entries: readonly InboxEntry[]): Promise<void> };
+  /** Adds stored weights to member baselines, after the PUBACK's work is done; failures are logged. */
+  recordWeights?: (w: { account: string; t: number; kg: number }[]) => Promise<void>;
   metrics: IngestMetrics;
   logger: Logger;
   now: () => number;
@@ -25,8 +35,8 @@ export interface ReadingsHandlerDeps {
 
 /**
  * Handles one readings publish. It resolves only when every reading is durable somewhere: written to
- * InfluxDB, or fsync'd to the held / dead-letter files. It rejects when that could not be done, and the
- * broker then withholds the PUBACK so the gateway sends again.
+ * InfluxDB (or the spool), committed to the inbox table, or fsync'd to the dead-letter file. It rejects
+ * when that could not be done, and the broker then withholds the PUBACK so the gateway sends again.
  */
 export function createReadingsHandler(deps: ReadingsHandlerDeps) {
   return async function handleReadings(gw: string, topic: string, payload: Buffer): Promise<void> {
@@ -64,14 +74,16 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
     deps.metrics.received.inc(env.readings.length);
 
     const lines: string[] = [];
-    const quarantined: QuarantineEntry[] = [];
+    const dead: QuarantineEntry[] = [];
+    const unresolved: Reading[] = [];
+    const weights: { reading: Reading; account: string }[] = [];
     // One lookup per distinct (device, slot) in the envelope rather than an awaited promise per reading:
     // an envelope usually holds many readings of one or two devices.
     const accounts = new Map<string, DeviceAccount | undefined>();
     for (const r of env.readings) {
       const implausible = checkPlausible(r);
       if (implausible) {
-        quarantined.push({
+        dead.push({
           ...base,
           kind: 'dead',
           code: 'INGEST_ERR_IMPLAUSIBLE_VALUE',
@@ -87,39 +99,61 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
         accounts.set(key, who);
       }
       if (!who) {
-        quarantined.push({ ...base, kind: 'held', ...heldReason(deps.resolver, gw, r), reading: r });
+        unresolved.push(r);
         continue;
       }
       lines.push(toLine(r, who));
+      if (r.metric === 'body_weight') weights.push({ reading: r, account: who.accountId });
+    }
+    // The rare path: shared scales (weight rules), unclaimed devices and unmapped slots.
+    const held: (InboxEntry & { code: IngestErrorCode; message: string })[] = [];
+    if (unresolved.length > 0) {
+      const decisions: Decision[] = await deps.attributor.decide(gw, unresolved);
+      decisions.forEach((d, i) => {
+        const r = unresolved[i]!;
+        if (d.kind === 'store') {
+          lines.push(toLine(r, d.who, d.attr));
+          if (r.metric === 'body_weight') weights.push({ reading: r, account: d.who.accountId });
+        } else {
+          held.push({
+            reading: r,
+            reason: d.reason,
+            deviceId: d.deviceId,
+            hint: d.hint,
+            receivedAt,
+            code: d.code,
+            message: d.message,
+          });
+        }
+      });
     }
     await Promise.all([
       deps.batcher.add(lines),
-      quarantined.length > 0
-        ? deps.quarantine.put(quarantined).catch((err: unknown) => heldRefused(gw, env.seq, quarantined, err))
+      dead.length > 0 ? deps.quarantine.put(dead) : undefined,
+      held.length > 0
+        ? deps.inbox.put(gw, held).catch((err: unknown) => heldRefused(gw, env.seq, held, err))
         : undefined,
     ]);
     deps.metrics.written.inc(lines.length);
-    for (const q of quarantined) {
-      if (q.kind === 'held') deps.metrics.held.inc();
-      else deps.metrics.deadLettered.inc({ code: q.code });
+    if (held.length > 0) deps.metrics.held.inc(held.length);
+    for (const q of dead) deps.metrics.deadLettered.inc({ code: q.code });
+    if (weights.length > 0 && deps.recordWeights) {
+      deps
+        .recordWeights(weightsOf(weights))
+        .catch((err: Error) => deps.logger.warn({ gw, err: err.message }, 'member baselines not updated'));
     }
-    if (quarantined.length > 0) {
-      deps.notify(gw, {
-        type: 'ingest.readings_not_stored',
-        seq: env.seq,
-        readings: quarantined.map((q) => ({
-          id: (q.reading as Reading).id,
-          code: q.code,
-          message: q.message,
-        })),
-      });
+    const notStored = [
+      ...dead.map((q) => ({ id: (q.reading as Reading).id, code: q.code, message: q.message })),
+      ...held.map((h) => ({ id: h.reading.id, code: h.code, message: h.message })),
+    ];
+    if (notStored.length > 0) {
+      deps.notify(gw, { type: 'ingest.readings_not_stored', seq: env.seq, readings: notStored });
     }
   };
 
   /** At the held bound the publish is not acknowledged; the gateway keeps it and hears why. */
-  function heldRefused(gw: string, seq: number, entries: QuarantineEntry[], err: unknown): never {
+  function heldRefused(gw: string, seq: number, held: readonly InboxEntry[], err: unknown): never {
     if ((err as IngestError).code === 'INGEST_ERR_HELD_FULL') {
-      const held = entries.filter((e) => e.kind === 'held');
       deps.metrics.heldRefused.inc(held.length);
       deps.logger.warn({ code: 'INGEST_ERR_HELD_FULL', gw, seq }, (err as Error).message);
       deps.notify(gw, {
@@ -127,7 +161,7 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
         code: 'INGEST_ERR_HELD_FULL',
         message: (err as Error).message,
         seq,
-        readings: held.map((e) => ({ id: (e.reading as Reading).id })),
+        readings: held.map((e) => ({ id: e.reading.id })),
       });
     }
     throw err;
@@ -138,24 +172,6 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
     deps.logger.warn({ code, gw, ...extra }, message);
     deps.notify(gw, { type: 'ingest.payload_rejected', code, message, ...extra });
   }
-}
-
-/** A device the household has not claimed, or a claimed multi-user device whose slot nobody was given. */
-function heldReason(
-  resolver: DeviceAccountResolver,
-  gw: string,
-  r: Reading,
-): { code: IngestErrorCode; message: string } {
-  if (r.slot !== null && resolver.knowsDevice?.(gw, r.device)) {
-    return {
-      code: 'INGEST_ERR_UNASSIGNED_SLOT',
-      message: `${r.device} user slot ${r.slot} has no account assigned in ${gw}'s household`,
-    };
-  }
-  return {
-    code: 'INGEST_ERR_UNKNOWN_DEVICE',
-    message: `${r.device} slot ${r.slot} is not claimed by ${gw}'s household`,
-  };
 }
 
 /** Returns why a reading is implausible, or undefined. Unknown metrics and fields count as implausible. */

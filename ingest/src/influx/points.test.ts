@@ -1,17 +1,32 @@
 import { Point } from '@influxdata/influxdb-client';
 import type { Reading } from '@linkwell/firmware-protocol';
 import { describe, expect, it } from 'vitest';
+import { type Attribution, slotAttribution } from '../attribution/attribution.js';
 import type { DeviceAccount } from '../registry/resolver.js';
 import { escapeKey, escapeMeasurement, quoteString, toLine } from './points.js';
 
-/** What toLine replaced: the same point built with influxdb-client's Point. */
-function viaPoint(r: Reading, who: DeviceAccount): string | undefined {
+/**
+ * What toLine replaced: the same point built with influxdb-client's Point, the attribution fields (built
+ * with Point too) following the reading's own, which is where toLine puts them (field order is free in line
+ * protocol, and keeping them last lets toLine reuse one cached suffix). undefined: the reading has no field.
+ */
+function viaPoint(r: Reading, who: DeviceAccount, attr?: Attribution): string | undefined {
   const p = new Point(r.metric).tag('account', who.accountId).tag('device', who.deviceId);
   for (const [k, v] of Object.entries(r.values)) p.floatField(k, v);
   if (r.quality.length > 0) p.stringField('quality', r.quality.join(','));
   if (r.slot !== null) p.intField('slot', r.slot);
   p.timestamp(String(r.t));
-  return p.toLineProtocol();
+  const line = p.toLineProtocol();
+  if (line === undefined) return undefined;
+  const a = attr ?? who.attr ?? slotAttribution(r.metric);
+  const attrLine = new Point('m')
+    .floatField('attr_confidence', a.confidence)
+    .stringField('attr_method', a.method)
+    .stringField('attr_rule', a.rule)
+    .timestamp('1')
+    .toLineProtocol()!;
+  const at = line.lastIndexOf(' ');
+  return `${line.slice(0, at)},${attrLine.slice(2, -2)}${line.slice(at)}`;
 }
 
 /** mulberry32: a seeded generator, so a failure names the case that reproduces it. */
@@ -68,8 +83,16 @@ function generator(seed: number) {
   const key = () =>
     pick([() => str(6), () => pick(['bpm', 'spo2', 'quality', 'slot', 'a', 'b', '']), () => `v${int(5)}`])();
   const id = () => (int(6) === 0 ? '' : int(3) === 0 ? str(10) : `acct_${int(1000)}`);
-  const pool: DeviceAccount[] = Array.from({ length: 5 }, () => ({ accountId: id(), deviceId: id() }));
-  return (): { reading: Reading; who: DeviceAccount } => {
+  const attribution = (): Attribution => ({
+    method: pick(['single-owner', 'weight-proximity', 'manual'] as const),
+    confidence: Math.round(next() * 100) / 100,
+    rule: int(2) === 0 ? `rule:${str(6)} weight-near-trend ±2kg` : str(12),
+  });
+  const withAttr = (w: DeviceAccount): DeviceAccount => (int(3) === 0 ? w : { ...w, attr: attribution() });
+  const pool: DeviceAccount[] = Array.from({ length: 5 }, () =>
+    withAttr({ accountId: id(), deviceId: id() }),
+  );
+  return (): { reading: Reading; who: DeviceAccount; attr?: Attribution } => {
     const values: Record<string, number> = {};
     for (let i = int(5); i > 0; i--) values[key()] = float();
     const reading = {
@@ -80,8 +103,8 @@ function generator(seed: number) {
       t: int(4) === 0 ? int(1000) : 1_700_000_000_000 + int(1e9),
     } as unknown as Reading;
     // Half the readings reuse one of a few accounts, as the registry's cached answers do.
-    const who = int(2) === 0 ? pick(pool) : { accountId: id(), deviceId: id() };
-    return { reading, who };
+    const who = int(2) === 0 ? pick(pool) : withAttr({ accountId: id(), deviceId: id() });
+    return { reading, who, ...(int(5) === 0 ? { attr: attribution() } : {}) };
   };
 }
 
@@ -92,14 +115,14 @@ describe('toLine against influxdb-client Point', () => {
     let compared = 0;
     let empty = 0;
     for (let i = 0; i < 20_000; i++) {
-      const { reading, who } = gen();
-      const expected = viaPoint(reading, who);
-      const ctx = `case ${i} (seed ${seed}): ${JSON.stringify({ reading, who })}`;
+      const { reading, who, attr } = gen();
+      const expected = viaPoint(reading, who, attr);
+      const ctx = `case ${i} (seed ${seed}): ${JSON.stringify({ reading, who, attr })}`;
       if (expected === undefined) {
-        expect(() => toLine(reading, who), ctx).toThrow();
+        expect(() => toLine(reading, who, attr), ctx).toThrow();
         empty++;
       } else {
-        expect(toLine(reading, who), ctx).toBe(expected);
+        expect(toLine(reading, who, attr), ctx).toBe(expected);
         compared++;
       }
     }
@@ -134,7 +157,30 @@ describe('toLine against influxdb-client Point', () => {
       t: 1_700_000_000_000,
     } as unknown as Reading;
     expect(toLine(r, { accountId: 'acct_1', deviceId: 'dev_1' })).toBe(
-      'weight,account=acct_1,device=dev_1 bmi=22.1,kg=71.5,quality="estimated,no \\"ble\\"",slot=3i 1700000000000',
+      'weight,account=acct_1,device=dev_1 bmi=22.1,kg=71.5,quality="estimated,no \\"ble\\"",slot=3i,attr_confidence=1,attr_method="uds-user-index",attr_rule="slot-map" 1700000000000',
+    );
+  });
+
+  it('names the slot-map method by metric: BLS user id for blood pressure, UDS user index for a scale', () => {
+    const bp = {
+      metric: 'blood_pressure',
+      values: { sys: 120 },
+      quality: [],
+      slot: 2,
+      t: 5,
+    } as unknown as Reading;
+    const w = {
+      metric: 'body_weight',
+      values: { weight: 70 },
+      quality: [],
+      slot: 1,
+      t: 5,
+    } as unknown as Reading;
+    const who = { accountId: 'a', deviceId: 'd' };
+    expect(toLine(bp, who)).toContain('attr_method="bls-user-id"');
+    expect(toLine(w, who)).toContain('attr_method="uds-user-index"');
+    expect(toLine(w, who, { method: 'manual', confidence: 1, rule: 'reassign' })).toBe(
+      'body_weight,account=a,device=d slot=1i,weight=70,attr_confidence=1,attr_method="manual",attr_rule="reassign" 5',
     );
   });
 });

@@ -1,4 +1,5 @@
 import type { Reading } from '@linkwell/firmware-protocol';
+import { type Attribution, slotAttribution } from '../attribution/attribution.js';
 import type { DeviceAccount } from '../registry/resolver.js';
 
 // Line-protocol escaping, character for character what influxdb-client's Point does (points.test.ts holds
@@ -47,6 +48,19 @@ function tags(who: DeviceAccount): string {
   return t;
 }
 
+// The attribution fields per Attribution object: the constant ones (single owner, slot map, manual) and a
+// cached account's own are built once.
+const attrOf = new WeakMap<Attribution, string>();
+
+function attrFields(a: Attribution): string {
+  let f = attrOf.get(a);
+  if (f === undefined) {
+    f = `,attr_confidence=${floatValue('attr_confidence', a.confidence)},attr_method=${quoteString(a.method)},attr_rule=${quoteString(a.rule)}`;
+    attrOf.set(a, f);
+  }
+  return f;
+}
+
 function floatValue(key: string, v: number): string {
   if (!Number.isFinite(v)) throw new Error(`invalid float value for field '${key}': ${v}`);
   return String(v);
@@ -54,14 +68,16 @@ function floatValue(key: string, v: number): string {
 
 /**
  * One point per reading: measurement = metric, tags account and device only (bounded cardinality),
- * timestamp = measurement time so a resent reading overwrites itself instead of duplicating.
+ * timestamp = measurement time so a resent reading overwrites itself instead of duplicating. How the
+ * account was chosen goes next to the values as the fields attr_method, attr_confidence and attr_rule
+ * (docs/attribution.md): `attr` when given, else the account's own, else the slot map's for the metric.
  * Throws when the reading has no field at all (InfluxDB cannot store a point without one); the readings
  * handler dead-letters such readings before they get here.
  *
  * Built as a string rather than through Point: this runs once per reading on the broker's event loop, and
  * Point's object per reading, generic escaping and two key sorts cost about 2 µs a reading there.
  */
-export function toLine(r: Reading, who: DeviceAccount): string {
+export function toLine(r: Reading, who: DeviceAccount, attr?: Attribution): string {
   if (!r.metric) throw new Error('reading has no metric');
   const values = r.values;
   const keys = Object.keys(values);
@@ -86,5 +102,37 @@ export function toLine(r: Reading, who: DeviceAccount): string {
     }
   }
   if (fields.length === 0) throw new Error(`${r.metric} reading has no fields`);
-  return `${escapeMeasurement(r.metric)}${tags(who)} ${fields} ${r.t}`;
+  const a = attr ?? who.attr ?? slotAttribution(r.metric);
+  return `${escapeMeasurement(r.metric)}${tags(who)} ${fields}${attrFields(a)} ${r.t}`;
+}
+
+/**
+ * A point rebuilt from the fields InfluxQL returned for it, under another account: the move executor's
+ * copy. Numbers go back as floats except `slot`, which toLine writes as an integer (InfluxQL's JSON does not
+ * tell 3i from 3.0, and a float would conflict with the integer field); the old attribution fields are
+ * replaced by `attr`.
+ */
+export function fieldsLine(
+  metric: string,
+  who: DeviceAccount,
+  fields: Record<string, number | string | boolean>,
+  t: number,
+  attr: Attribution,
+): string {
+  let out = '';
+  for (const k of Object.keys(fields).sort()) {
+    if (k === '' || k.startsWith('attr_')) continue;
+    const v = fields[k]!;
+    const enc =
+      typeof v === 'string'
+        ? quoteString(v)
+        : typeof v === 'boolean'
+          ? String(v)
+          : k === 'slot'
+            ? `${Math.trunc(v)}i`
+            : floatValue(k, v);
+    out += `${out ? ',' : ''}${escapeKey(k)}=${enc}`;
+  }
+  if (!out) throw new Error(`${metric} point has no fields`);
+  return `${escapeMeasurement(metric)}${tags(who)} ${out}${attrFields(attr)} ${Math.trunc(t)}`;
 }

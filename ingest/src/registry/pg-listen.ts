@@ -57,5 +57,24 @@ export function pgRegistryClient(pool: pg.Pool, connectionString: string): SqlCl
       return { rows: (await pool.query(sql, params)).rows as T[] };
     },
     listen: pgListen(connectionString),
+    kind: 'postgres',
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn({
+          async query<R>(sql: string, params?: unknown[]) {
+            return { rows: (await client.query(sql, params)).rows as R[] };
+          },
+        });
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
   };
 }

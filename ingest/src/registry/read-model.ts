@@ -1,10 +1,15 @@
+import { SINGLE_OWNER } from '../attribution/attribution.js';
 import { IngestError } from '../errors.js';
-import type { DeviceAccount, DeviceAccountResolver, SqlClient } from './resolver.js';
+import type { DeviceAccount, DeviceAccountResolver, DeviceInfo, SqlClient } from './resolver.js';
 
 // The API's read contract (view ingest_device_accounts): a gateway sees only its own household's devices,
 // and a revoked gateway sees none. The account always comes from here, never from a payload.
 const QUERY =
   'SELECT gateway_id, device_address, slot, device_id, account_id FROM ingest_device_accounts WHERE gateway_id = ANY($1::text[])';
+
+// Every claimed device, assigned or not (migration 0006): how it is attributed and how many user slots it has.
+const DEVICES_QUERY =
+  'SELECT gateway_id, device_address, device_id, household_id, attribution, slot_count FROM ingest_devices WHERE gateway_id = ANY($1::text[])';
 
 interface Row {
   gateway_id: string;
@@ -14,10 +19,19 @@ interface Row {
   account_id: string;
 }
 
+interface DeviceRow {
+  gateway_id: string;
+  device_address: string;
+  device_id: string;
+  household_id: string;
+  attribution: DeviceInfo['attribution'];
+  slot_count: number | null;
+}
+
 interface GatewayEntry {
   accounts: Map<string, DeviceAccount>;
-  /** Addresses with at least one assignment, to tell an unassigned slot from an unknown device. */
-  devices: Set<string>;
+  /** Claimed devices by address, to tell an unassigned slot or a shared scale from an unknown device. */
+  devices: Map<string, DeviceInfo>;
   /** The rows, sorted, to notice a change in a periodic refresh. */
   signature: string;
 }
@@ -45,6 +59,8 @@ export interface RegistryReadModelOptions {
 export interface RegistryReadModel extends DeviceAccountResolver {
   preload(gw: string): Promise<void>;
   knowsDevice(gw: string, address: string): boolean;
+  /** The claimed device at `address` in the gateway's household, loading the gateway when needed. */
+  device(gw: string, address: string): Promise<DeviceInfo | undefined>;
   /** Re-reads every cached gateway; resolves with those whose devices or assignments changed. */
   refreshAll(): Promise<string[]>;
   stats(): { gateways: number; assignments: number };
@@ -78,14 +94,21 @@ export function createRegistryReadModel(
 
   async function query(gws: string[]): Promise<Map<string, GatewayEntry>> {
     let rows: Row[];
+    let deviceRows: DeviceRow[];
     try {
-      ({ rows } = await db.query<Row>(QUERY, [gws]));
+      [{ rows }, { rows: deviceRows }] = await Promise.all([
+        db.query<Row>(QUERY, [gws]),
+        db.query<DeviceRow>(DEVICES_QUERY, [gws]),
+      ]);
     } catch (err) {
       throw new IngestError('INGEST_ERR_REGISTRY_UNAVAILABLE', (err as Error).message, { cause: err });
     }
-    const byGw = new Map<string, Row[]>(gws.map((gw) => [gw, []]));
-    for (const r of rows) byGw.get(r.gateway_id)?.push(r);
-    return new Map([...byGw].map(([gw, rs]) => [gw, build(rs)]));
+    const byGw = new Map<string, { rows: Row[]; devices: DeviceRow[] }>(
+      gws.map((gw) => [gw, { rows: [], devices: [] }]),
+    );
+    for (const r of rows) byGw.get(r.gateway_id)?.rows.push(r);
+    for (const d of deviceRows) byGw.get(d.gateway_id)?.devices.push(d);
+    return new Map([...byGw].map(([gw, x]) => [gw, build(x.rows, x.devices)]));
   }
 
   function store(gw: string, e: GatewayEntry): void {
@@ -170,6 +193,10 @@ export function createRegistryReadModel(
     knowsDevice(gw, address) {
       return entries.get(gw)?.devices.has(address) ?? false;
     },
+    async device(gw, address) {
+      const e = entries.get(gw) ?? (await ensure(gw));
+      return e.devices.get(address);
+    },
     invalidate(gateways) {
       const reload: string[] = [];
       if (gateways === undefined) {
@@ -211,14 +238,27 @@ export function createRegistryReadModel(
   };
 }
 
-function build(rows: Row[]): GatewayEntry {
+function build(rows: Row[], deviceRows: DeviceRow[]): GatewayEntry {
   const accounts = new Map<string, DeviceAccount>();
-  const devices = new Set<string>();
+  const devices = new Map<string, DeviceInfo>();
   const sig: string[] = [];
+  for (const d of deviceRows) {
+    devices.set(d.device_address, {
+      deviceId: d.device_id,
+      householdId: d.household_id,
+      attribution: d.attribution,
+      slotCount: d.slot_count,
+    });
+    sig.push(`${d.device_address}|${d.device_id}|${d.attribution}|${d.slot_count ?? ''}`);
+  }
   for (const r of rows) {
-    // int2 arrives as a number from PGlite and pg alike; NULL is a single-user device.
-    accounts.set(keyOf(r.device_address, r.slot), { deviceId: r.device_id, accountId: r.account_id });
-    devices.add(r.device_address);
+    // int2 arrives as a number from PGlite and pg alike; NULL is the device's one owner. A slot's method
+    // (BLS or UDS) depends on the metric, so points.ts picks it per reading.
+    accounts.set(keyOf(r.device_address, r.slot), {
+      deviceId: r.device_id,
+      accountId: r.account_id,
+      ...(r.slot === null ? { attr: SINGLE_OWNER } : {}),
+    });
     sig.push(`${r.device_address}|${r.slot ?? ''}|${r.device_id}|${r.account_id}`);
   }
   return { accounts, devices, signature: sig.sort().join(',') };

@@ -1,3 +1,4 @@
+import type { Attribution } from '../attribution/attribution.js';
 import { createRegistryReadModel, type RegistryReadModelOptions } from './read-model.js';
 
 /**
@@ -7,6 +8,12 @@ import { createRegistryReadModel, type RegistryReadModelOptions } from './read-m
  */
 export interface SqlClient {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** 'pglite': one in-process connection (a transaction would hold up every other query). */
+  readonly kind?: string;
+  /** Runs `fn` in a transaction on one connection; the move executor's claims need it on PostgreSQL. */
+  transaction?<T>(
+    fn: (tx: { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }> }) => Promise<T>,
+  ): Promise<T>;
   listen?(
     channel: string,
     onPayload: (payload: string) => void,
@@ -17,6 +24,17 @@ export interface SqlClient {
 export interface DeviceAccount {
   deviceId: string;
   accountId: string;
+  /** How this account was chosen; absent for a slot-mapped account (points.ts picks BLS or UDS by metric). */
+  attr?: Attribution;
+}
+
+/** A device the gateway's household has claimed (view ingest_devices). */
+export interface DeviceInfo {
+  deviceId: string;
+  householdId: string;
+  /** single: one owner; slots: a user slot per member; weight: a shared scale attributed by weight. */
+  attribution: 'single' | 'slots' | 'weight';
+  slotCount: number | null;
 }
 
 export interface DeviceAccountResolver {
@@ -30,6 +48,8 @@ export interface DeviceAccountResolver {
   preload?(gw: string): Promise<void>;
   /** After `resolve` answered undefined: true when the device has other slots assigned (ambiguous slot). */
   knowsDevice?(gw: string, address: string): boolean;
+  /** The claimed device at `address` (attribution mode, slot count); undefined when not claimed. */
+  device?(gw: string, address: string): Promise<DeviceInfo | undefined>;
 }
 
 /** The registry read model (read-model.ts) under the name the pipeline has always used. */

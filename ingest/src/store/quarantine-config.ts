@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { DEFAULT_HELD_EXPIRY_DAYS } from './held-replay.js';
+import { DEFAULT_HELD_EXPIRY_DAYS } from '../inbox/inbox-replay.js';
 
 /** Properties of IngestConfigSchema for held readings, dead letters and the registry read model. */
 export const QuarantineConfigProperties = {

@@ -1,6 +1,6 @@
 import { type DeadLetterOptions, DeadLetterStore } from './dead-letters.js';
-import { HeldStore, type HeldStoreOptions } from './held-store.js';
 
+/** 'held' is read only from a legacy held.jsonl (imported into the inbox at start-up). */
 export type QuarantineKind = 'dead' | 'held';
 
 export interface QuarantineEntry {
@@ -21,40 +21,24 @@ export interface QuarantineStore {
 }
 
 export interface FileQuarantine extends QuarantineStore {
-  held: HeldStore;
   deadLetters: DeadLetterStore;
 }
 
 export interface QuarantineOptions {
-  held?: HeldStoreOptions;
   deadLetters?: DeadLetterOptions;
 }
 
 /**
- * `<dir>/dead-letter.jsonl` (rotated, bounded) and `<dir>/held.jsonl`, both fsync'd before the publish is
- * acknowledged: a dead-lettered or held reading is as durable as a written one. Held readings are replayed
- * once their device or slot is claimed (store/held-replay.ts).
+ * `<dir>/dead-letter.jsonl` (rotated, bounded), fsync'd before the publish is acknowledged: a dead-lettered
+ * reading is as durable as a written one. Readings waiting for a person are not here but in the household
+ * inbox, a table every node shares (inbox/inbox-store.ts).
  */
 export async function openFileQuarantine(dir: string, opts: QuarantineOptions = {}): Promise<FileQuarantine> {
   const deadLetters = await DeadLetterStore.open(dir, opts.deadLetters);
-  const held = await HeldStore.open(dir, opts.held).catch(async (err: unknown) => {
-    await deadLetters.close();
-    throw err;
-  });
   return {
-    held,
     deadLetters,
-    async put(entries) {
-      const dead = entries.filter((e) => e.kind === 'dead');
-      const hold = entries.filter((e) => e.kind === 'held');
-      await Promise.all([
-        dead.length > 0 ? deadLetters.put(dead) : undefined,
-        hold.length > 0 ? held.put(hold) : undefined,
-      ]);
-    },
-    async close() {
-      await Promise.all([held.close(), deadLetters.close()]);
-    },
+    put: (entries) => deadLetters.put(entries),
+    close: () => deadLetters.close(),
   };
 }
 

@@ -1,0 +1,208 @@
+import type { Logger } from 'pino';
+import type { Attribution } from '../attribution/attribution.js';
+import { slotAttribution } from '../attribution/attribution.js';
+import type { Attributor } from '../attribution/attributor.js';
+import { toLine } from '../influx/points.js';
+import type { IngestMetrics } from '../metrics.js';
+import type { QuarantineEntry } from '../store/quarantine.js';
+import type { InboxStore, OpenItem } from './inbox-store.js';
+import { weightsOf } from './stored-weights.js';
+
+export const DEFAULT_HELD_EXPIRY_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export interface InboxReplayDeps {
+  inbox: InboxStore;
+  attributor: Attributor;
+  /** The durable sink: resolves once the lines are in InfluxDB or fsync'd in the spool. */
+  sink: { add(lines: string[]): Promise<void> };
+  deadLetters: { put(entries: QuarantineEntry[]): Promise<void> };
+  /** Adds stored weights to member baselines; failures are logged, never block replay. */
+  recordWeights: (w: { account: string; t: number; kg: number }[]) => Promise<void>;
+  metrics: Pick<IngestMetrics, 'heldReplayed' | 'heldExpired' | 'deadLettered'>;
+  logger: Logger;
+  notify: (gw: string, event: Record<string, unknown>) => void;
+  now: () => number;
+  /** Items held longer than this (from when first held) are dead-lettered and marked expired. Default 30 days. */
+  expiryMs?: number;
+  /** Items per registry read and sink write. Default 1000. */
+  batchSize?: number;
+}
+
+export interface ReplayResult {
+  replayed: number;
+  expired: number;
+  stillHeld: number;
+}
+
+/**
+ * Re-decides the inbox's held items and stores those a registry change (a claim, a slot mapping, a new
+ * rule) now attributes. An item is marked stored only after the sink accepted its point: a crash in between
+ * writes it again, and the same point overwrites itself in InfluxDB. Several ingest nodes may replay the same
+ * item at once; they write the same point (same account, tags, time and fields, decided from the same
+ * registry rows) and the conditional UPDATE (… AND state = 'held') lets one of them mark it, so the race is
+ * harmless. Passes run one at a time; requests made during a pass are merged into the next one.
+ */
+export class InboxReplayer {
+  private readonly expiryMs: number;
+  private readonly batchSize: number;
+  private wanted: Set<string> | 'all' | undefined;
+  private loop: Promise<ReplayResult> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly deps: InboxReplayDeps) {
+    this.expiryMs = deps.expiryMs ?? DEFAULT_HELD_EXPIRY_DAYS * DAY_MS;
+    this.batchSize = deps.batchSize ?? 1000;
+  }
+
+  /** Replays the held items of `gateways` (null: of every gateway). Never rejects; failures are logged. */
+  request(gateways: Iterable<string> | null): Promise<ReplayResult> {
+    if (this.closed) return Promise.resolve({ replayed: 0, expired: 0, stillHeld: 0 });
+    if (gateways === null || this.wanted === 'all') this.wanted = 'all';
+    else this.wanted = new Set([...(this.wanted ?? []), ...gateways]);
+    this.loop ??= this.run().finally(() => {
+      this.loop = undefined;
+    });
+    return this.loop;
+  }
+
+  /** A full pass now and then every `intervalMs`: the safety net for missed change notifications. */
+  start(intervalMs: number): void {
+    void this.request(null);
+    this.timer = setInterval(() => void this.request(null), intervalMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.loop;
+  }
+
+  private async run(): Promise<ReplayResult> {
+    const total: ReplayResult = { replayed: 0, expired: 0, stillHeld: 0 };
+    while (this.wanted !== undefined && !this.closed) {
+      const scope = this.wanted;
+      this.wanted = undefined;
+      try {
+        const r = await this.pass(scope === 'all' ? null : [...scope]);
+        total.replayed += r.replayed;
+        total.expired += r.expired;
+        total.stillHeld = r.stillHeld;
+      } catch (err) {
+        // The items stay held; the next notification or periodic pass tries again.
+        this.deps.logger.warn(
+          {
+            code: (err as { code?: string }).code ?? 'INGEST_ERR_INBOX_UNAVAILABLE',
+            err: (err as Error).message,
+          },
+          'inbox replay stopped; the readings stay held',
+        );
+      }
+      await this.deps.inbox.refreshStats().catch(() => {});
+    }
+    return total;
+  }
+
+  private async pass(gateways: string[] | null): Promise<ReplayResult> {
+    const result: ReplayResult = { replayed: 0, expired: 0, stillHeld: 0 };
+    let after = '';
+    for (;;) {
+      const items = await this.deps.inbox.held(gateways, after, this.batchSize);
+      if (items.length === 0) break;
+      after = items[items.length - 1]!.id;
+      const now = this.deps.now();
+      const expired = items.filter((i) => now - i.receivedAt >= this.expiryMs);
+      if (expired.length > 0) result.expired += await this.expire(expired);
+      const live = items.filter((i) => now - i.receivedAt < this.expiryMs);
+      const r = await this.replay(live);
+      result.replayed += r.replayed;
+      result.stillHeld += r.stillHeld;
+    }
+    if (result.replayed + result.expired > 0) this.deps.logger.info(result, 'inbox readings replayed');
+    return result;
+  }
+
+  private async replay(items: OpenItem[]): Promise<{ replayed: number; stillHeld: number }> {
+    const byGw = new Map<string, OpenItem[]>();
+    for (const i of items) {
+      const xs = byGw.get(i.gw);
+      if (xs) xs.push(i);
+      else byGw.set(i.gw, [i]);
+    }
+    const lines: string[] = [];
+    const stored: { item: OpenItem; account: string; attr: Attribution }[] = [];
+    const changed: Parameters<InboxStore['updateReasons']>[0][number][] = [];
+    let stillHeld = 0;
+    for (const [gw, xs] of byGw) {
+      const decisions = await this.deps.attributor.decide(
+        gw,
+        xs.map((x) => x.reading),
+      );
+      decisions.forEach((d, k) => {
+        const item = xs[k]!;
+        if (d.kind === 'store') {
+          const attr = d.attr ?? d.who.attr ?? slotAttribution(item.reading.metric);
+          lines.push(toLine(item.reading, d.who, attr));
+          stored.push({ item, account: d.who.accountId, attr });
+          return;
+        }
+        stillHeld += 1;
+        if (d.reason !== item.reason || JSON.stringify(d.hint) !== JSON.stringify(item.hint)) {
+          changed.push({ id: item.id, reason: d.reason, deviceId: d.deviceId, hint: d.hint });
+        }
+      });
+    }
+    await this.deps.inbox.updateReasons(changed);
+    if (stored.length === 0) return { replayed: 0, stillHeld };
+    await this.deps.sink.add(lines);
+    const marked = new Set(
+      await this.deps.inbox.markStored(
+        stored.map((s) => ({ id: s.item.id, method: s.attr.method, account: s.account })),
+      ),
+    );
+    const mine = stored.filter((s) => marked.has(s.item.id));
+    this.deps.metrics.heldReplayed.inc(mine.length);
+    this.tell(
+      mine.map((s) => s.item),
+      { type: 'ingest.held_readings_stored' },
+    );
+    this.deps
+      .recordWeights(weightsOf(mine.map((s) => ({ reading: s.item.reading, account: s.account }))))
+      .catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'member baselines not updated'));
+    return { replayed: mine.length, stillHeld };
+  }
+
+  private async expire(items: OpenItem[]): Promise<number> {
+    const days = Math.round((this.expiryMs / DAY_MS) * 100) / 100;
+    const dead: QuarantineEntry[] = items.map((i) => ({
+      kind: 'dead',
+      code: 'INGEST_ERR_HELD_EXPIRED',
+      message: `held since ${new Date(i.receivedAt).toISOString()} (${i.reason}); not attributed within ${days} days`,
+      gw: i.gw,
+      topic: `lw/v1/gw/${i.gw}/readings`,
+      receivedAt: i.receivedAt,
+      reading: i.reading,
+    }));
+    // Dead-lettered first, marked after: a crash in between dead-letters them again, never loses them.
+    await this.deps.deadLetters.put(dead);
+    const marked = new Set(await this.deps.inbox.markExpired(items.map((i) => i.id)));
+    const mine = items.filter((i) => marked.has(i.id));
+    this.deps.metrics.heldExpired.inc(mine.length);
+    this.deps.metrics.deadLettered.inc({ code: 'INGEST_ERR_HELD_EXPIRED' }, mine.length);
+    this.tell(mine, { type: 'ingest.held_readings_expired', code: 'INGEST_ERR_HELD_EXPIRED' });
+    return mine.length;
+  }
+
+  /** One event per gateway on its events topic, listing the reading ids concerned. */
+  private tell(items: OpenItem[], event: Record<string, unknown>): void {
+    const byGw = new Map<string, string[]>();
+    for (const i of items) {
+      const ids = byGw.get(i.gw);
+      if (ids) ids.push(i.reading.id);
+      else byGw.set(i.gw, [i.reading.id]);
+    }
+    for (const [gw, ids] of byGw) this.deps.notify(gw, { ...event, readings: ids });
+  }
+}
