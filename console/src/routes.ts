@@ -9,6 +9,7 @@ export const CONSOLE_ROUTES = [
   '/account',
   '/household',
   '/join',
+  '/handover',
   '/gateways',
   '/activate',
   '/devices',

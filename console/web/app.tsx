@@ -56,6 +56,7 @@ function SignedInPage({ route, session }: { route: Route; session: Session }) {
     case '/household':
       return <HouseholdPage session={session} />;
     case '/join':
+    case '/handover':
       return <JoinPage session={session} />;
     case '/gateways':
       return <GatewaysPage session={session} />;

@@ -5,6 +5,7 @@ export const ROUTES = [
   '/account',
   '/household',
   '/join',
+  '/handover',
   '/gateways',
   '/activate',
   '/devices',

@@ -48,8 +48,17 @@ export interface Gateway {
   model?: string | null;
   online?: boolean | null;
   status?: string | null;
-  last_seen_at?: string | null;
+  /** When it went online or offline last. */
+  since?: string | null;
+  version?: string | null;
   created_at?: string | null;
+}
+
+export interface FactoryResetResult {
+  gateway_id: string;
+  revoked: true;
+  /** done: the gateway confirmed it wiped itself; not_reached: it was offline or did not confirm. */
+  device_reset: 'done' | 'not_reached';
 }
 
 export interface DeviceAuthorizationDecision {
@@ -99,7 +108,7 @@ export type CommandOp = 'pair' | 'unpair' | 'sync' | 'set_time';
 export interface Command {
   id: string;
   op?: CommandOp;
-  /** pending until the gateway answers; then ok, error or timed_out. */
+  /** queued and sent until the gateway answers; then ok, error or timed_out. */
   state: string;
   error_code?: string | null;
   error?: { code?: string; message?: string } | string | null;

@@ -6,7 +6,9 @@ export const enDevices = {
   'gateways.none': 'No gateways yet. Add one with the code it shows.',
   'gateways.online': 'Online',
   'gateways.offline': 'Offline',
-  'gateways.lastSeen': 'Last seen {date}',
+  'gateways.onlineSince': 'Online since {date}',
+  'gateways.offlineSince': 'Offline since {date}',
+  'gateways.version': 'Version {version}',
   'gateways.newName': 'Name',
   'gateways.rename': 'Rename',
   'gateways.renamed': 'The gateway is now called {name}.',
@@ -21,7 +23,9 @@ export const enDevices = {
   'gateways.resetTitle': 'Factory reset {name}?',
   'gateways.resetBody':
     'The gateway forgets its pairings and its credentials and leaves the household. Readings already stored are kept.',
-  'gateways.resetDone': '{name} is being reset.',
+  'gateways.resetDone': '{name} was reset and revoked.',
+  'gateways.resetNotReached':
+    '{name} was revoked. It could not be reached to wipe itself; reset it by hand before giving it away.',
   'activate.title': 'Add a gateway',
   'activate.intro':
     'Your gateway shows a code of 8 letters. Enter it here and choose the household the gateway belongs to.',
@@ -88,7 +92,8 @@ export const enDevices = {
   'command.passkeyHint': '6 digits; leave empty if the device shows none.',
   'command.pairConfirm': 'Pair now',
   'command.result': '{op}: {state}',
-  'command.state.pending': 'waiting for the gateway…',
+  'command.state.queued': 'waiting for the gateway…',
+  'command.state.sent': 'sent to the gateway…',
   'command.state.ok': 'done',
   'command.state.error': 'failed',
   'command.state.timed_out': 'timed out',

@@ -80,4 +80,32 @@ export const enHousehold = {
   'join.code': 'Code',
   'join.accept': 'Join',
   'join.acceptHandover': 'Take over',
+  'error.API_ERR_HOUSEHOLD_NOT_FOUND': 'This household does not exist, or you are not a member of it.',
+  'error.API_ERR_HOUSEHOLD_ALREADY_MEMBER': 'You are already a member of this household.',
+  'error.API_ERR_HOUSEHOLD_LAST_OWNER':
+    'You are the only owner. Make another adult the owner before you leave.',
+  'error.API_ERR_HOUSEHOLD_MEMBER_NOT_FOUND': 'That person is not a member of this household.',
+  'error.API_ERR_HOUSEHOLD_MEMBER_PROTECTED': 'The owner cannot be removed.',
+  'error.API_ERR_HOUSEHOLD_ROLE_REQUIRED': 'Your role in this household does not allow this.',
+  'error.API_ERR_HOUSEHOLD_TRANSFER_INVALID': 'Ownership can only go to an adult member.',
+  'error.API_ERR_HOUSEHOLD_NOT_DEPENDENT': 'That member is not a dependent.',
+  'error.API_ERR_DEPENDENT_MANAGER_REQUIRED':
+    'Only the owner or the adult who manages this dependent can do this.',
+  'error.API_ERR_INVITE_NOT_FOUND': 'There is no invite with this code. Check the code.',
+  'error.API_ERR_INVITE_EXPIRED': 'This invite has expired. Ask for a new one.',
+  'error.API_ERR_INVITE_REVOKED': 'This invite was revoked. Ask for a new one.',
+  'error.API_ERR_INVITE_USED': 'This invite was already used. Ask for a new one.',
+  'error.API_ERR_HANDOVER_NOT_FOUND': 'There is no hand-over with this code. Check the code.',
+  'error.API_ERR_HANDOVER_EXPIRED': 'This hand-over code has expired. Ask for a new one.',
+  'error.API_ERR_HANDOVER_REVOKED': 'This hand-over code was revoked. Ask for a new one.',
+  'error.API_ERR_HANDOVER_USED': 'This hand-over code was already used.',
+  'error.API_ERR_HANDOVER_SELF': 'You cannot take over your own profile.',
+  'error.API_ERR_SHARE_WITH_SELF': 'You always see your own data.',
+  'error.API_ERR_USER_CODE_UNKNOWN':
+    'No gateway is waiting for this code. Check it against the gateway’s screen.',
+  'error.API_ERR_USER_CODE_USED': 'This code was already approved or denied.',
+  'error.API_ERR_USER_CODE_EXPIRED':
+    'This code has expired. Start adding the gateway again to get a new one.',
+  'error.API_ERR_HOUSEHOLD_FORBIDDEN': 'You are not a member of that household.',
+  'error.API_ERR_HOUSEHOLD_REQUIRED': 'Choose the household for the gateway.',
 } as const;

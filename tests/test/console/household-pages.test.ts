@@ -12,6 +12,7 @@ import {
   signInOnTheWay,
   signInThroughConsole,
 } from '../../src/browser/index.js';
+import { until } from '../../src/wait.js';
 import { type ConsoleApi, startConsoleApi } from './console-api.js';
 
 interface HouseholdBody {
@@ -134,13 +135,93 @@ describe('the household page and /join in Chromium', () => {
     ]);
   });
 
-  it('refuses the used code again with its coded message', async () => {
+  it('refuses the used code again with its sentence in Chinese and API_ERR_INVITE_USED', async () => {
     const gp = guest.page;
     await gp.goto(`${api.url}/join?code=${inviteCode}`);
     await settled(gp);
     await gp.getByRole('button', { name: '加入', exact: true }).click();
     const alert = gp.getByRole('alert').filter({ hasText: /API_ERR_/ });
     await alert.waitFor();
-    expect(await alert.innerText()).toMatch(/API_ERR_(INVITE_USED|ALREADY_MEMBER|HOUSEHOLD_ALREADY_MEMBER)/);
+    expect(await alert.textContent()).toBe('此邀请已被使用。请索取新的邀请。错误代码：API_ERR_INVITE_USED');
+  });
+
+  it('adds the dependent Mia, whom the API lists as a dependent managed by the owner', async () => {
+    await page.reload();
+    await settled(page);
+    await page.getByLabel('Name', { exact: true }).fill('Mia');
+    await page.getByRole('button', { name: 'Add dependent' }).click();
+    await page.getByRole('status').filter({ hasText: 'Mia was added as a dependent.' }).waitFor();
+    await until('Mia on the page', async () => (await memberLines(page)).length === 3);
+    expect(await memberLines(page)).toEqual([
+      'Alex Morgan (you) | Owner Readings',
+      '李伟 | Adult Readings',
+      'Mia | Dependent Readings',
+    ]);
+    const me = await apiGet<{ id: string }>(page, '/v1/me');
+    const { dependents } = await apiGet<{ dependents: { display_name: string; managed_by: string }[] }>(
+      page,
+      `/v1/households/${householdId}/dependents`,
+    );
+    expect(dependents.map((d) => [d.display_name, d.managed_by])).toEqual([['Mia', me.id]]);
+  });
+
+  it('makes a hand-over code for Mia and shows the code and its /handover link', async () => {
+    await page.getByRole('button', { name: 'Hand over Mia' }).click();
+    const code = page.getByTestId('handover-code-value');
+    await code.waitFor();
+    const value = (await code.textContent()) ?? '';
+    expect(value).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{8}$/);
+    expect(await page.getByRole('link', { name: `${api.url}/handover?code=${value}` }).count()).toBe(1);
+    const { rows } = await api.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM household_handovers WHERE household_id = $1 AND used_at IS NULL',
+      [householdId],
+    );
+    expect(rows).toEqual([{ n: 1 }]);
+  });
+
+  it('shares the owner’s data with 李伟 on one tick and stops on the next', async () => {
+    const box = page.getByLabel('Share with 李伟');
+    const shares = async () =>
+      (
+        await api.db.query<{ viewer: string }>(
+          `SELECT a.display_name AS viewer FROM household_shares s JOIN accounts a ON a.id = s.viewer_account_id
+           WHERE s.household_id = $1`,
+          [householdId],
+        )
+      ).rows.map((r) => r.viewer);
+    expect(await box.isChecked()).toBe(false);
+    await box.check();
+    await page.getByRole('status').filter({ hasText: 'Your data is now shared with 李伟.' }).waitFor();
+    expect(await shares()).toEqual(['李伟']);
+    await settled(page);
+    expect(await page.getByLabel('Share with 李伟').isChecked()).toBe(true);
+    await page.getByLabel('Share with 李伟').uncheck();
+    await page.getByRole('status').filter({ hasText: 'Your data is no longer shared with 李伟.' }).waitFor();
+    expect(await shares()).toEqual([]);
+  });
+
+  it('asks before removing a member, with an accessible dialog, and keeps them on Cancel', async () => {
+    await page.getByRole('button', { name: 'Remove 李伟' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove 李伟?' });
+    await dialog.waitFor();
+    expect(await checkA11y(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await memberLines(page)).length).toBe(3);
+  });
+
+  it('shows the household page in Chinese with no axe violations and no sideways scroll at 375 px', async () => {
+    const gp = guest.page;
+    await gp.getByRole('link', { name: '家庭', exact: true }).click();
+    await settled(gp);
+    expect(await gp.getByRole('heading', { level: 1 }).textContent()).toBe('家庭');
+    expect(await memberLines(gp)).toEqual([
+      'Alex Morgan | 所有者 测量记录',
+      '李伟 （您） | 成人 测量记录',
+      'Mia | 受照顾者 测量记录',
+    ]);
+    expect(await checkA11y(gp)).toEqual([]);
+    const { scrollWidth, clientWidth } = await horizontalOverflow(gp);
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
   });
 });

@@ -10,9 +10,14 @@ const OPS: readonly CommandOp[] = ['sync', 'set_time', 'pair', 'unpair'];
 const WAIT_SECONDS = 10;
 const MAX_POLLS = 12;
 
-type Shown =
-  | { readonly op: CommandOp; readonly state: 'pending' }
-  | { readonly op: CommandOp; readonly state: string; readonly problem?: ProblemView };
+/** Until the gateway answers: queued for it, or sent to it. */
+const WAITING = new Set(['queued', 'sent']);
+
+interface Shown {
+  readonly op: CommandOp;
+  readonly state: string;
+  readonly problem?: ProblemView;
+}
 
 /** The command's error code, wherever the API puts it. */
 function errorCodeOf(command: Command): string | undefined {
@@ -31,10 +36,10 @@ export function CommandButtons({ device, csrf }: { device: Device; csrf: string 
   const [shown, setShown] = useState<Shown | undefined>(undefined);
   const [askPasskey, setAskPasskey] = useState(false);
   const [passkey, setPasskey] = useState('');
-  const busy = shown?.state === 'pending';
+  const busy = shown !== undefined && WAITING.has(shown.state);
 
   const run = async (op: CommandOp, body: Record<string, unknown> = {}) => {
-    setShown({ op, state: 'pending' });
+    setShown({ op, state: 'queued' });
     try {
       let command = await send<Command>(
         'POST',
@@ -45,7 +50,7 @@ export function CommandButtons({ device, csrf }: { device: Device; csrf: string 
           ...body,
         },
       );
-      for (let poll = 0; command.state === 'pending' && poll < MAX_POLLS; poll++) {
+      for (let poll = 0; WAITING.has(command.state) && poll < MAX_POLLS; poll++) {
         command = await getJson<Command>(`/v1/commands/${encodeURIComponent(command.id)}`, {
           prefer: `wait=${WAIT_SECONDS}`,
         });
@@ -115,7 +120,7 @@ export function CommandButtons({ device, csrf }: { device: Device; csrf: string 
               op: t(`command.${shown.op}`),
               state: isMessageKey(stateKey) ? t(stateKey) : shown.state,
             })}
-            {'problem' in shown && shown.problem !== undefined && (
+            {shown.problem !== undefined && (
               <>
                 {' '}
                 {shown.problem.message}{' '}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { send } from '../../api/client.js';
-import type { Gateway, Household } from '../../api/household-types.js';
+import type { FactoryResetResult, Gateway, Household } from '../../api/household-types.js';
 import type { Session } from '../../api/types.js';
 import { ConfirmDialog, type ConfirmRequest } from '../../components/confirm-dialog.js';
 import { PageTitle } from '../../components/page-title.js';
@@ -55,8 +55,10 @@ function GatewayItem({
       confirm: t('gateways.reset'),
       onConfirm: () =>
         void actions.run(async () => {
-          await send('POST', `${path}/factory-reset`, actions.csrf);
-          return t('gateways.resetDone', { name: gateway.name });
+          const result = await send<FactoryResetResult>('POST', `${path}/factory-reset`, actions.csrf);
+          return t(result.device_reset === 'done' ? 'gateways.resetDone' : 'gateways.resetNotReached', {
+            name: gateway.name,
+          });
         }),
     });
   const inputId = `gateway-name-${gateway.id}`;
@@ -70,8 +72,13 @@ function GatewayItem({
           </span>
         </p>
         {typeof gateway.model === 'string' && <p>{gateway.model}</p>}
-        {typeof gateway.last_seen_at === 'string' && (
-          <p class="muted">{t('gateways.lastSeen', { date: date(gateway.last_seen_at) })}</p>
+        {typeof gateway.since === 'string' && (
+          <p class="muted">
+            {t(online ? 'gateways.onlineSince' : 'gateways.offlineSince', { date: date(gateway.since) })}
+          </p>
+        )}
+        {typeof gateway.version === 'string' && (
+          <p class="muted small">{t('gateways.version', { version: gateway.version })}</p>
         )}
         <p class="muted small">{gateway.id}</p>
         <form class="inline-form" onSubmit={rename}>

@@ -5,19 +5,25 @@ import type { Session } from '../../api/types.js';
 import { PageTitle } from '../../components/page-title.js';
 import { Alert, describeProblem, type ProblemView } from '../../components/problem.js';
 import { useI18n } from '../../i18n/context.js';
-import { navigate, useLocation } from '../../router.js';
+import { navigate, reloadAt, useLocation } from '../../router.js';
 import { rememberHousehold } from '../household-scope.js';
 
+/** The answer to POST /v1/handovers/accept. */
+interface HandoverAccepted {
+  account_id: string;
+  household_id: string;
+}
+
 /**
- * /join?code=… (an invite link) and /join?handover=… (a dependent's profile handed to this account): the
+ * /join?code=… (an invite link) and /handover?code=… (a dependent's profile handed to this account): the
  * code is filled in from the link, and nothing happens until the person presses the button.
  */
 export function JoinPage({ session }: { session: Session }) {
   const i18n = useI18n();
   const { t } = i18n;
-  const { query } = useLocation();
-  const handover = query.has('handover');
-  const [code, setCode] = useState(query.get(handover ? 'handover' : 'code') ?? '');
+  const { path, query } = useLocation();
+  const handover = path === '/handover';
+  const [code, setCode] = useState(query.get('code') ?? '');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ProblemView | undefined>(undefined);
   const onSubmit = async (event: Event) => {
@@ -25,13 +31,19 @@ export function JoinPage({ session }: { session: Session }) {
     setBusy(true);
     setProblem(undefined);
     try {
-      const path = handover ? '/v1/handovers/accept' : '/v1/household-invites/accept';
-      const joined = await send<Partial<Household> | undefined>('POST', path, session.csrf_token, {
-        code: code.trim(),
-      });
-      const id = joined?.id ?? (joined as { household_id?: string } | undefined)?.household_id;
-      if (typeof id === 'string') rememberHousehold(id);
-      navigate(typeof id === 'string' ? `/household?household=${encodeURIComponent(id)}` : '/household');
+      const body = { code: code.trim() };
+      if (handover) {
+        const taken = await send<HandoverAccepted>('POST', '/v1/handovers/accept', session.csrf_token, body);
+        rememberHousehold(taken.household_id);
+        // The API merged this account into the dependent's and ended its sessions: sign in again, to
+        // the account that is now this person's, and come back to the household.
+        const back = `/household?household=${encodeURIComponent(taken.household_id)}`;
+        reloadAt(`/signin?return_to=${encodeURIComponent(back)}`);
+        return;
+      }
+      const joined = await send<Household>('POST', '/v1/household-invites/accept', session.csrf_token, body);
+      rememberHousehold(joined.id);
+      navigate(`/household?household=${encodeURIComponent(joined.id)}`);
     } catch (error) {
       setProblem(describeProblem(i18n, error));
     } finally {

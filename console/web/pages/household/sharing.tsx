@@ -1,6 +1,6 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { send } from '../../api/client.js';
-import type { Household, Share } from '../../api/household-types.js';
+import type { Household, Member, Share } from '../../api/household-types.js';
 import { useI18n } from '../../i18n/context.js';
 import { useResource } from '../../use-resource.js';
 import type { Actions } from '../account/actions.js';
@@ -8,6 +8,43 @@ import { Loaded } from '../account/loaded.js';
 
 /** Whose data a share row is about: the API may name it either way. */
 const ownerOf = (share: Share) => share.owner_account_id ?? share.account_id ?? undefined;
+
+/**
+ * One member's checkbox. It shows the new state at once (a controlled box that waits for the API would
+ * spring back under the pointer); a failed change reloads the list, which puts it right again.
+ */
+function ShareToggle({
+  member,
+  shared,
+  disabled,
+  onToggle,
+}: {
+  member: Member;
+  shared: boolean;
+  disabled: boolean;
+  onToggle: (on: boolean) => void;
+}) {
+  const { t } = useI18n();
+  const [checked, setChecked] = useState(shared);
+  useEffect(() => setChecked(shared), [shared]);
+  const id = `share-${member.account_id}`;
+  return (
+    <li>
+      <input
+        type="checkbox"
+        id={id}
+        checked={checked}
+        disabled={disabled}
+        onChange={(event) => {
+          const on = (event.currentTarget as HTMLInputElement).checked;
+          setChecked(on);
+          onToggle(on);
+        }}
+      />
+      <label for={id}>{t('sharing.with', { name: member.display_name })}</label>
+    </li>
+  );
+}
 
 /**
  * Health data is private by default (issue 12): each member chooses, per other member, who may see theirs.
@@ -51,24 +88,13 @@ export function SharingSection({
             return (
               <ul class="checks">
                 {others.map((member) => (
-                  <li key={member.account_id}>
-                    <input
-                      type="checkbox"
-                      id={`share-${member.account_id}`}
-                      checked={mine.has(member.account_id)}
-                      disabled={actions.busy}
-                      onChange={(event) =>
-                        void toggle(
-                          member.account_id,
-                          member.display_name,
-                          (event.currentTarget as HTMLInputElement).checked,
-                        )
-                      }
-                    />
-                    <label for={`share-${member.account_id}`}>
-                      {t('sharing.with', { name: member.display_name })}
-                    </label>
-                  </li>
+                  <ShareToggle
+                    key={member.account_id}
+                    member={member}
+                    shared={mine.has(member.account_id)}
+                    disabled={actions.busy}
+                    onToggle={(on) => void toggle(member.account_id, member.display_name, on)}
+                  />
                 ))}
               </ul>
             );
