@@ -27,7 +27,7 @@ const WEIGHING_MS = 10 * 500;
 
 /** A device whose advertisement the test sets byte for byte. */
 class RawAdvertiser extends SimPeripheral {
-  send(serviceData: Record<string, Uint8Array>): void {
+  advertiseData(serviceData: Record<string, Uint8Array>): void {
     this.updateAdvertisement({ serviceData });
   }
 }
@@ -170,9 +170,9 @@ describe('readings from advertisement-only devices over the in-memory radio', ()
       new RawAdvertiser({ address: 'C4:00:00:00:00:12', name: 'Other', clock, advertisedServices: ['181d'] }),
     ]);
     const [a, b] = s.peripherals as RawAdvertiser[];
-    a!.send({ fe95: stableFrame(70, T0) });
-    b!.send({ '181d': stableFrame(70, T0) });
-    b!.send({ '181d': stableFrame(70, T0, true) });
+    a!.advertiseData({ fe95: stableFrame(70, T0) });
+    b!.advertiseData({ '181d': stableFrame(70, T0) });
+    b!.advertiseData({ '181d': stableFrame(70, T0, true) });
     s.clock.advance(10_000);
     await s.gw.stop();
     expect(s.readings()).toEqual([]);
@@ -184,7 +184,7 @@ describe('readings from advertisement-only devices over the in-memory radio', ()
       new RawAdvertiser({ address: SCALE, name: 'MI SCALE2', clock, advertisedServices: ['181d'] }),
     ]);
     const dev = s.peripherals[0] as RawAdvertiser;
-    dev.send({ '181d': Uint8Array.of(0x22, 0x10) });
+    dev.advertiseData({ '181d': Uint8Array.of(0x22, 0x10) });
     s.clock.advance(10_000);
     await s.gw.stop();
     expect(s.readings()).toEqual([]);
@@ -209,16 +209,16 @@ describe('readings from advertisement-only devices over the in-memory radio', ()
       { advertisements: { settleMs: 3000 } },
     );
     const dev = s.peripherals[0] as RawAdvertiser;
-    dev.send({ '181d': stableFrame(81.5, T0) });
+    dev.advertiseData({ '181d': stableFrame(81.5, T0) });
     s.clock.advance(500);
-    dev.send({ '181d': stableFrame(81.5, T0 + 1000) });
+    dev.advertiseData({ '181d': stableFrame(81.5, T0 + 1000) });
     s.clock.advance(2999);
     expect(s.gw.stats().readingsTaken).toBe(0);
     s.clock.advance(1);
     expect(s.gw.stats().readingsTaken).toBe(1);
     // The same closing frame heard again later (a repeat report) makes no second reading.
-    dev.send({ '181d': stableFrame(81.5, T0) });
-    dev.send({ '181d': stableFrame(81.5, T0 + 1000) });
+    dev.advertiseData({ '181d': stableFrame(81.5, T0) });
+    dev.advertiseData({ '181d': stableFrame(81.5, T0 + 1000) });
     s.clock.advance(5000);
     await s.gw.stop();
     expect(s.readings().map((r: Reading) => [r.values.weight, r.t])).toEqual([[81.5, T0]]);

@@ -24,6 +24,21 @@ function bytesByKey(dict: unknown): Record<string, Uint8Array> {
   );
 }
 
+/** Device1 properties from a GetAll answer, or the changed ones of a PropertiesChanged signal. */
+export function parseDeviceProps(raw: Record<string, Variant>): DeviceProps {
+  const out: DeviceProps = {};
+  if (raw.Address) out.Address = raw.Address.value as string;
+  if (raw.Name) out.Name = raw.Name.value as string;
+  if (raw.RSSI) out.RSSI = raw.RSSI.value as number;
+  if (raw.UUIDs) out.UUIDs = raw.UUIDs.value as string[];
+  if (raw.ServiceData) out.ServiceData = bytesByKey(raw.ServiceData.value);
+  if (raw.ManufacturerData)
+    out.ManufacturerData = Object.fromEntries(
+      Object.entries(bytesByKey(raw.ManufacturerData.value)).map(([k, v]) => [Number(k), v]),
+    );
+  return out;
+}
+
 /**
  * What the gateway needs from BlueZ that node-ble does not offer (BLE-STACKS.md "Missing"): reading all of a
  * device's properties in one call (UUIDs, ServiceData, ManufacturerData), Adapter1.RemoveDevice, the
@@ -42,18 +57,7 @@ export class BluezBus {
 
   async deviceProps(address: string): Promise<DeviceProps> {
     const props = await this.iface(this.devicePath(address), 'org.freedesktop.DBus.Properties');
-    const raw = (await props.GetAll!('org.bluez.Device1')) as Record<string, Variant>;
-    const out: DeviceProps = {};
-    if (raw.Address) out.Address = raw.Address.value as string;
-    if (raw.Name) out.Name = raw.Name.value as string;
-    if (raw.RSSI) out.RSSI = raw.RSSI.value as number;
-    if (raw.UUIDs) out.UUIDs = raw.UUIDs.value as string[];
-    if (raw.ServiceData) out.ServiceData = bytesByKey(raw.ServiceData.value);
-    if (raw.ManufacturerData)
-      out.ManufacturerData = Object.fromEntries(
-        Object.entries(bytesByKey(raw.ManufacturerData.value)).map(([k, v]) => [Number(k), v]),
-      );
-    return out;
+    return parseDeviceProps((await props.GetAll!('org.bluez.Device1')) as Record<string, Variant>);
   }
 
   async removeDevice(address: string): Promise<void> {

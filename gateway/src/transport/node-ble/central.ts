@@ -3,12 +3,14 @@ import type { MessageBus } from 'dbus-next';
 import type nodeBle from 'node-ble';
 import type { Logger } from 'pino';
 import { GatewayError } from '../../errors.js';
+import { watchBluezAdverts } from './advert-watch.js';
 import { isDBusFailure, toGatewayError } from './ble-errors.js';
 import { BluezBus } from './bluez-bus.js';
 import { type TrackedBus, trackBus } from './bus-lifecycle.js';
+import { DiscoveryLease } from './discovery-lease.js';
 import { NodeBleLink } from './link.js';
 import { type PairingAgent, type PairingPolicy, registerPairingAgent } from './pairing-agent.js';
-import { scanAdvertisers } from './scan.js';
+import { scanAdvertisers, startSession } from './scan.js';
 import { DEFAULT_NODE_BLE_TIMEOUTS, type NodeBleTimeouts, sleep, withTimeout } from './timeouts.js';
 
 export interface NodeBleCentralOptions {
@@ -24,6 +26,10 @@ export interface NodeBleCentral extends BleCentral {
   readonly adapter: string;
   /** Device1.Pair through BlueZ's default agent; an existing bond counts as success. */
   pair(address: string): Promise<void>;
+  watchAdvertisements(
+    opts: { services?: string[] },
+    onAdvert: (r: ScanResult) => void,
+  ): Promise<() => Promise<void>>;
   /** Adapter1.RemoveDevice: forgets the bond (and the device) so a peer that lost its bond can pair again. */
   removeBond(address: string): Promise<void>;
   /** Disconnects every open link, unregisters the agent and closes both bus connections. */
@@ -39,7 +45,13 @@ const DEVICE_POLL_MS = 100;
 
 class Central implements NodeBleCentral {
   private readonly links = new Set<NodeBleLink>();
+  private readonly watches = new Set<() => Promise<void>>();
   private closed = false;
+  /** One discovery session for scans, look-ups and watches (see DiscoveryLease). */
+  private readonly lease = new DiscoveryLease(async () => {
+    const adapter = await this.bounded('open the adapter', this.bluetooth.getAdapter(this.adapter));
+    return startSession(adapter, this.raw, (what, p) => this.bounded(what, p));
+  });
 
   constructor(
     readonly adapter: string,
@@ -55,7 +67,41 @@ class Central implements NodeBleCentral {
   async scan(opts: { durationMs: number; services?: string[] }): Promise<ScanResult[]> {
     this.ensureOpen();
     const adapter = await this.bounded('open the adapter', this.bluetooth.getAdapter(this.adapter));
-    return scanAdvertisers({ adapter, raw: this.raw, timeouts: this.timeouts, abort: this.abort, ...opts });
+    return scanAdvertisers({
+      adapter,
+      raw: this.raw,
+      timeouts: this.timeouts,
+      abort: this.abort,
+      lease: this.lease,
+      ...opts,
+    });
+  }
+
+  /**
+   * Holds the discovery session and reports Device1 advertisement changes (advert-watch.ts) until stopped.
+   * BlueZ reports a change, not every report: an advertisement repeated unchanged is heard once.
+   */
+  async watchAdvertisements(
+    opts: { services?: string[] },
+    onAdvert: (r: ScanResult) => void,
+  ): Promise<() => Promise<void>> {
+    this.ensureOpen();
+    const stop = await watchBluezAdverts({
+      adapter: this.adapter,
+      raw: this.raw,
+      lease: this.lease,
+      ...(opts.services ? { services: opts.services } : {}),
+      onAdvert,
+      bounded: (what, p) => this.bounded(what, p),
+      onError: (e, address) =>
+        this.log?.warn({ err: e, address }, 'node-ble: reading an advertising device failed'),
+    });
+    const tracked = async () => {
+      this.watches.delete(tracked);
+      await stop();
+    };
+    this.watches.add(tracked);
+    return tracked;
   }
 
   async connect(address: string): Promise<BleLink> {
@@ -117,6 +163,7 @@ class Central implements NodeBleCentral {
     if (this.closed) return;
     this.closed = true;
     for (const link of [...this.links]) await link.disconnect().catch(() => {});
+    for (const stop of [...this.watches]) await stop().catch(() => {});
     await this.agent?.unregister().catch(() => {});
     await Promise.all(this.buses.map((b) => b.close()));
   }
@@ -130,8 +177,7 @@ class Central implements NodeBleCentral {
     } catch (e) {
       if (toGatewayError(e, '').code !== 'GATEWAY_ERR_BLE_NOT_FOUND') throw e;
     }
-    const ours = !(await this.bounded('read Discovering', adapter.isDiscovering()));
-    if (ours) await this.bounded('start discovery', adapter.startDiscovery());
+    const release = await this.lease.acquire();
     try {
       const deadline = Date.now() + this.timeouts.discoverMs;
       while (Date.now() < deadline) {
@@ -140,7 +186,7 @@ class Central implements NodeBleCentral {
         if (found) return found;
       }
     } finally {
-      if (ours) await adapter.stopDiscovery().catch(() => {});
+      await release().catch(() => {});
     }
     throw new GatewayError(
       'GATEWAY_ERR_BLE_NOT_FOUND',

@@ -2,6 +2,7 @@ import type { ScanResult } from '@linkwell/firmware-protocol';
 import type NodeBle from 'node-ble';
 import { toGatewayError } from './ble-errors.js';
 import type { BluezBus, DeviceProps } from './bluez-bus.js';
+import type { DiscoveryLease } from './discovery-lease.js';
 import { type NodeBleTimeouts, sleep, withTimeout } from './timeouts.js';
 import { fromBluezUuid, toBluezUuid } from './uuids.js';
 
@@ -10,11 +11,14 @@ export interface ScanInput {
   raw: BluezBus;
   timeouts: NodeBleTimeouts;
   abort: Promise<never>;
+  /** The central's shared discovery session (a running advertisement watch may already hold it). */
+  lease: DiscoveryLease;
   durationMs: number;
   services?: string[];
 }
 
-function toResult(address: string, p: DeviceProps): ScanResult {
+/** The port's scan result for a device's Device1 properties. */
+export function toResult(address: string, p: DeviceProps): ScanResult {
   return {
     address,
     ...(p.Name !== undefined ? { name: p.Name } : {}),
@@ -31,22 +35,30 @@ function toResult(address: string, p: DeviceProps): ScanResult {
   };
 }
 
-/** node-ble refuses to start when anyone is discovering; BlueZ itself gives each client its own session. */
-async function startSession(input: ScanInput, bounded: <T>(what: string, p: Promise<T>) => Promise<T>) {
+/**
+ * Starts this central's discovery session. node-ble refuses to start when anyone is discovering; BlueZ itself
+ * gives each client its own session, so the second bus connection asks for one then.
+ */
+export async function startSession(
+  adapter: NodeBle.Adapter,
+  raw: BluezBus,
+  bounded: <T>(what: string, p: Promise<T>) => Promise<T>,
+): Promise<() => Promise<unknown>> {
   try {
-    await bounded('start discovery', input.adapter.startDiscovery());
-    return () => input.adapter.stopDiscovery();
+    await bounded('start discovery', adapter.startDiscovery());
+    return () => bounded('stop discovery', adapter.stopDiscovery());
   } catch (e) {
     if ((e as Error).message !== 'Discovery already in progress') throw e;
-    await bounded('start discovery', input.raw.startDiscovery());
-    return () => input.raw.stopDiscovery();
+    await bounded('start discovery', raw.startDiscovery());
+    return () => bounded('stop discovery', raw.stopDiscovery());
   }
 }
 
 /**
  * Discovers for `durationMs`, then reports the devices BlueZ saw advertising in that time. Only devices
  * with an RSSI qualify: bluetoothd drops RSSI when a discovery ends (src/adapter.c), so a device object
- * left from an earlier scan or a bond is not mistaken for one in range. The service filter is applied
+ * left from an earlier scan or a bond is not mistaken for one in range. While an advertisement watch keeps
+ * the session open, that means "seen since the watch began". The service filter is applied
  * here, as doc/org.bluez.Adapter.rst asks of every client sharing the adapter.
  */
 export async function scanAdvertisers(input: ScanInput): Promise<ScanResult[]> {
@@ -58,7 +70,7 @@ export async function scanAdvertisers(input: ScanInput): Promise<ScanResult[]> {
       throw toGatewayError(e, what);
     }
   };
-  const stop = await startSession(input, bounded);
+  const release = await input.lease.acquire();
   try {
     await sleep(input.durationMs);
     const wanted = input.services?.map((s) => toBluezUuid(s));
@@ -71,6 +83,6 @@ export async function scanAdvertisers(input: ScanInput): Promise<ScanResult[]> {
     }
     return results;
   } finally {
-    await bounded('stop discovery', stop()).catch(() => {});
+    await release().catch(() => {});
   }
 }
