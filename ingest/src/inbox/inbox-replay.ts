@@ -9,6 +9,11 @@ import type { InboxStore, OpenItem } from './inbox-store.js';
 import { weightsOf } from './stored-weights.js';
 
 export const DEFAULT_HELD_EXPIRY_DAYS = 30;
+const REASON_CODE: Record<OpenItem['reason'], string> = {
+  unknown_device: 'INGEST_ERR_UNKNOWN_DEVICE',
+  unassigned_slot: 'INGEST_ERR_UNASSIGNED_SLOT',
+  ambiguous: 'INGEST_ERR_AMBIGUOUS_READING',
+};
 const DAY_MS = 86_400_000;
 
 export interface InboxReplayDeps {
@@ -112,6 +117,8 @@ export class InboxReplayer {
       const items = await this.deps.inbox.held(gateways, after, this.batchSize);
       if (items.length === 0) break;
       after = items[items.length - 1]!.id;
+      // Pages go by id (a hash); within one, the oldest first, as the gateway sent them.
+      items.sort((a, b) => a.receivedAt - b.receivedAt || a.reading.t - b.reading.t);
       const now = this.deps.now();
       const expired = items.filter((i) => now - i.receivedAt >= this.expiryMs);
       if (expired.length > 0) result.expired += await this.expire(expired);
@@ -179,7 +186,7 @@ export class InboxReplayer {
     const dead: QuarantineEntry[] = items.map((i) => ({
       kind: 'dead',
       code: 'INGEST_ERR_HELD_EXPIRED',
-      message: `held since ${new Date(i.receivedAt).toISOString()} (${i.reason}); not attributed within ${days} days`,
+      message: `held since ${new Date(i.receivedAt).toISOString()} (${REASON_CODE[i.reason]}); not attributed within ${days} days`,
       gw: i.gw,
       topic: `lw/v1/gw/${i.gw}/readings`,
       receivedAt: i.receivedAt,
