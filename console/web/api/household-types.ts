@@ -98,7 +98,9 @@ export interface Device {
   battery_percent?: number | null;
   attribution: Attribution;
   slot_count?: number | null;
-  owner_account_id?: string | null;
+  /** single devices: the member its readings go to. */
+  owner?: string | null;
+  /** slots devices: the members mapped so far. */
   slots?: SlotAssignment[] | null;
   gateway_id?: string | null;
 }
@@ -148,7 +150,7 @@ export interface AttributionRule {
 
 export interface ReadingAttribution {
   method: string;
-  confidence: number;
+  confidence: number | null;
   rule?: string | null;
 }
 

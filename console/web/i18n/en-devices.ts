@@ -59,9 +59,12 @@ export const enDevices = {
   'devices.unclaimed': '{name} was unclaimed.',
   'devices.weightIntro':
     'A shared scale without users: each weight goes to the member whose weight it is closest to, or to the inbox.',
-  'attribution.single': 'One person',
-  'attribution.slots': 'Several users',
-  'attribution.weight': 'Shared scale',
+  'mode.label': 'Readings go to',
+  'mode.save': 'Change',
+  'mode.saved': 'Readings now go by: {mode}.',
+  'attribution.single': 'One person (the owner)',
+  'attribution.slots': 'Each device user to a member',
+  'attribution.weight': 'By weight (shared scale)',
   'nearby.title': 'Nearby',
   'nearby.intro': 'Devices your gateways have found and recognise, not yet claimed.',
   'nearby.none':
@@ -97,4 +100,30 @@ export const enDevices = {
   'command.state.ok': 'done',
   'command.state.error': 'failed',
   'command.state.timed_out': 'timed out',
+  'error.API_ERR_ATTRIBUTION_MISMATCH':
+    'This does not fit how the device’s readings are attributed. Change “Readings go to” first.',
+  'error.API_ERR_ATTRIBUTION_RULE_INVALID':
+    'This rule is not complete: a range needs “from” below “to”, a trend rule a tolerance above 0.',
+  'error.API_ERR_ATTRIBUTION_RULE_NOT_ALLOWED':
+    'You can set rules for yourself and for dependents you manage.',
+  'error.API_ERR_ATTRIBUTION_RULE_NOT_FOUND': 'That rule no longer exists.',
+  'error.API_ERR_COMMAND_NOT_FOUND': 'That command no longer exists.',
+  'error.API_ERR_COMMAND_TIMED_OUT': 'The gateway did not answer in time. Nothing was changed.',
+  'error.API_ERR_DEVICE_ALREADY_CLAIMED': 'This device was already claimed.',
+  'error.API_ERR_DEVICE_NOT_FOUND': 'This device does not exist, or it is not in your household.',
+  'error.API_ERR_DEVICE_NOT_FOUND_IN_HOUSEHOLD': 'This device is not in your household.',
+  'error.API_ERR_DEVICE_NOT_NEARBY':
+    'None of your gateways has heard this device recently. Wake it up and refresh.',
+  'error.API_ERR_GATEWAY_NOT_FOUND': 'This gateway does not exist, or it is not in your household.',
+  'error.API_ERR_GATEWAY_OFFLINE': 'The gateway is offline, so the command could not be sent.',
+  'error.API_ERR_NO_GATEWAY': 'No gateway of your household can reach this device.',
+  'error.API_ERR_INBOX_DEVICE_UNCLAIMED': 'Claim the device first; then its readings can be filed.',
+  'error.API_ERR_INBOX_ITEM_NOT_FOUND': 'This reading is no longer in the inbox.',
+  'error.API_ERR_INBOX_ITEM_NOT_HELD': 'This reading was already filed or discarded.',
+  'error.API_ERR_MOVE_NOT_FOUND': 'That move does not exist.',
+  'error.API_ERR_READINGS_BAD_RANGE': 'The time range is not valid.',
+  'error.API_ERR_READING_MOVE_IN_PROGRESS': 'This reading is being moved already. Wait a moment.',
+  'error.API_ERR_READING_NOT_FOUND': 'This reading does not exist, or you cannot see it.',
+  'error.API_ERR_SLOT_NOT_ASSIGNED': 'No member is mapped to this device user.',
+  'error.API_ERR_SLOT_OUT_OF_RANGE': 'The device has no user with this number.',
 } as const;

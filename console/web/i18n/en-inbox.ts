@@ -44,6 +44,7 @@ export const enInbox = {
   'readings.listTitle': '{metric} of {name}, last {days} days',
   'readings.none': 'No readings in this period.',
   'readings.attribution': 'Assigned by {method}, {percent}% confident',
+  'readings.attributionNoConfidence': 'Assigned by {method}',
   'readings.moveTo': 'Move to',
   'readings.reassign': 'Reassign',
   'readings.reassignLabel': 'Reassign {what} from {when}',

@@ -45,6 +45,7 @@ export const zhCNInbox: Record<keyof typeof enInbox, string> = {
   'readings.listTitle': '{name}最近 {days} 天的{metric}',
   'readings.none': '此期间没有测量记录。',
   'readings.attribution': '依据{method}分配，可信度 {percent}%',
+  'readings.attributionNoConfidence': '依据{method}分配',
   'readings.moveTo': '移给',
   'readings.reassign': '重新分配',
   'readings.reassignLabel': '重新分配 {when} 的 {what}',

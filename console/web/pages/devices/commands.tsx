@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { getJson, send } from '../../api/client.js';
 import type { Command, CommandOp, Device } from '../../api/household-types.js';
 import { describeCode, describeProblem, type ProblemView } from '../../components/problem.js';
-import { useI18n } from '../../i18n/context.js';
+import { type I18n, useI18n } from '../../i18n/context.js';
 import { isMessageKey } from '../../i18n/index.js';
 
 const OPS: readonly CommandOp[] = ['sync', 'set_time', 'pair', 'unpair'];
@@ -24,6 +24,16 @@ function errorCodeOf(command: Command): string | undefined {
   if (typeof command.error_code === 'string') return command.error_code;
   if (typeof command.error === 'object' && command.error !== null) return command.error.code;
   return undefined;
+}
+
+/** A failed command's sentence: the dictionary's for a known code, else the gateway's own message. */
+function problemOf(i18n: Pick<I18n, 't'>, command: Command): { problem?: ProblemView } {
+  const code = errorCodeOf(command);
+  if (code === undefined) return {};
+  if (isMessageKey(`error.${code}`)) return { problem: describeCode(i18n, code) };
+  const message =
+    typeof command.error === 'object' && command.error !== null ? command.error.message : undefined;
+  return { problem: { message: message ?? code, code } };
 }
 
 /**
@@ -55,12 +65,7 @@ export function CommandButtons({ device, csrf }: { device: Device; csrf: string 
           prefer: `wait=${WAIT_SECONDS}`,
         });
       }
-      const code = errorCodeOf(command);
-      setShown({
-        op,
-        state: command.state,
-        ...(code === undefined ? {} : { problem: describeCode(i18n, code) }),
-      });
+      setShown({ op, state: command.state, ...problemOf(i18n, command) });
     } catch (error) {
       setShown({ op, state: 'error', problem: describeProblem(i18n, error) });
     }
@@ -70,7 +75,7 @@ export function CommandButtons({ device, csrf }: { device: Device; csrf: string 
     event.preventDefault();
     setAskPasskey(false);
     const digits = passkey.trim();
-    void run('pair', digits === '' ? {} : { passkey: Number(digits) });
+    void run('pair', digits === '' ? {} : { passkey: digits });
     setPasskey('');
   };
 

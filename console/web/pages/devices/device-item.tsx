@@ -4,6 +4,7 @@ import type { Device, Household } from '../../api/household-types.js';
 import type { ConfirmRequest } from '../../components/confirm-dialog.js';
 import { useI18n } from '../../i18n/context.js';
 import type { Actions } from '../account/actions.js';
+import { AttributionPicker } from './attribution-picker.js';
 import { CommandButtons } from './commands.js';
 import { DeviceFacts, deviceLabel } from './facts.js';
 import { OwnerPicker } from './owner-picker.js';
@@ -55,9 +56,6 @@ export function DeviceItem({
           battery={device.battery_percent}
           address={device.address}
         />
-        <p>
-          <span class="badge">{t(`attribution.${device.attribution}`)}</span>
-        </p>
         <form class="inline-form" onSubmit={rename}>
           <label for={nameId}>{t('devices.newName')}</label>
           <input
@@ -75,6 +73,7 @@ export function DeviceItem({
             {t('devices.rename')}
           </button>
         </form>
+        <AttributionPicker device={device} actions={actions} />
         {device.attribution === 'single' && (
           <OwnerPicker household={household} device={device} actions={actions} />
         )}

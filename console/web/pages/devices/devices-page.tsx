@@ -16,7 +16,7 @@ function HouseholdDevices({ household, session }: { household: Household; sessio
   const { t } = useI18n();
   const base = `/v1/households/${encodeURIComponent(household.id)}`;
   const [devices, reloadDevices] = useResource<{ devices: Device[] }>(`${base}/devices`);
-  const [nearby, reloadNearby] = useResource<{ devices: NearbyDevice[] }>(`${base}/nearby`);
+  const [nearby, reloadNearby] = useResource<{ nearby: NearbyDevice[] }>(`${base}/nearby`);
   const reload = useCallback(() => {
     reloadDevices();
     reloadNearby();

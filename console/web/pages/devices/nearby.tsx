@@ -14,7 +14,7 @@ export function NearbySection({
   onRefresh,
 }: {
   household: Household;
-  nearby: Resource<{ devices: NearbyDevice[] }>;
+  nearby: Resource<{ nearby: NearbyDevice[] }>;
   actions: Actions;
   onRefresh: () => void;
 }) {
@@ -37,11 +37,11 @@ export function NearbySection({
       <p>{t('nearby.intro')}</p>
       <Loaded resource={nearby}>
         {(data) =>
-          data.devices.length === 0 ? (
+          data.nearby.length === 0 ? (
             <p class="muted">{t('nearby.none')}</p>
           ) : (
             <ul class="cards">
-              {data.devices.map((device) => (
+              {data.nearby.map((device) => (
                 <li key={device.address} class="card nearby">
                   <div>
                     <p class="title">{deviceLabel(device)}</p>

@@ -16,7 +16,7 @@ export function OwnerPicker({
   actions: Actions;
 }) {
   const { t } = useI18n();
-  const current = device.owner_account_id ?? '';
+  const current = device.owner ?? '';
   const [owner, setOwner] = useState(current);
   const id = `owner-${device.id}`;
   const save = (event: Event) => {

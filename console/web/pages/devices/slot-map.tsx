@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n/context.js';
 import type { Actions } from '../account/actions.js';
 import { memberName } from '../household-scope.js';
 
-/** Shown when the API does not say how many users the device keeps: the common UDS scale has up to 4. */
+/** When the API does not say how many users the device keeps: the API's own default, 4. */
 const DEFAULT_SLOTS = 4;
 
 function SlotRow({
@@ -108,7 +108,8 @@ export function SlotMap({
   const { t } = useI18n();
   const mapped = new Map((device.slots ?? []).map((s) => [s.slot, s.account_id]));
   const count = device.slot_count ?? DEFAULT_SLOTS;
-  const slots = Array.from({ length: count }, (_, i) => i + 1);
+  // Slots are the device's own user numbers, 0 to count − 1, shown as the device numbers them.
+  const slots = Array.from({ length: count }, (_, i) => i);
   return (
     <fieldset class="slots">
       <legend>{t('slots.title')}</legend>

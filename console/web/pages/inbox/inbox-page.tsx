@@ -14,7 +14,7 @@ import { RulesSection } from './rules.js';
 function HouseholdInbox({ household, session }: { household: Household; session: Session }) {
   const { t } = useI18n();
   const [inbox, reloadInbox] = useResource<{ items: InboxItem[] }>(
-    `/v1/households/${encodeURIComponent(household.id)}/inbox`,
+    `/v1/households/${encodeURIComponent(household.id)}/inbox?state=held`,
   );
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => {

@@ -55,10 +55,14 @@ function ReadingItem({
         </p>
         {reading.attribution != null && method !== undefined && (
           <p class="muted small">
-            {t('readings.attribution', {
-              method: isMessageKey(methodKey) ? t(methodKey) : method,
-              percent: Math.round(reading.attribution.confidence * 100),
-            })}
+            {typeof reading.attribution.confidence === 'number'
+              ? t('readings.attribution', {
+                  method: isMessageKey(methodKey) ? t(methodKey) : method,
+                  percent: Math.round(reading.attribution.confidence * 100),
+                })
+              : t('readings.attributionNoConfidence', {
+                  method: isMessageKey(methodKey) ? t(methodKey) : method,
+                })}
           </p>
         )}
       </div>
