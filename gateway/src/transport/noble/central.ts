@@ -29,6 +29,8 @@ export class NobleCentral implements BleCentral {
   private readonly seen = new Map<string, NoblePeripheral>();
   private readonly links = new Set<NobleLink>();
   private scanning: Promise<unknown> = Promise.resolve();
+  /** Advertisement watches; while there is one, noble scans with duplicates allowed and scans only listen. */
+  private readonly watchers = new Set<(p: NoblePeripheral) => void>();
   private readonly onDiscover = (p: NoblePeripheral) => this.seen.set(p.id, p);
   private readonly onWarning = (message: string) => this.log?.warn({ message }, 'noble warning');
 
@@ -55,6 +57,50 @@ export class NobleCentral implements BleCentral {
         .map(scanResultOf)
         .filter((r) => filter.length === 0 || offers(r, filter.map(fromNobleUuid)));
     });
+  }
+
+  /**
+   * Reports every advertising report until stopped. noble has one scanner and, without `allowDuplicates`,
+   * reports a connectable device once per scan, so a watch keeps it scanning with duplicates allowed and no
+   * service filter (noble's filter applies to advertised UUIDs, not to service data keys); the filter is
+   * applied here. Scans and look-ups that come while a watch runs listen to that scan instead of
+   * restarting the scanner, which would end the watch.
+   */
+  async watchAdvertisements(
+    opts: { services?: string[] },
+    onAdvert: (r: ScanResult) => void,
+  ): Promise<() => Promise<void>> {
+    const wanted = opts.services?.map((s) => fromNobleUuid(toNobleUuid(s)));
+    const listener = (p: NoblePeripheral) => {
+      const r = scanResultOf(p);
+      if (!wanted || offers(r, wanted)) onAdvert(r);
+    };
+    await this.exclusive(async () => {
+      await this.poweredOn();
+      this.noble.on('discover', listener);
+      this.watchers.add(listener);
+      if (this.watchers.size > 1) return;
+      try {
+        await withTimeout(
+          this.noble.startScanningAsync([], true),
+          this.timeouts.operationMs,
+          'starting a scan',
+        );
+      } catch (e) {
+        this.watchers.delete(listener);
+        this.noble.off('discover', listener);
+        throw e;
+      }
+    });
+    let stopped = false;
+    return () =>
+      this.exclusive(async () => {
+        if (stopped) return;
+        stopped = true;
+        this.watchers.delete(listener);
+        this.noble.off('discover', listener);
+        if (this.watchers.size === 0) await this.stopScanning();
+      });
   }
 
   async connect(address: string): Promise<BleLink> {
@@ -88,6 +134,8 @@ export class NobleCentral implements BleCentral {
   async close(): Promise<void> {
     this.noble.off('discover', this.onDiscover);
     this.noble.off('warning', this.onWarning);
+    for (const w of this.watchers) this.noble.off('discover', w);
+    this.watchers.clear();
     await Promise.all(
       [...this.links].map((l) =>
         l
@@ -150,19 +198,22 @@ export class NobleCentral implements BleCentral {
     await this.poweredOn();
     this.noble.on('discover', onPeripheral);
     let cleanup: (() => void) | undefined;
+    // A watch keeps the scanner running (unfiltered, duplicates allowed): listen to it, leave it running.
+    const shared = this.watchers.size > 0;
     try {
-      await withTimeout(
-        this.noble.startScanningAsync(filter, false),
-        this.timeouts.operationMs,
-        'starting a scan',
-      );
+      if (!shared)
+        await withTimeout(
+          this.noble.startScanningAsync(filter, false),
+          this.timeouts.operationMs,
+          'starting a scan',
+        );
       await new Promise<void>((resolve) => {
         cleanup = until(resolve);
       });
     } finally {
       cleanup?.();
       this.noble.off('discover', onPeripheral);
-      await this.stopScanning();
+      if (!shared) await this.stopScanning();
     }
   }
 
