@@ -43,6 +43,7 @@ import {
 } from './modules/gateways/index.js';
 import { householdsAccountMover, householdsModule } from './modules/households/index.js';
 import { createIdentityService, createMergeService, identityModule } from './modules/identity/index.js';
+import { createReadingsService, readingsModule } from './modules/readings/index.js';
 import { createTrendsService, trendsModule } from './modules/trends/index.js';
 
 export interface IdentitySettings {
@@ -176,6 +177,17 @@ export function buildApp(deps: AppDeps): ApiApp {
     auditFor,
     originOf,
     consoleUrl: publicUrl,
+  });
+  app.register(readingsModule, {
+    readings: createReadingsService({
+      db: deps.db,
+      influx,
+      now,
+      accountTags: (sql, id) => createIdentityService(sql, now).accountTags(id),
+      auditFor,
+    }),
+    now,
+    originOf,
   });
   app.register(auditModule, { db: deps.db, auditFor });
   app.register(trendsModule, {

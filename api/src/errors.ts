@@ -4,6 +4,8 @@ import { AUTH_ERRORS } from './modules/auth/errors.js';
 import { GATEWAYS_ERRORS } from './modules/gateways/errors.js';
 import { HOUSEHOLDS_ERRORS } from './modules/households/errors.js';
 import { IDENTITY_ERRORS } from './modules/identity/errors.js';
+import { INBOX_ERRORS } from './modules/inbox/errors.js';
+import { READINGS_ERRORS } from './modules/readings/errors.js';
 import { TRENDS_ERRORS } from './modules/trends/errors.js';
 
 /** Errors any route can produce, raised by the shared infrastructure (schemas, auth, InfluxDB, routing). */
@@ -62,6 +64,8 @@ export const API_ERRORS = {
   ...AUTH_ERRORS,
   ...IDENTITY_ERRORS,
   ...HOUSEHOLDS_ERRORS,
+  ...INBOX_ERRORS,
+  ...READINGS_ERRORS,
 } as const satisfies ErrorCatalog;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

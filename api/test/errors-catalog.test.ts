@@ -5,6 +5,8 @@ import { AUTH_ERRORS } from '../src/modules/auth/index.js';
 import { GATEWAYS_ERRORS } from '../src/modules/gateways/index.js';
 import { HOUSEHOLDS_ERRORS } from '../src/modules/households/index.js';
 import { IDENTITY_ERRORS } from '../src/modules/identity/index.js';
+import { INBOX_ERRORS } from '../src/modules/inbox/index.js';
+import { READINGS_ERRORS } from '../src/modules/readings/index.js';
 import { TRENDS_ERRORS } from '../src/modules/trends/index.js';
 
 const DOC = new URL('../../docs/errors.md', import.meta.url);
@@ -17,6 +19,8 @@ const GROUPS = {
   auth: AUTH_ERRORS,
   identity: IDENTITY_ERRORS,
   households: HOUSEHOLDS_ERRORS,
+  inbox: INBOX_ERRORS,
+  readings: READINGS_ERRORS,
 } as const;
 
 // Table rows look like `| `API_ERR_X` | 400 | meaning |`, possibly padded by a Markdown formatter.

@@ -62,6 +62,7 @@ export const API_MODULES = [
   'households',
   'devices',
   'inbox',
+  'readings',
 ] as const;
 export type ApiModule = (typeof API_MODULES)[number];
 
@@ -104,6 +105,8 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
   // Ingest writes inbox items and executes moves through the SQL contract of migration 0006; in the API
   // the inbox context owns them. member_baselines is ingest's (it keeps them); the API only cascades it.
   inbox: ['inbox_items', 'reading_moves', 'attribution_rules', 'member_baselines'],
+  // Readings live in InfluxDB; moves are recorded through the inbox context.
+  readings: [],
 };
 
 /** Tables of the infrastructure, not of a context, and the one file that may query each. */
