@@ -27,4 +27,29 @@ export const GATEWAYS_ERRORS = {
     description:
       'The calling account belongs to several households (`households` lists them); `household_id` must say which one.',
   },
+  API_ERR_GATEWAY_NOT_FOUND: {
+    status: 404,
+    description:
+      'No gateway with this id belongs to a household the caller is a member of (or it was revoked); whether it exists is not revealed.',
+  },
+  API_ERR_COMMAND_NOT_FOUND: {
+    status: 404,
+    description:
+      "No command with this id was sent to one of the caller's households' gateways; whether it exists is not revealed.",
+  },
+  API_ERR_NO_GATEWAY: {
+    status: 409,
+    description:
+      'The household has no gateway that could carry this device command (none linked, or all revoked); link one first.',
+  },
+  API_ERR_GATEWAY_OFFLINE: {
+    status: 504,
+    description:
+      "Not an HTTP answer but a command's `error.code` (state `timed_out`): the deadline passed while the gateway's last status was offline, or it never reported one. The gateway refuses the command after its deadline (`expires_at`), so it never runs later.",
+  },
+  API_ERR_COMMAND_TIMED_OUT: {
+    status: 504,
+    description:
+      "Not an HTTP answer but a command's `error.code` (state `timed_out`): the gateway was online but did not answer within the grace after the deadline; it did not start the command in time and refuses it afterwards.",
+  },
 } as const satisfies ErrorCatalog;

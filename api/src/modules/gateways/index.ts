@@ -7,7 +7,18 @@ import { devicePageRoutes } from './page-routes.js';
 export { displayUserCode, normalizeUserCode, USER_CODE_ALPHABET } from './codes.js';
 export { GATEWAYS_ERRORS } from './errors.js';
 export { OAuthError } from './oauth-routes.js';
+export { type GatewayOperationsRoutesOptions, gatewayOperationsRoutes } from './operations-routes.js';
+export { CommandSchema, GatewaySchema } from './operations-schemas.js';
+export {
+  type CommandView,
+  createGatewayOperations,
+  GATEWAY_COMMAND_DEFAULTS,
+  type GatewayCommandSettings,
+  type GatewayOperations,
+  type GatewayView,
+} from './operations-service.js';
 export { DEVICE_FLOW_DEFAULTS, type DeviceFlowContext, type DeviceFlowOptions } from './options.js';
+export type { NearbyRow } from './repository/operations.js';
 export { DEVICE_CODE_GRANT_TYPE, GATEWAY_CLIENT_ID, REFRESH_TOKEN_GRANT_TYPE } from './schemas.js';
 
 /**
@@ -17,5 +28,5 @@ export { DEVICE_CODE_GRANT_TYPE, GATEWAY_CLIENT_ID, REFRESH_TOKEN_GRANT_TYPE } f
 export const deviceFlowRoutes: FastifyPluginAsyncTypebox<DeviceFlowContext> = async (app, ctx) => {
   await app.register(oauthRoutes, ctx);
   await app.register(deviceVerificationRoutes, ctx);
-  await app.register(devicePageRoutes);
+  await app.register(devicePageRoutes, { activationPath: ctx.options.activationPath });
 };

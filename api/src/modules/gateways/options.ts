@@ -8,6 +8,11 @@ export interface DeviceFlowOptions {
    * gateway called (protocol and Host header of the request), which is right unless a proxy rewrites them.
    */
   verificationUri?: string;
+  /**
+   * Where GET /device sends people (302, keeping the query): the console's approval page, `/activate`, when
+   * the API serves the console. Unset: /device explains how to approve through the API.
+   */
+  activationPath?: string;
   /** Broker URL handed to newly linked gateways (`mqtt_url`); left out of the response when unset. */
   mqttUrl?: string;
   /** Lifetime of device and user codes (RFC 8628 `expires_in`); default 600. */

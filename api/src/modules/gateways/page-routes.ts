@@ -31,10 +31,22 @@ joins your household as soon as you approve it.</p>
 `;
 }
 
-/** GET /device, the RFC 8628 verification_uri: explains where the code is entered. */
-export const devicePageRoutes: FastifyPluginAsyncTypebox = async (app) => {
+/**
+ * GET /device, the RFC 8628 verification_uri. With the console it redirects to the console's approval page
+ * (the person signs in there and picks the household), keeping `user_code` so the code is filled in; the
+ * explanation for API users stays at /device?help (and at /device when there is no console).
+ */
+export const devicePageRoutes: FastifyPluginAsyncTypebox<{ activationPath?: string | undefined }> = async (
+  app,
+  opts,
+) => {
   app.get('/device', { schema: devicePageRoute }, async (request, reply) => {
     const typed = request.query.user_code;
+    if (opts.activationPath !== undefined && request.query.help === undefined) {
+      const code = typed === undefined ? undefined : normalizeUserCode(typed);
+      const query = code === undefined ? '' : `?user_code=${encodeURIComponent(displayUserCode(code))}`;
+      return reply.header('cache-control', 'no-store').redirect(`${opts.activationPath}${query}`, 302);
+    }
     const code = typed === undefined ? undefined : normalizeUserCode(typed);
     return reply
       .type('text/html; charset=utf-8')

@@ -153,5 +153,10 @@ export const devicePageRoute = {
   description:
     'A short HTML page telling the person where to enter the code; approval needs a signed-in account.',
   tags: ['device-authorizations'],
-  querystring: Type.Object({ user_code: Type.Optional(Type.String({ maxLength: 32 })) }),
+  querystring: Type.Object({
+    user_code: Type.Optional(Type.String({ maxLength: 32 })),
+    help: Type.Optional(
+      Type.String({ maxLength: 8, description: 'Present: the explanation even with the console.' }),
+    ),
+  }),
 } as const;
