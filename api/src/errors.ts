@@ -1,6 +1,7 @@
 import { CodedError } from '@linkwell/firmware-protocol';
 import type { ErrorCatalog } from './http/problem.js';
 import { AUTH_ERRORS } from './modules/auth/errors.js';
+import { DEVICES_ERRORS } from './modules/devices/errors.js';
 import { GATEWAYS_ERRORS } from './modules/gateways/errors.js';
 import { HOUSEHOLDS_ERRORS } from './modules/households/errors.js';
 import { IDENTITY_ERRORS } from './modules/identity/errors.js';
@@ -66,6 +67,7 @@ export const API_ERRORS = {
   ...HOUSEHOLDS_ERRORS,
   ...INBOX_ERRORS,
   ...READINGS_ERRORS,
+  ...DEVICES_ERRORS,
 } as const satisfies ErrorCatalog;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
