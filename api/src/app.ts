@@ -34,7 +34,7 @@ import {
   type ProviderConfig,
   sessionLookup,
 } from './modules/auth/index.js';
-import { devicesAccountMover, devicesModule } from './modules/devices/index.js';
+import { deviceHouseholdOf, devicesAccountMover, devicesModule } from './modules/devices/index.js';
 import {
   type DeviceFlowOptions,
   deviceFlowRoutes,
@@ -43,6 +43,7 @@ import {
 } from './modules/gateways/index.js';
 import { householdsAccountMover, householdsModule } from './modules/households/index.js';
 import { createIdentityService, createMergeService, identityModule } from './modules/identity/index.js';
+import { inboxModule } from './modules/inbox/index.js';
 import { createReadingsService, readingsModule } from './modules/readings/index.js';
 import { createTrendsService, trendsModule } from './modules/trends/index.js';
 
@@ -178,6 +179,7 @@ export function buildApp(deps: AppDeps): ApiApp {
     originOf,
     consoleUrl: publicUrl,
   });
+  app.register(inboxModule, { db: deps.db, now, displayNameOf, deviceHouseholdOf, auditFor, originOf });
   app.register(readingsModule, {
     readings: createReadingsService({
       db: deps.db,
