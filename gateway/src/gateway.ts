@@ -194,6 +194,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
           ...(deps.schedule ? { schedule: deps.schedule } : {}),
           // The same hint rule and member weights as for GATT scale readings without a slot.
           ...(hintFeature(features) ? { hint: hintFeature(features)! } : {}),
+          // Advertisement-only devices never connect, so they are announced as nearby when heard.
+          onHeard: (adv, profile) => announcer.discovered(adv, profile),
         });
 
   const counters = { readingsAcked: 0, envelopesPublished: 0, envelopesFailed: 0, memoryTaken: 0 };

@@ -147,6 +147,16 @@ describe('readings from advertisement-only devices over the in-memory radio', ()
     });
   });
 
+  it('announces a scale first heard after the start-up scan as device.discovered', async () => {
+    const late = miScale(new ManualClock(T0));
+    const s = await setup(() => []);
+    s.radio.add(late);
+    await s.gw.stop();
+    expect(s.events.filter((e) => e.type === 'device.discovered')).toEqual([
+      expect.objectContaining({ address: SCALE, profile: 'xiaomi.mi-scale', vendor: 'Xiaomi' }),
+    ]);
+  });
+
   it('ignores a device the household unpaired', async () => {
     const unpaired = UnpairedDevices.inMemory();
     await unpaired.add(SCALE);

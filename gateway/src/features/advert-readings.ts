@@ -35,6 +35,11 @@ export interface AdvertReadingsOptions {
   /** Delay before trying again when the watch could not start. Default 30 s. */
   retryMs?: number;
   schedule?: Schedule;
+  /**
+   * A device heard and matched to a profile: called when it is first heard and after each measurement, so
+   * the platform's "nearby" list knows advertisement-only devices that the start-up scan missed.
+   */
+  onHeard?: (adv: ScanResult, profile: DeviceProfile) => void;
 }
 
 /** The decoded frames of one measurement in progress (a weighing, from the first stabilised frame on). */
@@ -55,6 +60,7 @@ interface DeviceState {
   runs: Map<string, Run>;
   /** Recently emitted reading ids, oldest first. */
   recent: string[];
+  lastAdvert: ScanResult;
 }
 
 const hasAdvertBlocks = (p: DeviceProfile) => p.blocks.some((b) => b.delivery === 'advertisement');
@@ -122,6 +128,7 @@ export class AdvertReadings {
     if (this.opts.unpaired.has(address)) return;
     const d = this.stateOf(address, r);
     if (!d) return;
+    d.lastAdvert = r;
     for (const block of d.profile.blocks) {
       if (block.delivery !== 'advertisement') continue;
       const frame = r.serviceData?.[uuid16(block.service)];
@@ -141,7 +148,14 @@ export class AdvertReadings {
           'GATEWAY_ERR_ADVERT_WATCH_FAILED',
           'this central cannot watch advertisements; advertisement-only devices give no readings',
         );
-      const stop = await central.watchAdvertisements({ services: this.services }, (r) => this.onAdvert(r));
+      const stop = await central.watchAdvertisements({ services: this.services }, (r) => {
+        // A fault in here must not reach the transport's event loop (a D-Bus handler, a noble event).
+        try {
+          this.onAdvert(r);
+        } catch (e) {
+          this.opts.logger.error({ err: e, device: r.address }, 'handling an advertisement failed');
+        }
+      });
       if (!this.running) await stop();
       else this.stopWatch = stop;
       this.opts.logger.info({ services: this.services }, 'watching advertisements');
@@ -168,8 +182,9 @@ export class AdvertReadings {
     const profile = matchProfile({ ...(r.name ? { name: r.name } : {}), services }, this.profiles);
     // An advertisement without the name may come first; the device is matched once one with it arrives.
     if (!profile) return undefined;
-    const d: DeviceState = { profile, lastFrame: new Map(), runs: new Map(), recent: [] };
+    const d: DeviceState = { profile, lastFrame: new Map(), runs: new Map(), recent: [], lastAdvert: r };
     this.devices.set(address, d);
+    this.heard(d);
     return d;
   }
 
@@ -232,6 +247,18 @@ export class AdvertReadings {
       d.recent.push(r.id);
       if (d.recent.length > (this.opts.recentIds ?? 16)) d.recent.shift();
       bus.emit('reading', r);
+    }
+    this.heard(d);
+  }
+
+  private heard(d: DeviceState): void {
+    try {
+      this.opts.onHeard?.(d.lastAdvert, d.profile);
+    } catch (e) {
+      this.opts.logger.warn(
+        { err: e, device: d.lastAdvert.address },
+        'announcing an advertising device failed',
+      );
     }
   }
 }
