@@ -25,6 +25,8 @@ export interface TestIngestOptions {
   /** External-broker mode: a worker on a Mosquitto share group instead of an embedded broker. */
   external?: IngestServiceDeps['external'];
   batch?: IngestServiceDeps['batch'];
+  /** Presence, nearby devices and queued commands (ingest/src/platform): poll and grace for tests. */
+  platform?: IngestServiceDeps['platform'];
 }
 
 /** Real ingest (Aedes + InfluxDB writer) on loopback, silent, as the integration tests run it. */
@@ -40,5 +42,6 @@ export function startTestIngest(o: TestIngestOptions): Promise<IngestService> {
     ...(o.cluster ? { cluster: o.cluster } : {}),
     ...(o.external ? { external: o.external } : {}),
     ...(o.batch ? { batch: o.batch } : {}),
+    ...(o.platform ? { platform: o.platform } : {}),
   });
 }
