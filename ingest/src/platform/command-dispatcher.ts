@@ -11,10 +11,11 @@ export interface CommandDispatcherOptions {
   /** How often queued commands are looked for besides notifications, and expired ones ended. Default 2000 ms. */
   pollMs?: number;
   /**
-   * A command still open this long after its deadline is ended timed_out by any node (its own node ends
-   * it at the deadline; this covers a node that died holding it). Default 5000 ms.
+   * How long after a command's deadline its result is still awaited from an online gateway: the deadline is
+   * when the gateway must have started it, and a started sync takes up to ~10 s. The API uses the same
+   * grace (default 15 000 ms) in the same timed_out rule.
    */
-  sweepGraceMs?: number;
+  answerGraceMs?: number;
 }
 
 /**
@@ -34,7 +35,7 @@ export async function startCommandDispatcher(deps: {
 }): Promise<{ close(): Promise<void>; poll(): Promise<void> }> {
   const { sql, send, logger: log, now } = deps;
   const pollMs = deps.options?.pollMs ?? 2000;
-  const graceMs = deps.options?.sweepGraceMs ?? 5000;
+  const graceMs = deps.options?.answerGraceMs ?? 15_000;
   const running = new Set<Promise<void>>();
   let closed = false;
 
@@ -43,7 +44,7 @@ export async function startCommandDispatcher(deps: {
   }
 
   async function run(c: ClaimedCommand): Promise<void> {
-    const timeoutMs = Math.max(1, c.deadline_ms - now());
+    const timeoutMs = Math.max(1, c.deadline_ms + graceMs - now());
     try {
       const result = await send(c.gateway_id, wireCommand(c), {
         tid: c.id,
@@ -67,8 +68,8 @@ export async function startCommandDispatcher(deps: {
         await sql.finish(c.id, { state: 'error', result: null, errorCode: 'INGEST_ERR_BAD_COMMAND' }, now());
         return;
       }
-      // At the deadline: the gateway will refuse it from now on, so timed_out is the truth.
-      await sql.expire(Math.max(now(), c.deadline_ms), now(), c.id);
+      // Past the deadline and its grace: the gateway refuses it from now on, so timed_out is the truth.
+      await sql.expire(Math.max(now(), c.deadline_ms + graceMs), graceMs, c.id);
     }
   }
 
@@ -90,7 +91,7 @@ export async function startCommandDispatcher(deps: {
   async function poll(): Promise<void> {
     if (closed) return;
     try {
-      await sql.expire(now() - graceMs, now());
+      await sql.expire(now(), graceMs);
       for (const id of await sql.queuedIds(now(), 50)) await tryClaim(id);
     } catch (err) {
       log.warn({ code: 'INGEST_ERR_REGISTRY_UNAVAILABLE' }, `command poll failed: ${(err as Error).message}`);

@@ -126,7 +126,7 @@ export function createPlatformSql(db: SqlClient) {
     ): Promise<boolean> {
       const { rows } = await db.query(
         `UPDATE gateway_commands SET state = $2, result = $3::jsonb, error_code = $4,
-           finished_at = to_timestamp($5 / 1000.0)
+           finished_at = to_timestamp($5 / 1000.0), args = args - 'passkey'
          WHERE id = $1 AND state = 'sent' RETURNING id`,
         [
           id,
@@ -140,18 +140,22 @@ export function createPlatformSql(db: SqlClient) {
     },
 
     /**
-     * Open commands past `before` end timed_out: API_ERR_GATEWAY_OFFLINE when the gateway's last status was
-     * offline (or it never reported one), API_ERR_COMMAND_TIMED_OUT when it was online and did not answer.
+     * The timed_out rule (the same in the API, api/src/modules/gateways/repository/operations.ts): an open
+     * command ends timed_out once its deadline passed and its gateway's last status is offline or unknown
+     * (API_ERR_GATEWAY_OFFLINE), or once the answer grace after the deadline passed too
+     * (API_ERR_COMMAND_TIMED_OUT). The passkey of a pair command is not kept once it ended.
      */
-    async expire(before: number, now: number, id?: string): Promise<number> {
+    async expire(now: number, answerGraceMs: number, id?: string): Promise<number> {
       const { rows } = await db.query(
-        `UPDATE gateway_commands c SET state = 'timed_out', finished_at = to_timestamp($2 / 1000.0),
-           error_code = CASE WHEN COALESCE((SELECT online FROM gateway_presence p WHERE p.gateway_id = c.gateway_id), false)
-                             THEN 'API_ERR_COMMAND_TIMED_OUT' ELSE 'API_ERR_GATEWAY_OFFLINE' END
-         WHERE state IN ('queued', 'sent') AND deadline <= to_timestamp($1 / 1000.0)
-           AND ($3::text IS NULL OR id = $3)
-         RETURNING id`,
-        [before, now, id ?? null],
+        `UPDATE gateway_commands c SET state = 'timed_out', finished_at = to_timestamp($1::float8 / 1000),
+           args = c.args - 'passkey',
+           error_code = CASE WHEN p.online IS TRUE THEN 'API_ERR_COMMAND_TIMED_OUT' ELSE 'API_ERR_GATEWAY_OFFLINE' END
+         FROM gateways g LEFT JOIN gateway_presence p ON p.gateway_id = g.id
+         WHERE g.id = c.gateway_id AND c.state IN ('queued', 'sent') AND ($3::text IS NULL OR c.id = $3)
+           AND (c.deadline <= to_timestamp(($1::float8 - $2::float8) / 1000)
+                OR (c.deadline <= to_timestamp($1::float8 / 1000) AND p.online IS NOT TRUE))
+         RETURNING c.id`,
+        [now, answerGraceMs, id ?? null],
       );
       return rows.length;
     },
