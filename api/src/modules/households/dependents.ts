@@ -192,14 +192,15 @@ export function createDependents(
           'API_ERR_HANDOVER_SELF',
           'The code is for the dependent to accept with their own identity, not for the adult who manages them.',
         );
-      const member = await repo.membershipForUpdate(h.household_id, h.account_id);
-      if (member === undefined || member.role !== 'dependent')
-        throw handoverNotFound('The account this code was for is no longer a dependent in the household.');
+      // The code first: of concurrent accepts the loser waits on its row here and is told it was used.
       if (!(await repo.useHandover(h.id, caller, new Date(at)))) {
         // Someone used or revoked it between our read and our update.
         refuse((await repo.handover(h.household_id, h.id))!);
         throw new ApiError('API_ERR_HANDOVER_USED', 'This handover code was already used.');
       }
+      const member = await repo.membershipForUpdate(h.household_id, h.account_id);
+      if (member === undefined || member.role !== 'dependent')
+        throw handoverNotFound('The account this code was for is no longer a dependent in the household.');
       const merge = await accounts.merge(sql, caller, h.account_id);
       await repo.promoteDependent(h.household_id, h.account_id);
       await accounts.endSessions(sql, caller);
