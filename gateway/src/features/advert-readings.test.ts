@@ -89,10 +89,14 @@ async function setup(
 describe('readings from advertisement-only devices over the in-memory radio', () => {
   it('turns one Mi scale weighing into exactly one body_weight reading with the stabilised weight', async () => {
     const s = await setup((clock) => [miScale(clock)]);
+    const attempts: string[] = [];
+    s.gw.bus.on('device.reconnecting', (e) => attempts.push(e.address));
     const scale = s.peripherals[0] as MiScale;
     scale.step();
     s.clock.advance(WEIGHING_MS);
     await s.gw.stop();
+    // It cannot be connected to, and the gateway does not try.
+    expect(attempts).toEqual([]);
     const readings = s.readings();
     expect(readings).toHaveLength(1);
     const taken = scale.taken[0]!;

@@ -63,6 +63,7 @@ export async function watchBluezAdverts(input: AdvertWatchInput): Promise<() => 
   const rules = [
     `type='signal',sender='org.bluez',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',arg0='${DEVICE1}',path_namespace='/org/bluez/${input.adapter}'`,
     `type='signal',sender='org.bluez',interface='org.freedesktop.DBus.ObjectManager',member='InterfacesAdded'`,
+    `type='signal',sender='org.bluez',interface='org.freedesktop.DBus.ObjectManager',member='InterfacesRemoved'`,
   ];
   /** Last known properties per device, and the chain that keeps its reports in signal order. */
   const known = new Map<string, DeviceProps>();
@@ -125,6 +126,11 @@ export async function watchBluezAdverts(input: AdvertWatchInput): Promise<() => 
         // A new object is the device's first advertisement in this discovery.
         if (p.RSSI !== undefined || p.ServiceData || p.ManufacturerData) report(address, p);
       });
+    } else if (msg.interface === 'org.freedesktop.DBus.ObjectManager' && msg.member === 'InterfacesRemoved') {
+      // bluetoothd removes devices it has not heard for a while (TemporaryTimeout): so does the cache.
+      const [path, ifaces] = msg.body as [string, string[]];
+      const address = addressOf(path, prefix);
+      if (address && ifaces.includes(DEVICE1)) enqueue(address, async () => void known.delete(address));
     }
   };
 
