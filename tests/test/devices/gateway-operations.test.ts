@@ -184,6 +184,13 @@ describe('gateway operations: API → registry → ingest → Aedes → gateway,
     expect(done.body).toMatchObject({ id: queued.body.id, state: 'ok', error: null });
     expect(done.body.result).toMatchObject({ address: CUFF });
     expect(completed).toContainEqual({ tid: queued.body.id, op: 'set_time', status: 'ok', cached: false });
+
+    const sync = await api<Command>('POST', `/v1/devices/${claim.body.id}/commands`, { op: 'sync' });
+    const synced = await api<Command>('GET', `/v1/commands/${sync.body.id}`, undefined, {
+      prefer: 'wait=15',
+    });
+    expect(synced.body).toMatchObject({ state: 'ok', error: null });
+    expect(synced.body.result).toMatchObject({ address: CUFF, ok: true });
   });
 
   it('shows the gateway offline once it stopped', async () => {
@@ -251,5 +258,66 @@ describe('gateway operations: API → registry → ingest → Aedes → gateway,
     ).toEqual({
       gateways: [],
     });
+  });
+
+  it('factory-resets an online gateway: it lets its devices go, wipes, answers, stops, and is revoked', async () => {
+    await stopGateway();
+    const GW2 = 'gw_ops_2';
+    await db.query(`INSERT INTO gateways (id, household_id, name) VALUES ($1, $2, 'Spare')`, [
+      GW2,
+      householdId,
+    ]);
+    let wiped = 0;
+    const up = await connectMqttUplink({
+      url: ingest.mqttUrl,
+      gatewayId: GW2,
+      token: issuer.gatewayToken(GW2),
+      version: 'ops-test',
+      reconnect: { initialMs: 100, maxMs: 200 },
+    });
+    const gw2 = createGateway({
+      id: GW2,
+      central: home.radio,
+      uplink: up,
+      logger: pino({ level: 'silent' }),
+      now: Date.now,
+      commands: {
+        wipe: async () => {
+          wiped += 1;
+        },
+      },
+    });
+    const resets: unknown[] = [];
+    gw2.bus.on('gateway.reset', (e) => resets.push(e));
+    await gw2.start();
+    try {
+      await eventually('the spare gateway online', async () => {
+        const { body } = await api<{ gateways: { id: string; online: boolean }[] }>(
+          'GET',
+          `/v1/households/${householdId}/gateways`,
+        );
+        return body.gateways.find((g) => g.id === GW2 && g.online);
+      });
+      const managed = gw2.devices.list().length;
+      expect(managed).toBeGreaterThan(0);
+      const res = await api<{ device_reset: string; command: Command }>(
+        'POST',
+        `/v1/gateways/${GW2}/factory-reset`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        gateway_id: GW2,
+        revoked: true,
+        device_reset: 'done',
+        command: { op: 'reset', state: 'ok', result: { devices_forgotten: managed, state_wiped: true } },
+      });
+      expect(wiped).toBe(1);
+      expect(resets).toEqual([{}]);
+      expect(gw2.devices.list()).toEqual([]);
+      await until('the reset gateway disconnected', () => !up.connected, 5000);
+    } finally {
+      await gw2.stop().catch(() => {});
+      await up.close();
+    }
   });
 });
