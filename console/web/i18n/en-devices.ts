@@ -80,7 +80,7 @@ export const enDevices = {
   'slots.intro': 'The device keeps numbered users. Choose the member for each one you use.',
   'slots.user': 'User {slot}',
   'slots.nobody': 'Nobody',
-  'slots.importHistory': 'Import stored history',
+  'slots.importHistory': 'Import what user {slot} stored',
   'slots.save': 'Save',
   'slots.saveLabel': 'Save user {slot}',
   'slots.saved': 'User {slot} is now {name}.',

@@ -74,7 +74,7 @@ export const zhCNDevices: Record<keyof typeof enDevices, string> = {
   'slots.intro': '设备保存带编号的用户。为您使用的每个编号选择成员。',
   'slots.user': '用户 {slot}',
   'slots.nobody': '无',
-  'slots.importHistory': '导入已存储的历史记录',
+  'slots.importHistory': '导入用户 {slot} 已存储的记录',
   'slots.save': '保存',
   'slots.saveLabel': '保存用户 {slot}',
   'slots.saved': '用户 {slot} 现在是{name}。',

@@ -68,7 +68,7 @@ function SlotRow({
               checked={importHistory}
               onChange={(event) => setImportHistory((event.currentTarget as HTMLInputElement).checked)}
             />
-            <label for={importId}>{t('slots.importHistory')}</label>
+            <label for={importId}>{t('slots.importHistory', { slot })}</label>
           </span>
         )}
         <button

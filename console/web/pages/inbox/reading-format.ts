@@ -23,7 +23,8 @@ type Values = Record<string, number | string | boolean | null>;
 
 /** "72.4 kg", "121/79 mmHg, 64 /min", or the raw pairs for a metric the console does not know. */
 export function formatValues(metric: string, values: Values, locale: string): string {
-  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+  // Two decimals: scales resolve 0.05 kg, and a rounded value would not match what the device sent.
+  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
   const value = (field: string) => {
     const v = values[field];
     return typeof v === 'number' ? number.format(v) : undefined;

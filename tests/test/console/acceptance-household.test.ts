@@ -1,0 +1,359 @@
+import { join } from 'node:path';
+import { type MiScale, SimHome, systemClock, type WeightScale } from '@linkwell/device-sim';
+import { type LinkGatewayResult, linkGateway } from 'linkwell';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type HouseholdPlatform,
+  type RunningHomeGateway,
+  runHomeGateway,
+  startHouseholdPlatform,
+} from '../../src/browser/household-platform.js';
+import {
+  apiGet,
+  launchChromium,
+  type PageLog,
+  type RunningChromium,
+  recordPageLog,
+  settled,
+  signInThroughConsole,
+} from '../../src/browser/index.js';
+import { influxQuery } from '../../src/harness/index.js';
+import { eventually, until } from '../../src/wait.js';
+
+const SCALE = 'D0:00:00:00:00:03';
+const MI = 'D0:00:00:00:00:06';
+/** The UDS scale's user 1 and its consent code (device-sim's DEMO_SCALE_USERS), which the gateway uses. */
+const USER_1 = { address: SCALE, index: 1, consent: 1234 };
+
+interface NearbyBody {
+  address: string;
+  model: string | null;
+  maker: string | null;
+  battery_percent: number | null;
+}
+interface DeviceBody {
+  id: string;
+  address: string;
+  attribution: string;
+  slots: { slot: number; account_id: string }[];
+}
+interface InboxBody {
+  id: string;
+  metric: string;
+  device_address: string;
+  measured_at: string;
+  values: Record<string, number>;
+  reason: string;
+  state: string;
+}
+
+type Row = [string, ...unknown[]];
+async function influxRows(url: string, q: string): Promise<Row[]> {
+  const body = (await influxQuery(url, q)) as { results: { series?: { values: Row[] }[] }[] };
+  return body.results[0]?.series?.[0]?.values ?? [];
+}
+
+/** Clicks a section's Refresh until `ready` holds: the page shows what the API has, when asked again. */
+async function refreshUntil(page: Page, what: string, ready: () => Promise<boolean>, timeoutMs = 60_000) {
+  await until(
+    what,
+    async () => {
+      if (await ready()) return true;
+      await page.getByRole('button', { name: 'Refresh' }).first().click();
+      await settled(page);
+      return ready();
+    },
+    timeoutMs,
+    500,
+  );
+}
+
+/**
+ * Issue 12's acceptance in Chromium, against the real stack: InfluxDB, ingest with its broker, the API
+ * serving the console, identity-sim, and a real gateway on node-ble over the simulated BlueZ with a UDS
+ * scale and an advertisement-only Mi scale. A newcomer signs in, onboards the gateway by typing the code
+ * it shows, claims the scale from Nearby, maps its user 1 (importing what it stored), claims the Mi scale
+ * and files its weighing from the inbox to a dependent. Each step is checked through the API, the
+ * registry or InfluxDB, not only on the page.
+ */
+describe('a newcomer sets up a household in the console, in Chromium, against the real stack', {
+  timeout: 150_000,
+}, () => {
+  let platform: HouseholdPlatform;
+  let chromium: RunningChromium;
+  let page: Page;
+  let log: PageLog;
+  let home: SimHome;
+  let gateway: RunningHomeGateway | undefined;
+  let linking: Promise<LinkGatewayResult> | undefined;
+  let linked: LinkGatewayResult;
+  let userCode = '';
+  let accountId = '';
+  let householdId = '';
+  let miaId = '';
+
+  beforeAll(async () => {
+    platform = await startHouseholdPlatform();
+    chromium = await launchChromium({ locale: 'en-US' });
+    page = chromium.page;
+    log = recordPageLog(page);
+    home = new SimHome({
+      clock: systemClock,
+      seed: 1212,
+      devices: [
+        { kind: 'scale', address: SCALE, options: { unsuccessfulRate: 0 } },
+        // A child of about 24 kg: far from any adult's weight, so no rule can claim the weighing.
+        { kind: 'mi-scale', address: MI, options: { users: [{ weightKg: 24 }], frameIntervalMs: 100 } },
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await gateway?.close();
+    home?.dispose();
+    await chromium?.close();
+    await platform?.close();
+  });
+
+  const nav = (name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true });
+  const scale = () => home.find('scale') as WeightScale;
+  const mi = () => home.find('mi-scale') as MiScale;
+  const weights = (account: string) =>
+    influxRows(
+      platform.influxUrl,
+      `SELECT weight, attr_method FROM "linkwell"."autogen"."body_weight" WHERE account = '${account}'`,
+    );
+
+  it('signs the newcomer Sam Taylor in with the Apple-like provider, creating the account', async () => {
+    const before = await platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts');
+    await signInThroughConsole(page, platform.url, 'apple', 'Sam Taylor');
+    accountId = (await apiGet<{ id: string }>(page, '/v1/me')).id;
+    expect(accountId).toMatch(/^acct_/);
+    const after = await platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts');
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n + 1);
+    const { households } = await apiGet<{ households: unknown[] }>(page, '/v1/households');
+    expect(households).toEqual([]);
+  });
+
+  it('onboards the gateway by typing the code it shows on Add gateway, into a new household', async () => {
+    // The user weighed themselves before the gateway existed: the scale keeps it for user 1.
+    scale().step({ user: 1 });
+    let shown: (code: string) => void = () => {};
+    const codeShown = new Promise<string>((resolve) => {
+      shown = resolve;
+    });
+    let output = '';
+    linking = linkGateway(
+      { api: platform.url, credentials: join(platform.dir, 'gateway', 'gateway.json'), name: 'Hall gateway' },
+      { out: { write: (t: string) => (output += t) }, onAuthorization: (a) => shown(a.userCode) },
+    );
+    userCode = await codeShown;
+    expect(output).toContain(userCode);
+
+    await nav('Gateways').click();
+    await settled(page);
+    expect(await page.getByText('You are not in a household yet.').count()).toBe(1);
+    await page.getByRole('link', { name: 'Add gateway' }).click();
+    await page.waitForURL(`${platform.url}/activate`);
+    await settled(page);
+    // Typed as a person may: lower case, no dash.
+    await page.getByLabel('Code shown by the gateway').fill(userCode.replace('-', '').toLowerCase());
+    expect(await page.getByLabel('Household', { exact: true }).inputValue()).toBe('__new__');
+    await page.getByLabel('Household name').fill('Taylor home');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Hall gateway was added to Taylor home. It connects within a few seconds.' })
+      .waitFor();
+
+    linked = await linking;
+    const { rows } = await platform.db.query<{ household: string; name: string; gateway: string }>(
+      `SELECT h.name AS household, g.name, g.id AS gateway FROM gateways g
+       JOIN households h ON h.id = g.household_id`,
+    );
+    expect(rows).toEqual([{ household: 'Taylor home', name: 'Hall gateway', gateway: linked.gatewayId }]);
+    const { households } = await apiGet<{ households: { id: string; name: string; role: string }[] }>(
+      page,
+      '/v1/households',
+    );
+    expect(households.map((h) => [h.name, h.role])).toEqual([['Taylor home', 'owner']]);
+    householdId = households[0]!.id;
+  });
+
+  it('shows the gateway Online once it has connected to ingest', async () => {
+    gateway = await runHomeGateway({
+      home,
+      gatewayId: linked.gatewayId,
+      token: linked.tokens.accessToken,
+      mqttUrl: platform.ingest.mqttUrl,
+      dir: join(platform.dir, 'gateway'),
+      users: [USER_1],
+    });
+    await nav('Gateways').click();
+    await until(
+      'the gateway to be shown online',
+      async () => {
+        await settled(page);
+        if ((await page.locator('.gateway .badge.online').count()) === 1) return true;
+        await page.reload();
+        return false;
+      },
+      30_000,
+      500,
+    );
+    expect(await page.locator('.gateway .title').textContent()).toBe('Hall gateway Online');
+    const { gateways } = await apiGet<{ gateways: { id: string; online: boolean }[] }>(
+      page,
+      `/v1/households/${householdId}/gateways`,
+    );
+    expect(gateways.map((g) => [g.id, g.online])).toEqual([[linked.gatewayId, true]]);
+  });
+
+  it('lists the scale under Nearby with what the API knows of it, and claims it', async () => {
+    await nav('Devices').click();
+    await settled(page);
+    const card = page.locator('.nearby').filter({ hasText: `Address ${SCALE}` });
+    await refreshUntil(page, 'the scale under Nearby', async () => (await card.count()) === 1);
+    // Model, maker (DIS) and battery come from the gateway's device.info once it has been connected.
+    const facts = await eventually(
+      'the scale’s model, maker and battery from the gateway',
+      async () => {
+        const { nearby } = await apiGet<{ nearby: NearbyBody[] }>(
+          page,
+          `/v1/households/${householdId}/nearby`,
+        );
+        const f = nearby.find((n) => n.address === SCALE);
+        return f?.model && f.maker && f.battery_percent !== null ? f : undefined;
+      },
+      60_000,
+      250,
+    );
+    await page.getByRole('button', { name: 'Refresh' }).first().click();
+    await settled(page);
+    const text = await card.textContent();
+    expect(text).toContain(`Model: ${facts.model}`);
+    expect(text).toContain(`Maker: ${facts.maker}`);
+    expect(text).toContain(`Battery: ${facts.battery_percent}%`);
+
+    await card.getByRole('button', { name: 'Claim' }).click();
+    await page
+      .locator('.device')
+      .filter({ hasText: `Address ${SCALE}` })
+      .waitFor();
+    const { devices } = await apiGet<{ devices: DeviceBody[] }>(
+      page,
+      `/v1/households/${householdId}/devices`,
+    );
+    expect(devices.map((d) => [d.address, d.attribution, d.slots])).toEqual([[SCALE, 'slots', []]]);
+  });
+
+  it('maps scale user 1 to Sam with the stored history imported, and the stored weight reaches Sam in InfluxDB', async () => {
+    const card = page.locator('.device').filter({ hasText: `Address ${SCALE}` });
+    await card.getByLabel('User 1', { exact: true }).selectOption({ label: 'Sam Taylor' });
+    await card.getByLabel('Import what user 1 stored').check();
+    await card.getByRole('button', { name: 'Save user 1' }).click();
+    await page.getByRole('status').filter({ hasText: 'User 1 is now Sam Taylor.' }).waitFor();
+    const device = (await apiGet<{ devices: DeviceBody[] }>(page, `/v1/households/${householdId}/devices`))
+      .devices[0]!;
+    expect(device.slots).toEqual([{ slot: 1, account_id: accountId }]);
+
+    // The weighing the scale kept from before the gateway: exactly it, under Sam, by the UDS user index.
+    const truth = scale().taken.filter((t) => t.userId === 1);
+    expect(truth).toHaveLength(1);
+    const rows = await eventually(
+      'the stored weight under Sam',
+      async () => {
+        const r = await weights(accountId);
+        return r.length >= truth.length ? r : undefined;
+      },
+      60_000,
+      250,
+    );
+    expect(rows.map(([, kg, method]) => [kg, method])).toEqual(
+      truth.map((t) => [t.weightKg, 'uds-user-index']),
+    );
+  });
+
+  it('adds the dependent Mia and claims the Mi scale from Nearby', async () => {
+    await nav('Household').click();
+    await settled(page);
+    await page.getByLabel('Name', { exact: true }).fill('Mia');
+    await page.getByRole('button', { name: 'Add dependent' }).click();
+    await page.getByRole('status').filter({ hasText: 'Mia was added as a dependent.' }).waitFor();
+    const household = await apiGet<{ members: { account_id: string; display_name: string; role: string }[] }>(
+      page,
+      `/v1/households/${householdId}`,
+    );
+    miaId = household.members.find((m) => m.display_name === 'Mia')!.account_id;
+    expect(household.members.map((m) => [m.display_name, m.role])).toEqual([
+      ['Sam Taylor', 'owner'],
+      ['Mia', 'dependent'],
+    ]);
+
+    // An advertisement-only scale is heard only while someone stands on it.
+    mi().step();
+    await nav('Devices').click();
+    await settled(page);
+    const card = page.locator('.nearby').filter({ hasText: `Address ${MI}` });
+    await refreshUntil(page, 'the Mi scale under Nearby', async () => (await card.count()) === 1);
+    await card.getByRole('button', { name: 'Claim' }).click();
+    await page
+      .locator('.device')
+      .filter({ hasText: `Address ${MI}` })
+      .waitFor();
+    const { devices } = await apiGet<{ devices: DeviceBody[] }>(
+      page,
+      `/v1/households/${householdId}/devices`,
+    );
+    expect(devices.find((d) => d.address === MI)?.attribution).toBe('weight');
+  });
+
+  it('holds a Mi scale weighing in the inbox, and filing it to Mia stores it under Mia at its own time', async () => {
+    const before = mi().taken.length;
+    mi().step();
+    const weighing = mi().taken[before]!;
+    await nav('Inbox').click();
+    await settled(page);
+
+    const held = async () =>
+      (
+        await apiGet<{ items: InboxBody[] }>(page, `/v1/households/${householdId}/inbox?state=held`)
+      ).items.filter((i) => i.device_address === MI && i.values.weight === weighing.weightKg);
+    const item = await eventually('the weighing in the inbox', async () => (await held())[0], 60_000, 250);
+    const card = page.locator('.inbox-item').filter({ hasText: ` ${weighing.weightKg} kg` });
+    await refreshUntil(page, 'the weighing on the inbox page', async () => (await card.count()) >= 1);
+
+    await card.first().getByLabel('File to').selectOption({ label: 'Mia' });
+    await card
+      .first()
+      .getByRole('button', { name: /^File / })
+      .click();
+    await page.getByRole('status').filter({ hasText: 'was filed to Mia.' }).waitFor();
+
+    const rows = await eventually(
+      'the filed weight under Mia',
+      async () => {
+        const r = await influxRows(
+          platform.influxUrl,
+          `SELECT weight, attr_method FROM "linkwell"."autogen"."${item.metric}" WHERE account = '${miaId}'`,
+        );
+        return r.length > 0 ? r : undefined;
+      },
+      60_000,
+      250,
+    );
+    expect(rows).toEqual([[item.measured_at.replace(/\.000Z$/, 'Z'), weighing.weightKg, 'manual']]);
+    const { rows: state } = await platform.db.query<{ state: string; target: string }>(
+      'SELECT state, target_account_id AS target FROM inbox_items WHERE id = $1',
+      [item.id],
+    );
+    expect(state).toEqual([{ state: 'stored', target: miaId }]);
+    expect(await held()).toEqual([]);
+  });
+
+  it('logged no CSP refusal and no uncaught error on the way', () => {
+    expect(log.cspViolations).toEqual([]);
+    expect(log.errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
+  });
+});
