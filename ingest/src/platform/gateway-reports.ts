@@ -14,9 +14,15 @@ export interface GatewayReportsOptions {
   maxNearbyPerGateway?: number;
   /** A nearby device not heard for this long is dropped. Default 7 days. */
   nearbyStaleMs?: number;
+  /** How often every gateway's stale entries are dropped. Default 10 minutes. */
+  sweepMs?: number;
 }
 
-export const GATEWAY_REPORT_DEFAULTS = { maxNearbyPerGateway: 64, nearbyStaleMs: 7 * 24 * 3600 * 1000 };
+export const GATEWAY_REPORT_DEFAULTS = {
+  maxNearbyPerGateway: 64,
+  nearbyStaleMs: 7 * 24 * 3600 * 1000,
+  sweepMs: 10 * 60 * 1000,
+};
 
 const TOPICS = ['lw/v1/gw/+/status', 'lw/v1/gw/+/events'] as const;
 
@@ -79,7 +85,8 @@ export async function startGatewayReports(
     done();
     const topic = parseGatewayTopic(packet.topic);
     if (topic?.kind !== 'status' && topic?.kind !== 'events') return;
-    // Ingest's own notices to gateways (held readings and the like) share the events topic; parse cheaply first.
+    // Ingest's own notices to gateways (held readings and the like) share the events topic; onEvent skips
+    // every type but the two it stores.
     const work = (topic.kind === 'status' ? onStatus : onEvent)(topic.gw, packet.payload).catch(
       (err: Error) =>
         log.warn(
@@ -95,6 +102,15 @@ export async function startGatewayReports(
     void work.finally(() => inFlight.delete(work));
   };
   for (const t of TOPICS) await new Promise<void>((resolve) => broker.subscribe(t, handler, resolve));
+  // A gateway that stopped reporting a device never triggers its trim; this drops such entries anyway.
+  const sweep = setInterval(
+    () =>
+      void sql
+        .dropStaleNearby(now() - opts.nearbyStaleMs)
+        .catch((err: Error) => log.warn({ code: 'INGEST_ERR_REGISTRY_UNAVAILABLE' }, err.message)),
+    opts.sweepMs,
+  );
+  sweep.unref();
 
   return {
     /** Resolves once every report received so far is stored (or failed). */
@@ -102,6 +118,7 @@ export async function startGatewayReports(
       await Promise.all([...inFlight]);
     },
     async close() {
+      clearInterval(sweep);
       for (const t of TOPICS) await new Promise<void>((resolve) => broker.unsubscribe(t, handler, resolve));
       await Promise.all([...inFlight]);
       inFlight = new Set();

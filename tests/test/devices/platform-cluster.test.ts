@@ -46,7 +46,10 @@ describe('platform bridge in cluster mode', () => {
         gatewayPublicKeyPem: keys.publicKeyPem,
         dataDir: join(dir, name),
         cluster: { redisUrl: redis.url },
-        platform: { commands: { pollMs: 100, answerGraceMs: 2000 } },
+        platform: {
+          commands: { pollMs: 100, answerGraceMs: 2000 },
+          reports: { sweepMs: 100, nearbyStaleMs: 60_000 },
+        },
       });
     nodeA = await node('a');
     nodeB = await node('b');
@@ -125,6 +128,20 @@ describe('platform bridge in cluster mode', () => {
       (await db.query('SELECT address, name, profile_id, rssi FROM nearby_devices ORDER BY address')).rows,
     ).toEqual([{ address: 'D0:00:00:00:00:21', name: 'Band', profile_id: 'sig.heart-rate', rssi: -70 }]);
     expect(nearby).toHaveLength(1);
+  });
+
+  it('drops a nearby device not heard for longer than nearbyStaleMs', async () => {
+    await db.query(
+      `INSERT INTO nearby_devices (gateway_id, address, profile_id, seen_at) VALUES ($1, 'D0:00:00:00:00:29', 'sig.heart-rate', $2)`,
+      [GW, new Date(Date.now() - 120_000)],
+    );
+    await eventually('the stale entry dropped', async () => {
+      const { rows } = await db.query('SELECT address FROM nearby_devices ORDER BY address');
+      return rows.length === 1 ? rows : undefined;
+    });
+    expect((await db.query('SELECT address FROM nearby_devices')).rows).toEqual([
+      { address: 'D0:00:00:00:00:21' },
+    ]);
   });
 
   it('runs each of 8 queued commands exactly once across the two nodes', async () => {
