@@ -92,13 +92,17 @@ export type ApiApp = FastifyInstance<
  * Plugins load on `ready()`/`listen()`/`inject()`, so registration errors surface there.
  */
 export function buildApp(deps: AppDeps): ApiApp {
+  // Reading ids (api/src/modules/readings) name a stored point and run past Fastify's default 100-character
+  // path parameter; the route schemas bound every parameter themselves.
+  const routing = { routerOptions: { maxParamLength: 512 } };
   const app = (
     deps.logger
       ? Fastify({
+          ...routing,
           loggerInstance: deps.logger,
           logController: new LogController({ disableRequestLogging: true }),
         })
-      : Fastify({ logger: false })
+      : Fastify({ ...routing, logger: false })
   ).withTypeProvider<TypeBoxTypeProvider>();
   const now = deps.now ?? Date.now;
   const influx = createInfluxClient(deps.influx, deps.fetch);
