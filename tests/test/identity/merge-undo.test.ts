@@ -186,7 +186,9 @@ describe('merge and undo end to end (real influxd, simulated providers)', () => 
         'SELECT id, account_id, provider, issuer, subject, claims, email_trusted, linked_at FROM identities ORDER BY id',
       ),
       identity_app_ids: await rows('SELECT * FROM identity_app_ids ORDER BY app_id, openid'),
-      household_members: await rows('SELECT * FROM household_members ORDER BY household_id, account_id'),
+      household_members: await rows(
+        'SELECT household_id, account_id, role FROM household_members ORDER BY household_id, account_id',
+      ),
       device_assignments: await rows('SELECT * FROM device_assignments ORDER BY device_id, slot NULLS FIRST'),
       ingest_device_accounts: await rows(
         'SELECT * FROM ingest_device_accounts ORDER BY gateway_id, device_id, slot NULLS FIRST',
