@@ -11,6 +11,8 @@ import {
 } from '../../src/browser/household-platform.js';
 import {
   apiGet,
+  checkA11y,
+  horizontalOverflow,
   launchChromium,
   type PageLog,
   type RunningChromium,
@@ -350,6 +352,82 @@ describe('a newcomer sets up a household in the console, in Chromium, against th
     );
     expect(state).toEqual([{ state: 'stored', target: miaId }]);
     expect(await held()).toEqual([]);
+  });
+
+  it('lists Mia’s filed reading with its attribution, and Reassign moves it to Sam in InfluxDB', async () => {
+    const weighing = mi().taken.at(-1)!;
+    const { rows } = await platform.db.query<{ metric: string }>(
+      `SELECT metric FROM inbox_items WHERE state = 'stored' AND device_address = $1`,
+      [MI],
+    );
+    const metric = rows[0]!.metric;
+    await page.goto(`${platform.url}/readings?household=${householdId}&member=${miaId}&metric=${metric}`);
+    await settled(page);
+    const item = page.locator('.reading');
+    expect(await item.count()).toBe(1);
+    expect(await item.locator('.muted.small').textContent()).toBe('Assigned by hand, 100% confident');
+    expect(await item.locator('.title').textContent()).toContain(`${weighing.weightKg} kg`);
+
+    await item.getByLabel('Move to').selectOption({ label: 'Sam Taylor' });
+    await item.getByRole('button', { name: /^Reassign / }).click();
+    await page.getByRole('status').filter({ hasText: 'was moved to Sam Taylor.' }).waitFor();
+    const under = (account: string) =>
+      influxRows(
+        platform.influxUrl,
+        `SELECT weight, attr_method FROM "linkwell"."autogen"."${metric}" WHERE account = '${account}'`,
+      );
+    await until('the point to move to Sam', async () => (await under(miaId)).length === 0, 60_000, 250);
+    expect((await under(accountId)).map(([, kg, method]) => [kg, method])).toEqual([
+      [weighing.weightKg, 'manual'],
+    ]);
+  });
+
+  it('runs Sync now on the scale and shows the gateway’s answer, as the API records it', async () => {
+    await nav('Devices').click();
+    await settled(page);
+    const card = page.locator('.device').filter({ hasText: `Address ${SCALE}` });
+    await card.getByRole('button', { name: 'Sync now' }).click();
+    const result = card.locator('.command-result');
+    await until(
+      'the command to finish',
+      async () => /: (done|failed|timed out)/.test((await result.textContent()) ?? ''),
+      60_000,
+      250,
+    );
+    const { rows } = await platform.db.query<{ op: string; state: string }>(
+      'SELECT op, state FROM gateway_commands ORDER BY created_at DESC LIMIT 1',
+    );
+    const shown = { ok: 'done', error: 'failed', timed_out: 'timed out' }[rows[0]!.state];
+    expect(rows[0]!.op).toBe('sync');
+    expect((await result.textContent())?.startsWith(`Sync now: ${shown}`)).toBe(true);
+  });
+
+  it.each([
+    ['en', 'English'],
+    ['zh-CN', '简体中文'],
+  ])('passes axe on every new page in %s, and none scrolls sideways at 375 px', async (_locale, language) => {
+    await page.setViewportSize({ width: 375, height: 667 });
+    await page.goto(`${platform.url}/household`);
+    await settled(page);
+    await page.getByLabel(/^(Language|语言)$/).selectOption({ label: language });
+    const found: Record<string, unknown> = {};
+    for (const path of [
+      '/household',
+      '/gateways',
+      '/activate',
+      '/devices',
+      '/inbox',
+      `/readings?household=${householdId}&member=${accountId}&metric=body_weight`,
+      '/join',
+    ]) {
+      await page.goto(`${platform.url}${path}`);
+      await settled(page);
+      const violations = await checkA11y(page);
+      const { scrollWidth, clientWidth } = await horizontalOverflow(page);
+      if (violations.length > 0 || scrollWidth > clientWidth) found[path] = { violations, scrollWidth };
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(found).toEqual({});
   });
 
   it('logged no CSP refusal and no uncaught error on the way', () => {

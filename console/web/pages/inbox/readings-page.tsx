@@ -14,7 +14,7 @@ import { HouseholdScope, memberName } from '../household-scope.js';
 import { formatValues, isoTime, metricLabel } from './reading-format.js';
 import { chartable, TrendChart } from './trend-chart.js';
 
-const METRICS = ['body_weight', 'blood_pressure', 'heart_rate'] as const;
+const METRICS = ['body_weight', 'body_composition', 'blood_pressure', 'heart_rate'] as const;
 const DAYS = 30;
 
 function ReadingItem({
