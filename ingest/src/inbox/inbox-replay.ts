@@ -68,6 +68,9 @@ export class InboxReplayer {
     else this.wanted = new Set([...(this.wanted ?? []), ...gateways]);
     this.loop ??= this.run().finally(() => {
       this.loop = undefined;
+      // A request made after the last pass checked `wanted` but before this ran would otherwise wait for
+      // the next notification or timer.
+      if (this.wanted !== undefined && !this.closed) void this.request([]);
     });
     return this.loop;
   }

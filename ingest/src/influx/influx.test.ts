@@ -27,8 +27,13 @@ describe('toLine', () => {
       slot: null,
       t: 1_700_000_000_123,
     } as unknown as Reading;
-    expect(toLine(r, { accountId: 'acct demo', deviceId: 'dev,1' })).toBe(
-      'heart_rate,account=acct\\ demo,device=dev\\,1 bpm=72,energy_kj=10,quality="no_skin_contact" 1700000000123',
+    const who = {
+      accountId: 'acct demo',
+      deviceId: 'dev,1',
+      attr: { method: 'single-owner', confidence: 1, rule: 'device-owner' },
+    } as const;
+    expect(toLine(r, who)).toBe(
+      'heart_rate,account=acct\\ demo,device=dev\\,1 bpm=72,energy_kj=10,quality="no_skin_contact",attr_confidence=1,attr_method="single-owner",attr_rule="device-owner" 1700000000123',
     );
   });
 });

@@ -85,6 +85,9 @@ export class MoveExecutor {
     this.wanted = true;
     this.loop ??= this.run().finally(() => {
       this.loop = undefined;
+      // A request made after the last pass checked `wanted` but before this ran would otherwise wait for
+      // the next notification or timer.
+      if (this.wanted && !this.closed) void this.request();
     });
     return this.loop;
   }

@@ -58,6 +58,7 @@ describe('registry sync on a real PostgreSQL 15', () => {
     expect(await sync.resolver.resolve('gw_demo', 'E7:00:00:00:00:01', null)).toEqual({
       deviceId: 'dev_pg1',
       accountId: 'acct_demo',
+      attr: { method: 'single-owner', confidence: 1, rule: 'device-owner' },
     });
   });
 

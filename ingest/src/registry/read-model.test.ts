@@ -53,6 +53,7 @@ describe('registry read model on PGlite', () => {
     expect(await model.resolve('gw_demo', wristband.address, null)).toEqual({
       deviceId: 'dev_demo_wristband',
       accountId: 'acct_demo',
+      attr: { method: 'single-owner', confidence: 1, rule: 'device-owner' },
     });
     expect(await model.resolve('gw_demo', bpCuff.address, 1)).toEqual({
       deviceId: 'dev_demo_bpcuff',
@@ -107,6 +108,7 @@ describe('registry read model on PGlite', () => {
     expect(await model.resolve('gw_demo', 'E0:00:00:00:00:01', null)).toEqual({
       deviceId: 'dev_t1',
       accountId: 'acct_demo',
+      attr: { method: 'single-owner', confidence: 1, rule: 'device-owner' },
     });
     expect(c.queries).toBe(2);
   });
@@ -130,7 +132,11 @@ describe('registry read model on PGlite', () => {
     model.invalidate(['gw_demo']);
     c.gate = undefined;
     open();
-    expect(await first).toEqual({ deviceId: 'dev_t2', accountId: 'acct_demo' });
+    expect(await first).toEqual({
+      deviceId: 'dev_t2',
+      accountId: 'acct_demo',
+      attr: { method: 'single-owner', confidence: 1, rule: 'device-owner' },
+    });
     expect(c.queries).toBe(2);
   });
 

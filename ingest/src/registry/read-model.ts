@@ -2,30 +2,25 @@ import { SINGLE_OWNER } from '../attribution/attribution.js';
 import { IngestError } from '../errors.js';
 import type { DeviceAccount, DeviceAccountResolver, DeviceInfo, SqlClient } from './resolver.js';
 
-// The API's read contract (view ingest_device_accounts): a gateway sees only its own household's devices,
-// and a revoked gateway sees none. The account always comes from here, never from a payload.
-const QUERY =
-  'SELECT gateway_id, device_address, slot, device_id, account_id FROM ingest_device_accounts WHERE gateway_id = ANY($1::text[])';
-
-// Every claimed device, assigned or not (migration 0006): how it is attributed and how many user slots it has.
-const DEVICES_QUERY =
-  'SELECT gateway_id, device_address, device_id, household_id, attribution, slot_count FROM ingest_devices WHERE gateway_id = ANY($1::text[])';
+// The API's read contracts: ingest_devices (every device the gateway's household claimed, with how it is
+// attributed) joined to ingest_device_accounts (who is assigned to which slot). A gateway sees only its own
+// household's devices, and a revoked gateway sees none. The account always comes from here, never from a
+// payload. One query per batch of gateways; a claimed device with nobody assigned is one row without account.
+const QUERY = `SELECT d.gateway_id, d.device_address, d.device_id, d.household_id, d.attribution, d.slot_count,
+       a.slot, a.account_id
+FROM ingest_devices d
+LEFT JOIN ingest_device_accounts a ON a.gateway_id = d.gateway_id AND a.device_id = d.device_id
+WHERE d.gateway_id = ANY($1::text[])`;
 
 interface Row {
-  gateway_id: string;
-  device_address: string;
-  slot: number | null;
-  device_id: string;
-  account_id: string;
-}
-
-interface DeviceRow {
   gateway_id: string;
   device_address: string;
   device_id: string;
   household_id: string;
   attribution: DeviceInfo['attribution'];
   slot_count: number | null;
+  slot: number | null;
+  account_id: string | null;
 }
 
 interface GatewayEntry {
@@ -94,21 +89,14 @@ export function createRegistryReadModel(
 
   async function query(gws: string[]): Promise<Map<string, GatewayEntry>> {
     let rows: Row[];
-    let deviceRows: DeviceRow[];
     try {
-      [{ rows }, { rows: deviceRows }] = await Promise.all([
-        db.query<Row>(QUERY, [gws]),
-        db.query<DeviceRow>(DEVICES_QUERY, [gws]),
-      ]);
+      ({ rows } = await db.query<Row>(QUERY, [gws]));
     } catch (err) {
       throw new IngestError('INGEST_ERR_REGISTRY_UNAVAILABLE', (err as Error).message, { cause: err });
     }
-    const byGw = new Map<string, { rows: Row[]; devices: DeviceRow[] }>(
-      gws.map((gw) => [gw, { rows: [], devices: [] }]),
-    );
-    for (const r of rows) byGw.get(r.gateway_id)?.rows.push(r);
-    for (const d of deviceRows) byGw.get(d.gateway_id)?.devices.push(d);
-    return new Map([...byGw].map(([gw, x]) => [gw, build(x.rows, x.devices)]));
+    const byGw = new Map<string, Row[]>(gws.map((gw) => [gw, []]));
+    for (const r of rows) byGw.get(r.gateway_id)?.push(r);
+    return new Map([...byGw].map(([gw, rs]) => [gw, build(rs)]));
   }
 
   function store(gw: string, e: GatewayEntry): void {
@@ -238,20 +226,21 @@ export function createRegistryReadModel(
   };
 }
 
-function build(rows: Row[], deviceRows: DeviceRow[]): GatewayEntry {
+function build(rows: Row[]): GatewayEntry {
   const accounts = new Map<string, DeviceAccount>();
   const devices = new Map<string, DeviceInfo>();
   const sig: string[] = [];
-  for (const d of deviceRows) {
-    devices.set(d.device_address, {
-      deviceId: d.device_id,
-      householdId: d.household_id,
-      attribution: d.attribution,
-      slotCount: d.slot_count,
-    });
-    sig.push(`${d.device_address}|${d.device_id}|${d.attribution}|${d.slot_count ?? ''}`);
-  }
   for (const r of rows) {
+    devices.set(r.device_address, {
+      deviceId: r.device_id,
+      householdId: r.household_id,
+      attribution: r.attribution,
+      slotCount: r.slot_count,
+    });
+    sig.push(
+      `${r.device_address}|${r.device_id}|${r.attribution}|${r.slot_count ?? ''}|${r.slot ?? ''}|${r.account_id ?? ''}`,
+    );
+    if (r.account_id === null) continue;
     // int2 arrives as a number from PGlite and pg alike; NULL is the device's one owner. A slot's method
     // (BLS or UDS) depends on the metric, so points.ts picks it per reading.
     accounts.set(keyOf(r.device_address, r.slot), {
@@ -259,7 +248,6 @@ function build(rows: Row[], deviceRows: DeviceRow[]): GatewayEntry {
       accountId: r.account_id,
       ...(r.slot === null ? { attr: SINGLE_OWNER } : {}),
     });
-    sig.push(`${r.device_address}|${r.slot ?? ''}|${r.device_id}|${r.account_id}`);
   }
   return { accounts, devices, signature: sig.sort().join(',') };
 }

@@ -60,6 +60,7 @@ describe('registry sync', () => {
     expect(await sync.resolver.resolve('gw_demo', 'F0:00:00:00:00:01', null)).toEqual({
       deviceId: id,
       accountId: 'acct_demo',
+      attr: { method: 'single-owner', confidence: 1, rule: 'device-owner' },
     });
   });
 
