@@ -21,7 +21,7 @@ export function ActivatePage({ session }: { session: Session }) {
   const i18n = useI18n();
   const { t } = i18n;
   const { query } = useLocation();
-  const [households] = useResource<{ households: Household[] }>('/v1/households');
+  const [households, reloadHouseholds] = useResource<{ households: Household[] }>('/v1/households');
   const [code, setCode] = useState(query.get('user_code') ?? '');
   const [choice, setChoice] = useState<string | undefined>(undefined);
   const [newName, setNewName] = useState('');
@@ -54,6 +54,9 @@ export function ActivatePage({ session }: { session: Session }) {
         household = await send<Household>('POST', '/v1/households', session.csrf_token, {
           name: newName.trim(),
         });
+        // Made now, whatever the code turns out to be: a retry (a mistyped code) uses it, not another.
+        setChoice(household.id);
+        reloadHouseholds();
       }
       rememberHousehold(household.id);
       const decision = await send<DeviceAuthorizationDecision>(
