@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Database, generateSigningKeys, migrate, openPglite } from '@linkwell/api';
 import { type SimHome, type SimulatedBluez, startSimulatedBluez } from '@linkwell/device-sim';
-import { connectMqttUplink, createGateway, createNodeBleCentral, type Gateway } from '@linkwell/gateway';
+import {
+  connectMqttUplink,
+  createGateway,
+  createNodeBleCentral,
+  type Gateway,
+  type MqttUplink,
+} from '@linkwell/gateway';
 import type { IngestService } from '@linkwell/ingest';
 import { pino } from 'pino';
 import { startTestIngest } from '../demo-platform.js';
@@ -67,6 +73,7 @@ export async function startHouseholdPlatform(): Promise<HouseholdPlatform> {
 
 export interface RunningHomeGateway {
   readonly gateway: Gateway;
+  readonly uplink: MqttUplink;
   readonly busAddress: string;
   close(): Promise<void>;
 }
@@ -118,6 +125,7 @@ export async function runHomeGateway(opts: {
   await gateway.start();
   return {
     gateway,
+    uplink,
     busAddress: daemon.address,
     async close() {
       await gateway.stop().catch(() => undefined);

@@ -346,9 +346,18 @@ describe('a newcomer sets up a household in the console, in Chromium, against th
       250,
     );
     expect(rows).toEqual([[item.measured_at.replace(/\.000Z$/, 'Z'), weighing.weightKg, 'manual']]);
-    const { rows: state } = await platform.db.query<{ state: string; target: string }>(
-      'SELECT state, target_account_id AS target FROM inbox_items WHERE id = $1',
-      [item.id],
+    // The point is written before the item is marked stored (ingest's move steps): wait for the mark.
+    const state = await eventually(
+      'the inbox item marked stored',
+      async () => {
+        const { rows: r } = await platform.db.query<{ state: string; target: string }>(
+          'SELECT state, target_account_id AS target FROM inbox_items WHERE id = $1',
+          [item.id],
+        );
+        return r[0]?.state === 'stored' ? r : undefined;
+      },
+      30_000,
+      100,
     );
     expect(state).toEqual([{ state: 'stored', target: miaId }]);
     expect(await held()).toEqual([]);
@@ -402,6 +411,53 @@ describe('a newcomer sets up a household in the console, in Chromium, against th
     expect((await result.textContent())?.startsWith(`Sync now: ${shown}`)).toBe(true);
   });
 
+  it('stores a live weighing of scale user 1 under Sam, and the readings page draws both weights', async () => {
+    scale().step({ user: 1 });
+    const truth = scale().taken.filter((t) => t.userId === 1);
+    expect(truth).toHaveLength(2);
+    await until('both weights under Sam', async () => (await weights(accountId)).length === 2, 60_000, 250);
+    expect((await weights(accountId)).map(([, kg, method]) => [kg, method])).toEqual(
+      truth.map((t) => [t.weightKg, 'uds-user-index']),
+    );
+    await page.goto(
+      `${platform.url}/readings?household=${householdId}&member=${accountId}&metric=body_weight`,
+    );
+    await settled(page);
+    expect(await page.locator('.reading .title').allTextContents()).toEqual(
+      [...truth].reverse().map((t) => `${t.weightKg} kg`),
+    );
+    const chart = page.locator('.chart');
+    expect(await chart.getAttribute('data-points')).toBe('2');
+    expect(await chart.locator('canvas').count()).toBe(1);
+  });
+
+  it('adds an auto-rule for Mia on the inbox page, as the API then lists it, and removes it', async () => {
+    await nav('Inbox').click();
+    await settled(page);
+    await page.getByLabel('For', { exact: true }).selectOption({ label: 'Mia' });
+    await page.getByLabel('Rule', { exact: true }).selectOption({ label: 'Weight range' });
+    await page.getByLabel('From (kg)').fill('18');
+    await page.getByLabel('To (kg)').fill('30.5');
+    await page.getByLabel('Confidence needed (%)').fill('85');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('status').filter({ hasText: 'The rule for Mia was added.' }).waitFor();
+    const rules = async () =>
+      (
+        await apiGet<{ rules: Record<string, unknown>[] }>(
+          page,
+          `/v1/households/${householdId}/attribution-rules`,
+        )
+      ).rules.map((r) => [r.account_id, r.kind, r.min_kg, r.max_kg, r.tolerance_kg, r.threshold]);
+    expect(await rules()).toEqual([[miaId, 'weight_range', 18, 30.5, null, 0.85]]);
+    await settled(page);
+    const text = 'Weight between 18 and 30.5 kg, at least 85% confident';
+    const cards = await page.locator('#rules-title ~ ul .card').allInnerTexts();
+    expect(cards.map((c) => c.replace(/\s*\n+\s*/g, ' | '))).toEqual([`Mia | ${text} | Remove`]);
+    await page.getByRole('button', { name: `Remove the rule for Mia: ${text}` }).click();
+    await page.getByRole('status').filter({ hasText: 'The rule was removed.' }).waitFor();
+    expect(await rules()).toEqual([]);
+  });
+
   it.each([
     ['en', 'English'],
     ['zh-CN', '简体中文'],
@@ -428,6 +484,22 @@ describe('a newcomer sets up a household in the console, in Chromium, against th
     }
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(found).toEqual({});
+  });
+
+  it('revokes the gateway after confirming, and ingest disconnects it at once', async () => {
+    await page.getByLabel('语言').selectOption({ label: 'English' });
+    await nav('Gateways').click();
+    await settled(page);
+    await page.getByRole('button', { name: 'Revoke Hall gateway' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke Hall gateway?' });
+    await dialog.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Hall gateway was revoked.' }).waitFor();
+    const { rows } = await platform.db.query<{ revoked: boolean }>(
+      'SELECT revoked_at IS NOT NULL AS revoked FROM gateways WHERE id = $1',
+      [linked.gatewayId],
+    );
+    expect(rows).toEqual([{ revoked: true }]);
+    await until('the gateway’s uplink to drop', () => gateway?.uplink.connected === false, 30_000, 100);
   });
 
   it('logged no CSP refusal and no uncaught error on the way', () => {
