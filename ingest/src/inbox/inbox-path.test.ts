@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Database, migrate, openPglite, seedDemoHome } from '@linkwell/api';
 import { type Reading, type ReadingsEnvelope, readingId } from '@linkwell/firmware-protocol';
 import { pino } from 'pino';
@@ -10,6 +13,7 @@ import { createRegistryReadModel } from '../registry/read-model.js';
 import { memoryQuarantine } from '../store/quarantine.js';
 import { inboxId } from './inbox-id.js';
 import { InboxStore } from './inbox-store.js';
+import { importLegacyHeld } from './legacy-held.js';
 
 const SCALE = 'D0:00:00:00:00:03'; // the demo scale ('slots', 8 slots): slot 1 is acct_demo's
 const SHARED = 'E9:00:00:00:00:01'; // claimed below as a shared scale ('weight')
@@ -229,5 +233,46 @@ describe('readings handler with the household inbox and the registry read model'
       code: 'INGEST_ERR_INBOX_UNAVAILABLE',
     });
     expect(events).toEqual([]);
+  });
+
+  it("imports an earlier release's held.jsonl once: live entries only, torn line skipped, file renamed", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lw-legacy-held-'));
+    try {
+      const kept = weight(SCALE, 2, 8000);
+      const replayed = weight(SCALE, 3, 8000);
+      const held = (r: Reading, code: string) =>
+        JSON.stringify({
+          kind: 'held',
+          code,
+          message: 'm',
+          gw: 'gw_demo',
+          topic: 't',
+          receivedAt: 7000,
+          reading: r,
+        });
+      await writeFile(
+        join(dir, 'held.jsonl'),
+        `${[
+          held(kept, 'INGEST_ERR_UNASSIGNED_SLOT'),
+          held(replayed, 'INGEST_ERR_UNASSIGNED_SLOT'),
+          JSON.stringify({ done: [`gw_demo|${replayed.id}`], why: 'replayed', at: 7500 }),
+        ].join('\n')}\n{"kind":"held","co`,
+      );
+      const inbox = new InboxStore(db);
+      expect(await importLegacyHeld(dir, (gw, e) => inbox.put(gw, e, { unbounded: true }))).toBe(1);
+      expect(await items()).toEqual([
+        {
+          id: inboxId('gw_demo', kept.id),
+          device_address: SCALE,
+          slot: 2,
+          reason: 'unassigned_slot',
+          hint: [],
+        },
+      ]);
+      expect(await readdir(dir)).toEqual(['held.jsonl.imported']);
+      expect(await importLegacyHeld(dir, (gw, e) => inbox.put(gw, e))).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
