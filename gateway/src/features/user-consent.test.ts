@@ -55,6 +55,28 @@ describe('UDS consent on a multi-user scale', () => {
     await gw.stop();
   });
 
+  it('with revisitMs, starts the next round on an awake scale, so the other user’s new weighing arrives', async () => {
+    const { clock, home, gw, readings, of } = featureHome(
+      [{ kind: 'scale', address: SCALE, options: { unsuccessfulRate: 0 } }],
+      { users: USERS, uds: { quietMs: 20, revisitMs: 100 } },
+    );
+    const scale = home.find('scale') as WeightScale;
+    await gw.start();
+    await until(() => of('device.user_consented').length === 2, 'the first round');
+    // The link is now user 2's: user 1's weighing stays on the scale until a round consents as user 1.
+    scale.step({ user: 1 });
+    clock.advance(60_000);
+    await until(
+      () => readings.some((r) => r.metric === 'body_weight' && r.slot === 1),
+      "user 1's weighing after the revisit",
+    );
+    expect(of('device.disconnected').map((e) => e.reason)).toContain('next round of UDS users');
+    expect(readings.filter((r) => r.metric === 'body_weight').map((r) => [r.slot, r.values.weight])).toEqual([
+      [1, scale.taken[0]!.weightKg],
+    ]);
+    await gw.stop();
+  });
+
   it('reports a refused consent with GATEWAY_ERR_CONSENT_FAILED and leaves that user history on the scale', async () => {
     const { clock, home, gw, readings, of } = featureHome(
       [{ kind: 'scale', address: SCALE, options: { unsuccessfulRate: 0 } }],

@@ -22,6 +22,13 @@ export interface UserConsentOptions {
    * and opened again for the next user. Default 3 s.
    */
   quietMs?: number;
+  /**
+   * With several users on one scale: once every user had a turn, stay on the link this long and then start
+   * the next round. Without it (the default) the gateway stays until the scale drops the link, as real
+   * scales do when they power down after a weighing; a scale that stays awake keeps the other users'
+   * weighings until a central consents as them (UDS §3.2), so a gateway near such a scale sets this.
+   */
+  revisitMs?: number;
 }
 
 /**
@@ -94,7 +101,13 @@ export function userConsentFeature(opts: UserConsentOptions): DeviceFeature {
       s.bus.emit('device.user_consented', { address: s.address, index: user.index });
     },
     ready(s) {
-      if (!rotate.has(s)) return;
+      if (!rotate.has(s)) {
+        if (opts.revisitMs === undefined || usersOf(s.address).length < 2 || !s.gatt.has(UDS, UCP)) return;
+        const revisit = setTimeout(() => s.requestReconnect('next round of UDS users'), opts.revisitMs);
+        revisit.unref?.();
+        s.addCleanup(() => clearTimeout(revisit));
+        return;
+      }
       let timer: ReturnType<typeof setTimeout> | undefined;
       const arm = () => {
         if (timer) clearTimeout(timer);
