@@ -190,33 +190,33 @@ export class SimHome {
       }
     };
     const users = schedule.users ?? [DEMO_SCALE_USERS[0]!.index];
-    const turns = () => {
+    /** Users take turns; a turn skipped because the device was busy stays with the same user. */
+    const inTurn = (measure: (user: number) => void) => {
       let turn = 0;
-      return () => users[turn++ % users.length]!;
+      return () => {
+        measure(users[turn % users.length]!);
+        turn += 1;
+      };
     };
     const cuff = this.find('bp-cuff');
     const scale = this.find('scale');
     const miScale = this.find('mi-scale');
-    if (cuff instanceof BloodPressureCuff) {
-      const next = turns();
+    if (cuff instanceof BloodPressureCuff)
       this.stops.push(
         runSchedule(
           this.opts.clock,
           measurementGaps(this.opts.seed, 'bpCuff', schedule.bpCuff),
-          skipBusy(() => cuff.measure({ user: next() === 2 ? 2 : 1 })),
+          skipBusy(inTurn((user) => cuff.measure({ user: user === 2 ? 2 : 1 }))),
         ),
       );
-    }
-    if (scale instanceof WeightScale) {
-      const next = turns();
+    if (scale instanceof WeightScale)
       this.stops.push(
         runSchedule(
           this.opts.clock,
           measurementGaps(this.opts.seed, 'scale', schedule.scale),
-          skipBusy(() => scale.step({ user: next() })),
+          skipBusy(inTurn((user) => scale.step({ user }))),
         ),
       );
-    }
     if (miScale instanceof MiScale && schedule.miScale)
       this.stops.push(
         runSchedule(
