@@ -94,6 +94,8 @@ describe('a newcomer sets up a household in the console, in Chromium, against th
   let accountId = '';
   let householdId = '';
   let miaId = '';
+  /** The Mi scale weighing filed to Mia. */
+  let filed: MiScale['taken'][number] | undefined;
 
   beforeAll(async () => {
     platform = await startHouseholdPlatform();
@@ -315,6 +317,7 @@ describe('a newcomer sets up a household in the console, in Chromium, against th
     const before = mi().taken.length;
     mi().step();
     const weighing = mi().taken[before]!;
+    filed = weighing;
     await nav('Inbox').click();
     await settled(page);
 
@@ -363,8 +366,24 @@ describe('a newcomer sets up a household in the console, in Chromium, against th
     expect(await held()).toEqual([]);
   });
 
+  it('discards a second Mi scale weighing, which the API then shows as discarded', async () => {
+    const before = mi().taken.length;
+    mi().step();
+    const weighing = mi().taken[before]!;
+    const card = page.locator('.inbox-item').filter({ hasText: ` ${weighing.weightKg} kg` });
+    await refreshUntil(page, 'the second weighing on the inbox page', async () => (await card.count()) === 1);
+    await card.getByRole('button', { name: /^Discard / }).click();
+    await page.getByRole('status').filter({ hasText: 'was discarded.' }).waitFor();
+    const items = (
+      await apiGet<{ items: InboxBody[] }>(page, `/v1/households/${householdId}/inbox?state=discarded`)
+    ).items.filter((i) => i.device_address === MI);
+    expect(items.map((i) => [i.values.weight, i.state])).toEqual([[weighing.weightKg, 'discarded']]);
+    await settled(page);
+    expect(await card.count()).toBe(0);
+  });
+
   it('lists Mia’s filed reading with its attribution, and Reassign moves it to Sam in InfluxDB', async () => {
-    const weighing = mi().taken.at(-1)!;
+    const weighing = filed!;
     const { rows } = await platform.db.query<{ metric: string }>(
       `SELECT metric FROM inbox_items WHERE state = 'stored' AND device_address = $1`,
       [MI],
@@ -486,14 +505,49 @@ describe('a newcomer sets up a household in the console, in Chromium, against th
     expect(found).toEqual({});
   });
 
-  it('revokes the gateway after confirming, and ingest disconnects it at once', async () => {
+  it('renames the gateway, and unclaims the Mi scale after confirming', async () => {
     await page.getByLabel('语言').selectOption({ label: 'English' });
     await nav('Gateways').click();
     await settled(page);
-    await page.getByRole('button', { name: 'Revoke Hall gateway' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Revoke Hall gateway?' });
+    await page.getByLabel('Name', { exact: true }).fill('Landing gateway');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'The gateway is now called Landing gateway.' })
+      .waitFor();
+    const { gateways } = await apiGet<{ gateways: { name: string }[] }>(
+      page,
+      `/v1/households/${householdId}/gateways`,
+    );
+    expect(gateways.map((g) => g.name)).toEqual(['Landing gateway']);
+
+    await nav('Devices').click();
+    await settled(page);
+    const card = page.locator('.device').filter({ hasText: `Address ${MI}` });
+    const label = (await card.locator('h3').textContent()) ?? '';
+    await card.getByRole('button', { name: `Unclaim ${label}` }).click();
+    await page
+      .getByRole('dialog', { name: `Unclaim ${label}?` })
+      .getByRole('button', { name: 'Unclaim', exact: true })
+      .click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${label} was unclaimed.` })
+      .waitFor();
+    const { devices } = await apiGet<{ devices: DeviceBody[] }>(
+      page,
+      `/v1/households/${householdId}/devices`,
+    );
+    expect(devices.map((d) => d.address)).toEqual([SCALE]);
+  });
+
+  it('revokes the gateway after confirming, and ingest disconnects it at once', async () => {
+    await nav('Gateways').click();
+    await settled(page);
+    await page.getByRole('button', { name: 'Revoke Landing gateway' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke Landing gateway?' });
     await dialog.getByRole('button', { name: 'Revoke', exact: true }).click();
-    await page.getByRole('status').filter({ hasText: 'Hall gateway was revoked.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Landing gateway was revoked.' }).waitFor();
     const { rows } = await platform.db.query<{ revoked: boolean }>(
       'SELECT revoked_at IS NOT NULL AS revoked FROM gateways WHERE id = $1',
       [linked.gatewayId],
