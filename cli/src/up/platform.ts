@@ -218,6 +218,9 @@ export async function startSimulatedHome(s: UpState): Promise<void> {
       index: u.index,
       consent: u.consent,
     })),
+    // The simulated scale stays awake, so the gateway revisits its users once a schedule period; each user's
+    // weighings arrive within about a period of being taken.
+    uds: { revisitMs: s.opts.measureEvery * 1000 },
   });
   s.uplink = uplink;
   await s.gateway.start();

@@ -285,21 +285,26 @@ describe('npx linkwell up', () => {
     // weighings held in the household inbox (no user index, no member rule).
     const owner = new TestBrowser();
     await signIn(owner, up.api, 'wechat', personId('wechat', '李伟'));
+    let lastCounts: Record<string, number> = {};
+    let lastError = '';
     const live = await waitFor(
       'live readings under both adults and inbox items',
       async () => {
-        const counts = {
+        const counts = (lastCounts = {
           heart_rate: (await all('heart_rate', 'bpm')) - 43_200,
           blood_pressure: (await all('blood_pressure', 'systolic')) - 60,
           body_weight: (await all('body_weight', 'weight')) - 30,
           partner_blood_pressure: (await all('blood_pressure', 'systolic', PARTNER)) - 60,
           partner_body_weight: (await all('body_weight', 'weight', PARTNER)) - 30,
-          inbox: await inboxItems(owner, up.api),
-        };
+          inbox: await inboxItems(owner, up.api).catch((e: Error) => {
+            lastError = e.message;
+            return 0;
+          }),
+        });
         return Object.values(counts).every((n) => n > 0) ? counts : undefined;
       },
       180_000 - (Date.now() - started),
-      run.output,
+      () => `${JSON.stringify(lastCounts)} ${lastError}\n${run.output()}`,
     );
     // The second adult signs in with the Google-like provider and lands on their own account.
     const partner = new TestBrowser();
