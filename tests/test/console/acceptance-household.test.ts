@@ -556,6 +556,22 @@ describe('a newcomer sets up a household in the console, in Chromium, against th
     await until('the gateway’s uplink to drop', () => gateway?.uplink.connected === false, 30_000, 100);
   });
 
+  it('refuses Sync now once the household has no gateway, with its sentence and code, and queues nothing', async () => {
+    const queued = async () =>
+      (await platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM gateway_commands')).rows[0]!.n;
+    const before = await queued();
+    await nav('Devices').click();
+    await settled(page);
+    const card = page.locator('.device').filter({ hasText: `Address ${SCALE}` });
+    await card.getByRole('button', { name: 'Sync now' }).click();
+    const result = card.locator('.command-result');
+    await until('the refusal', async () => ((await result.textContent()) ?? '').includes('API_ERR_'), 30_000);
+    expect(await result.textContent()).toBe(
+      'Sync now: failed No gateway of your household can reach this device. Error code: API_ERR_NO_GATEWAY',
+    );
+    expect(await queued()).toBe(before);
+  });
+
   it('logged no CSP refusal and no uncaught error on the way', () => {
     expect(log.cspViolations).toEqual([]);
     expect(log.errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);

@@ -210,14 +210,36 @@ describe('the household page and /join in Chromium', () => {
     expect((await memberLines(page)).length).toBe(3);
   });
 
+  it('hands ownership to 李伟 after confirming, and the roles swap in household_members', async () => {
+    await page.getByRole('button', { name: 'Make owner: 李伟' }).click();
+    await page
+      .getByRole('dialog', { name: 'Make 李伟 the owner?' })
+      .getByRole('button', { name: 'Make owner', exact: true })
+      .click();
+    await page.getByRole('status').filter({ hasText: '李伟 is now the owner.' }).waitFor();
+    const { rows } = await api.db.query<{ display_name: string; role: string }>(
+      `SELECT a.display_name, m.role FROM household_members m JOIN accounts a ON a.id = m.account_id
+       WHERE m.household_id = $1 ORDER BY a.display_name`,
+      [householdId],
+    );
+    expect(rows).toEqual([
+      { display_name: 'Alex Morgan', role: 'adult' },
+      { display_name: 'Mia', role: 'dependent' },
+      { display_name: '李伟', role: 'owner' },
+    ]);
+    await settled(page);
+    // An adult now: no rename form, no remove buttons.
+    expect(await page.getByRole('button', { name: /^Remove / }).count()).toBe(0);
+  });
+
   it('shows the household page in Chinese with no axe violations and no sideways scroll at 375 px', async () => {
     const gp = guest.page;
     await gp.getByRole('link', { name: '家庭', exact: true }).click();
     await settled(gp);
     expect(await gp.getByRole('heading', { level: 1 }).textContent()).toBe('家庭');
     expect(await memberLines(gp)).toEqual([
-      'Alex Morgan | 所有者 测量记录',
-      '李伟 （您） | 成人 测量记录',
+      '李伟 （您） | 所有者 测量记录',
+      'Alex Morgan | 成人 测量记录',
       'Mia | 受照顾者 测量记录',
     ]);
     expect(await checkA11y(gp)).toEqual([]);
