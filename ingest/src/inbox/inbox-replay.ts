@@ -4,6 +4,7 @@ import { slotAttribution } from '../attribution/attribution.js';
 import type { Attributor } from '../attribution/attributor.js';
 import { toLine } from '../influx/points.js';
 import type { IngestMetrics } from '../metrics.js';
+import type { DeviceAccount } from '../registry/resolver.js';
 import type { QuarantineEntry } from '../store/quarantine.js';
 import type { InboxStore, OpenItem } from './inbox-store.js';
 import { weightsOf } from './stored-weights.js';
@@ -123,9 +124,10 @@ export class InboxReplayer {
       // Pages go by id (a hash); within one, the oldest first, as the gateway sent them.
       items.sort((a, b) => a.receivedAt - b.receivedAt || a.reading.t - b.reading.t);
       const now = this.deps.now();
-      const expired = items.filter((i) => now - i.receivedAt >= this.expiryMs);
+      // A claimed item is finished, never expired: its point may already be in InfluxDB.
+      const expired = items.filter((i) => !i.claim && now - i.receivedAt >= this.expiryMs);
       if (expired.length > 0) result.expired += await this.expire(expired);
-      const live = items.filter((i) => now - i.receivedAt < this.expiryMs);
+      const live = items.filter((i) => i.claim || now - i.receivedAt < this.expiryMs);
       const r = await this.replay(live);
       result.replayed += r.replayed;
       result.stillHeld += r.stillHeld;
@@ -141,8 +143,7 @@ export class InboxReplayer {
       if (xs) xs.push(i);
       else byGw.set(i.gw, [i]);
     }
-    const lines: string[] = [];
-    const stored: { item: OpenItem; account: string; attr: Attribution }[] = [];
+    const stored: { item: OpenItem; who: DeviceAccount; attr: Attribution }[] = [];
     const changed: Parameters<InboxStore['updateReasons']>[0][number][] = [];
     let stillHeld = 0;
     for (const [gw, xs] of byGw) {
@@ -152,10 +153,27 @@ export class InboxReplayer {
       );
       decisions.forEach((d, k) => {
         const item = xs[k]!;
+        if (item.claim) {
+          // Finish what an earlier pass claimed, under the account it claimed for.
+          const deviceId = d.kind === 'store' ? d.who.deviceId : (d.deviceId ?? item.claim.deviceId);
+          if (!deviceId) return;
+          const same = d.kind === 'store' && d.who.accountId === item.claim.account;
+          const attr = same
+            ? (d.attr ?? d.who.attr ?? slotAttribution(item.reading.metric))
+            : ({
+                method: (item.claim.method ?? 'manual') as Attribution['method'],
+                confidence: 1,
+                rule: 'replay-resume',
+              } as const);
+          stored.push({ item, who: { deviceId, accountId: item.claim.account }, attr });
+          return;
+        }
         if (d.kind === 'store') {
-          const attr = d.attr ?? d.who.attr ?? slotAttribution(item.reading.metric);
-          lines.push(toLine(item.reading, d.who, attr));
-          stored.push({ item, account: d.who.accountId, attr });
+          stored.push({
+            item,
+            who: d.who,
+            attr: d.attr ?? d.who.attr ?? slotAttribution(item.reading.metric),
+          });
           return;
         }
         stillHeld += 1;
@@ -166,20 +184,37 @@ export class InboxReplayer {
     }
     await this.deps.inbox.updateReasons(changed);
     if (stored.length === 0) return { replayed: 0, stillHeld };
-    await this.deps.sink.add(lines);
+    // Claim first (held → filing), write, then mark stored: a crash after the claim leaves an item the next
+    // pass finishes; a person filing the item meanwhile finds it no longer held.
+    const claimed = new Set([
+      ...stored.filter((s) => s.item.claim).map((s) => s.item.id),
+      ...(await this.deps.inbox.claim(
+        stored
+          .filter((s) => !s.item.claim)
+          .map((s) => ({
+            id: s.item.id,
+            method: s.attr.method,
+            account: s.who.accountId,
+            deviceId: s.who.deviceId,
+          })),
+      )),
+    ]);
+    const writing = stored.filter((s) => claimed.has(s.item.id));
+    if (writing.length === 0) return { replayed: 0, stillHeld };
+    await this.deps.sink.add(writing.map((s) => toLine(s.item.reading, s.who, s.attr)));
     const marked = new Set(
       await this.deps.inbox.markStored(
-        stored.map((s) => ({ id: s.item.id, method: s.attr.method, account: s.account })),
+        writing.map((s) => ({ id: s.item.id, method: s.attr.method, account: s.who.accountId })),
       ),
     );
-    const mine = stored.filter((s) => marked.has(s.item.id));
+    const mine = writing.filter((s) => marked.has(s.item.id));
     this.deps.metrics.heldReplayed.inc(mine.length);
     this.tell(
       mine.map((s) => s.item),
       { type: 'ingest.held_readings_stored' },
     );
     this.deps
-      .recordWeights(weightsOf(mine.map((s) => ({ reading: s.item.reading, account: s.account }))))
+      .recordWeights(weightsOf(mine.map((s) => ({ reading: s.item.reading, account: s.who.accountId }))))
       .catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'member baselines not updated'));
     return { replayed: mine.length, stillHeld };
   }

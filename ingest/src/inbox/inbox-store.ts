@@ -30,6 +30,8 @@ export interface OpenItem {
   reason: InboxReason;
   hint: Candidate[];
   receivedAt: number;
+  /** Set when an earlier replay claimed the item for this account and may have died before storing it. */
+  claim?: { account: string; method: string | null; deviceId: string | null };
 }
 
 export interface InboxStats {
@@ -123,8 +125,9 @@ export class InboxStore {
   }
 
   /**
-   * Open items in state 'held' of `gateways` (null: all), `limit` at a time after `afterId` (keyset on id).
-   * Items being filed by a person ('filing') are the move executor's, not replay's.
+   * Items replay should look at, of `gateways` (null: all), `limit` at a time after `afterId` (keyset on
+   * id): those 'held', and those an earlier replay claimed ('filing' with no move: the API files only with a
+   * move in the same transaction) and did not finish. Items a person is filing are the move executor's.
    */
   async held(gateways: readonly string[] | null, afterId: string, limit: number): Promise<OpenItem[]> {
     const { rows } = await this.query<{
@@ -134,11 +137,18 @@ export class InboxStore {
       reason: InboxReason;
       hint: Candidate[] | string;
       received_ms: number | string;
+      state: string;
+      target_account_id: string | null;
+      method: string | null;
+      device_id: string | null;
     }>(
-      `SELECT id, gateway_id, reading, reason, hint, (extract(epoch FROM received_at) * 1000)::float8 AS received_ms
-       FROM inbox_items
-       WHERE state = 'held' AND ($1::text[] IS NULL OR gateway_id = ANY($1::text[])) AND id > $2
-       ORDER BY id LIMIT $3`,
+      `SELECT i.id, i.gateway_id, i.reading, i.reason, i.hint, i.state, i.target_account_id, i.method, i.device_id,
+              (extract(epoch FROM i.received_at) * 1000)::float8 AS received_ms
+       FROM inbox_items i
+       WHERE (i.state = 'held'
+              OR (i.state = 'filing' AND NOT EXISTS (SELECT 1 FROM reading_moves m WHERE m.inbox_item_id = i.id)))
+         AND ($1::text[] IS NULL OR i.gateway_id = ANY($1::text[])) AND i.id > $2
+       ORDER BY i.id LIMIT $3`,
       [gateways, afterId, limit],
     );
     return rows.map((r) => ({
@@ -148,16 +158,44 @@ export class InboxStore {
       reason: r.reason,
       hint: typeof r.hint === 'string' ? (JSON.parse(r.hint) as Candidate[]) : r.hint,
       receivedAt: Math.round(Number(r.received_ms)),
+      ...(r.state === 'filing' && r.target_account_id
+        ? { claim: { account: r.target_account_id, method: r.method, deviceId: r.device_id } }
+        : {}),
     }));
   }
 
-  /** Marks items stored, only those still 'held'; resolves with the ids it marked. */
+  /**
+   * Claims 'held' items for replay (state 'filing', the account and method it will store them with) before
+   * their points are written, so a person filing the same item at that moment (the API files only 'held'
+   * items) and replay cannot both store it. Resolves with the ids claimed.
+   */
+  async claim(
+    items: readonly { id: string; method: string; account: string; deviceId: string }[],
+  ): Promise<string[]> {
+    if (items.length === 0) return [];
+    const { rows } = await this.query<{ id: string }>(
+      `UPDATE inbox_items i SET state = 'filing', method = x.method, target_account_id = x.account,
+              device_id = COALESCE(i.device_id, x.device_id)
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, method text, account text, device_id text)
+       WHERE i.id = x.id AND i.state = 'held' RETURNING i.id`,
+      [
+        JSON.stringify(
+          items.map((i) => ({ id: i.id, method: i.method, account: i.account, device_id: i.deviceId })),
+        ),
+      ],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Marks items replay claimed for `account` stored; resolves with the ids it marked. */
   async markStored(items: readonly { id: string; method: string; account: string }[]): Promise<string[]> {
     if (items.length === 0) return [];
     const { rows } = await this.query<{ id: string }>(
-      `UPDATE inbox_items i SET state = 'stored', method = x.method, target_account_id = x.account, stored_at = now()
+      `UPDATE inbox_items i SET state = 'stored', method = x.method, stored_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS x(id text, method text, account text)
-       WHERE i.id = x.id AND i.state = 'held' RETURNING i.id`,
+       WHERE i.id = x.id AND i.state = 'filing' AND i.target_account_id = x.account
+         AND NOT EXISTS (SELECT 1 FROM reading_moves m WHERE m.inbox_item_id = i.id)
+       RETURNING i.id`,
       [JSON.stringify(items)],
     );
     return rows.map((r) => r.id);

@@ -155,16 +155,57 @@ describe('household inbox and attribution (PGlite registry, real influxd)', () =
     });
   });
 
+  it('finishes an item a replay claimed and did not store (its node died): stored once under the claimed account, which a filing can no longer take', async () => {
+    const w = weightReading(GW, SLOTS, 3, T0 + 30_000, 77.7);
+    await gw.send([w]);
+    const id = inboxId(GW, w.id);
+    // What a replay leaves when it dies between its claim and its write: 'filing', an account, no move.
+    await db.query(
+      `UPDATE inbox_items SET state = 'filing', target_account_id = 'acct_b', method = 'uds-user-index' WHERE id = $1`,
+      [id],
+    );
+    // The API files only 'held' items, so a person cannot file it now.
+    const filed = await db.query(
+      `UPDATE inbox_items SET state = 'filing' WHERE id = $1 AND state = 'held' RETURNING id`,
+      [id],
+    );
+    expect(filed.rows).toEqual([]);
+    // Any registry change of the household makes the next pass finish it, although slot 3 is still unmapped.
+    await db.query(`UPDATE devices SET name = 'Bathroom' WHERE id = 'dev_t_slots'`);
+    await until('the claimed item stored', async () => (await item(id))?.state === 'stored');
+    expect(await item(id)).toMatchObject({ method: 'uds-user-index', target_account_id: 'acct_b' });
+    expect(
+      (await pointsOf(influx.url, 'attr', 'body_weight', 'dev_t_slots')).filter((p) => p.time === w.t),
+    ).toEqual([
+      {
+        time: w.t,
+        account: 'acct_b',
+        device: 'dev_t_slots',
+        slot: 3,
+        weight: 77.7,
+        attr_method: 'uds-user-index',
+        attr_confidence: 1,
+        attr_rule: 'replay-resume',
+      },
+    ]);
+    await until('acct_b baseline with the finished weight', async () => {
+      const { rows } = await db.query<{ recent: { kg: number }[] }>(
+        `SELECT recent FROM member_baselines WHERE account_id = 'acct_b' AND metric = 'body_weight'`,
+      );
+      return rows[0]?.recent.map((r) => r.kg).join() === '58.1,58.4,77.7';
+    });
+  });
+
   it('holds a shared-scale weight as ambiguous with candidates, and stores it by weight proximity once a member adds a rule', async () => {
     const w = weightReading(GW, SHARED, null, T0 + 60_000, 58.9);
     await gw.send([w]);
-    // acct_b's baseline (58.1, 58.4; median 58.25) makes them a default candidate, never a decision.
+    // acct_b's baseline (58.1, 58.4, 77.7; median 58.4) makes them a default candidate, never a decision.
     expect(await item(inboxId(GW, w.id))).toEqual({
       state: 'held',
       reason: 'ambiguous',
       method: null,
       target_account_id: null,
-      hint: [{ account: 'acct_b', confidence: 0.68, rule: 'default weight-near-trend ±2kg' }],
+      hint: [{ account: 'acct_b', confidence: 0.75, rule: 'default weight-near-trend ±2kg' }],
     });
     expect(await pointsOf(influx.url, 'attr', 'body_weight', 'dev_t_shared')).toEqual([]);
 
