@@ -430,6 +430,29 @@ describe('a newcomer sets up a household in the console, in Chromium, against th
     expect((await result.textContent())?.startsWith(`Sync now: ${shown}`)).toBe(true);
   });
 
+  it('asks for the passkey on Pair, sends it with the command, and shows the state the API records', async () => {
+    const card = page.locator('.device').filter({ hasText: `Address ${SCALE}` });
+    await card.getByRole('button', { name: 'Pair', exact: true }).click();
+    await card.getByLabel('Passkey shown by the device').fill('123456');
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/commands'));
+    await card.getByRole('button', { name: 'Pair now' }).click();
+    expect((await sent).postDataJSON()).toEqual({ op: 'pair', passkey: '123456' });
+    const result = card.locator('.command-result');
+    await until(
+      'the pair command to finish',
+      async () => /^Pair: (done|failed|timed out)/.test((await result.textContent()) ?? ''),
+      60_000,
+      250,
+    );
+    const { rows } = await platform.db.query<{ op: string; args: unknown; state: string }>(
+      'SELECT op, args, state FROM gateway_commands ORDER BY created_at DESC LIMIT 1',
+    );
+    // The API keeps no passkey once the command is out (docs: arguments without the passkey).
+    expect([rows[0]!.op, rows[0]!.args]).toEqual(['pair', { address: SCALE }]);
+    const shown = { ok: 'done', error: 'failed', timed_out: 'timed out' }[rows[0]!.state];
+    expect((await result.textContent())?.startsWith(`Pair: ${shown}`)).toBe(true);
+  });
+
   it('stores a live weighing of scale user 1 under Sam, and the readings page draws both weights', async () => {
     scale().step({ user: 1 });
     const truth = scale().taken.filter((t) => t.userId === 1);
