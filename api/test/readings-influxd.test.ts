@@ -239,6 +239,23 @@ describe('member readings and reassignment against influxd', () => {
     expect((await api.db.query('SELECT id FROM reading_moves')).rows).toEqual([]);
   });
 
+  it('refuses a move by a member who only sees the reading through a share (403), and moves nothing', async () => {
+    const share = await api.req(LI, 'PUT', `/v1/households/${home.id}/shares/${KIM}`);
+    expect(share.statusCode).toBe(200);
+    const readingId = id('heart_rate', LI, 'dev_band', T + 5 * MIN);
+    const seen = (await readings(KIM, home.id, LI)).json().readings as Reading[];
+    expect(seen.map((r) => r.id)).toContain(readingId);
+    for (const to of [KIM, ALEX])
+      expectProblem(await reassign(KIM, readingId, to), {
+        status: 403,
+        code: 'API_ERR_READING_MOVE_NOT_ALLOWED',
+        detail: 'Only the member this reading belongs to (or who manages them) can move it.',
+        instance: `/v1/readings/${readingId}/reassign`,
+      });
+    expect((await api.db.query('SELECT id FROM reading_moves')).rows).toEqual([]);
+    expect((await api.req(LI, 'DELETE', `/v1/households/${home.id}/shares/${KIM}`)).statusCode).toBe(204);
+  });
+
   it('reassigns a reading: 202 with a pending move, audit for all concerned, NOTIFY; 200 no-op; 409 while open', async () => {
     const readingId = id('weight', LI, 'dev_scale', T + 10 * MIN);
     // Already Li's: nothing to do.

@@ -78,6 +78,13 @@ export function createReadingsService(deps: ReadingsDeps) {
         break;
       }
       if (householdId === undefined) throw memberNotFound();
+      // Sharing grants reading, not moving: only the reading's own member, or whoever may act for them (the
+      // manager of a dependent, or the household's owner), takes it from them.
+      if (!(await householdMembership.mayActFor(db, householdId, caller, owner)))
+        throw new ApiError(
+          'API_ERR_READING_MOVE_NOT_ALLOWED',
+          'Only the member this reading belongs to (or who manages them) can move it.',
+        );
       if (to === owner || (await deps.accountTags(db, to)).includes(key.account)) return { move: null };
       const chosen = householdId;
       const move = await db.transaction(async (sql) => {
