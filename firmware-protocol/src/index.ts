@@ -95,6 +95,14 @@ export type {
 export { CHARACTERISTIC, SERVICE, uuid16, uuid128 } from './uuids.js';
 export { PARSER_VERSION } from './version.js';
 export {
+  type DeviceDiscoveredEvent,
+  DeviceDiscoveredEventSchema,
+  type DeviceInfoEvent,
+  DeviceInfoEventSchema,
+  parseDeviceDiscovered,
+  parseDeviceInfo,
+} from './wire/device-events.js';
+export {
   encodeReadingsEnvelope,
   MAX_READINGS_PER_ENVELOPE,
   parseReadingsEnvelope,
@@ -104,14 +112,6 @@ export {
   ReadingsEnvelopeSchema,
   WIRE_VERSION,
 } from './wire/envelope.js';
-export {
-  type DeviceDiscoveredEvent,
-  DeviceDiscoveredEventSchema,
-  type DeviceInfoEvent,
-  DeviceInfoEventSchema,
-  parseDeviceDiscovered,
-  parseDeviceInfo,
-} from './wire/device-events.js';
 export { fnv1a64, type ReadingIdentity, readingId } from './wire/idempotency.js';
 export {
   type CommandMessage,

@@ -290,7 +290,7 @@ describe('npx linkwell up', () => {
     const live = await waitFor(
       'live readings under both adults and inbox items',
       async () => {
-        const counts = (lastCounts = {
+        const counts = {
           heart_rate: (await all('heart_rate', 'bpm')) - 43_200,
           blood_pressure: (await all('blood_pressure', 'systolic')) - 60,
           body_weight: (await all('body_weight', 'weight')) - 30,
@@ -300,7 +300,8 @@ describe('npx linkwell up', () => {
             lastError = e.message;
             return 0;
           }),
-        });
+        };
+        lastCounts = counts;
         return Object.values(counts).every((n) => n > 0) ? counts : undefined;
       },
       180_000 - (Date.now() - started),
