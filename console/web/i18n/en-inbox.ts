@@ -5,6 +5,8 @@ export const enInbox = {
   'inbox.intro':
     'Readings that could not be given to anyone with enough confidence wait here. File each to the right person, with its original time, or discard it.',
   'inbox.empty': 'Nothing is waiting.',
+  'inbox.includeUnclaimed': 'Also show readings from devices nobody has claimed',
+  'inbox.claimFirst': 'Claim this device to file its readings:',
   'inbox.candidates': 'Who it may be',
   'inbox.candidate': '{name}: {percent}%',
   'inbox.confidenceOf': 'Confidence for {name}',

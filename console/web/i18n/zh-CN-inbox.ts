@@ -7,6 +7,8 @@ export const zhCNInbox: Record<keyof typeof enInbox, string> = {
   'inbox.intro':
     '无法有把握地归入某人的测量记录会在这里等待。请将每条记录归档给正确的人（保留原始时间），或将其丢弃。',
   'inbox.empty': '没有待分配的记录。',
+  'inbox.includeUnclaimed': '同时显示未被认领设备的测量记录',
+  'inbox.claimFirst': '认领此设备后才能归档其测量记录：',
   'inbox.candidates': '可能是谁',
   'inbox.candidate': '{name}：{percent}%',
   'inbox.confidenceOf': '{name}的可信度',

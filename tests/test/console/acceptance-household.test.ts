@@ -564,6 +564,39 @@ describe('a newcomer sets up a household in the console, in Chromium, against th
     expect(devices.map((d) => d.address)).toEqual([SCALE]);
   });
 
+  it('shows a weighing of the unclaimed Mi scale only on request, to discard but not to file', async () => {
+    const before = mi().taken.length;
+    mi().step();
+    const weighing = mi().taken[before]!;
+    await eventually(
+      'the unclaimed device’s weighing in the inbox store',
+      async () => {
+        const { rows } = await platform.db.query<{ reason: string }>(
+          `SELECT reason FROM inbox_items WHERE device_address = $1 AND state = 'held'`,
+          [MI],
+        );
+        return rows.length === 1 ? rows : undefined;
+      },
+      60_000,
+      250,
+    );
+    await nav('Inbox').click();
+    await settled(page);
+    const card = page.locator('.inbox-item').filter({ hasText: ` ${weighing.weightKg} kg` });
+    expect(await card.count()).toBe(0);
+    await page.getByLabel('Also show readings from devices nobody has claimed').check();
+    await card.waitFor();
+    expect(await card.locator('p.muted').first().textContent()).toBe('From a device nobody has claimed.');
+    expect(await card.getByRole('button', { name: /^File / }).count()).toBe(0);
+    await card.getByRole('button', { name: /^Discard / }).click();
+    await page.getByRole('status').filter({ hasText: 'was discarded.' }).waitFor();
+    const { rows } = await platform.db.query<{ state: string; reason: string }>(
+      `SELECT state, reason FROM inbox_items WHERE device_address = $1 AND reason = 'unknown_device'`,
+      [MI],
+    );
+    expect(rows).toEqual([{ state: 'discarded', reason: 'unknown_device' }]);
+  });
+
   it('revokes the gateway after confirming, and ingest disconnects it at once', async () => {
     await nav('Gateways').click();
     await settled(page);

@@ -3,6 +3,7 @@ import { send } from '../../api/client.js';
 import type { Candidate, Household, InboxItem } from '../../api/household-types.js';
 import { useI18n } from '../../i18n/context.js';
 import { isMessageKey } from '../../i18n/index.js';
+import { Link } from '../../router.js';
 import type { Actions } from '../account/actions.js';
 import { memberName } from '../household-scope.js';
 import { formatValues, isoTime, metricLabel } from './reading-format.js';
@@ -52,6 +53,8 @@ export function InboxItemCard({
       return t('inbox.discarded', { what });
     });
   const selectId = `file-to-${item.id}`;
+  // The API files only readings of claimed devices (API_ERR_INBOX_DEVICE_UNCLAIMED): claim it first.
+  const unclaimed = item.reason === 'unknown_device';
   return (
     <li class="card inbox-item" aria-labelledby={`inbox-title-${item.id}`}>
       <div>
@@ -69,37 +72,55 @@ export function InboxItemCard({
             ))}
           </ul>
         )}
-        <form class="inline-form" onSubmit={file}>
-          <label for={selectId}>{t('inbox.fileTo')}</label>
-          <select
-            id={selectId}
-            value={target}
-            onChange={(e) => setTarget((e.currentTarget as HTMLSelectElement).value)}
-          >
-            {best === '' && <option value="">{t('inbox.choose')}</option>}
-            {household.members.map((m) => (
-              <option key={m.account_id} value={m.account_id}>
-                {m.display_name}
-              </option>
-            ))}
-          </select>
-          <button
-            type="submit"
-            disabled={actions.busy || target === ''}
-            aria-label={t('inbox.fileLabel', { what, when })}
-          >
-            {t('inbox.file')}
-          </button>
-          <button
-            type="button"
-            class="secondary"
-            disabled={actions.busy}
-            aria-label={t('inbox.discardLabel', { what, when })}
-            onClick={() => void discard()}
-          >
-            {t('inbox.discard')}
-          </button>
-        </form>
+        {unclaimed ? (
+          <div class="inline-form">
+            <p class="muted small">
+              {t('inbox.claimFirst')}{' '}
+              <Link href={`/devices?household=${encodeURIComponent(household.id)}`}>{t('nav.devices')}</Link>
+            </p>
+            <button
+              type="button"
+              class="secondary"
+              disabled={actions.busy}
+              aria-label={t('inbox.discardLabel', { what, when })}
+              onClick={() => void discard()}
+            >
+              {t('inbox.discard')}
+            </button>
+          </div>
+        ) : (
+          <form class="inline-form" onSubmit={file}>
+            <label for={selectId}>{t('inbox.fileTo')}</label>
+            <select
+              id={selectId}
+              value={target}
+              onChange={(e) => setTarget((e.currentTarget as HTMLSelectElement).value)}
+            >
+              {best === '' && <option value="">{t('inbox.choose')}</option>}
+              {household.members.map((m) => (
+                <option key={m.account_id} value={m.account_id}>
+                  {m.display_name}
+                </option>
+              ))}
+            </select>
+            <button
+              type="submit"
+              disabled={actions.busy || target === ''}
+              aria-label={t('inbox.fileLabel', { what, when })}
+            >
+              {t('inbox.file')}
+            </button>
+            <button
+              type="button"
+              class="secondary"
+              disabled={actions.busy}
+              aria-label={t('inbox.discardLabel', { what, when })}
+              onClick={() => void discard()}
+            >
+              {t('inbox.discard')}
+            </button>
+          </form>
+        )}
       </div>
     </li>
   );

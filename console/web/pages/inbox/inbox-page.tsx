@@ -13,8 +13,11 @@ import { RulesSection } from './rules.js';
 
 function HouseholdInbox({ household, session }: { household: Household; session: Session }) {
   const { t } = useI18n();
+  // Readings of devices nobody claimed are left out unless asked for: they cannot be filed until claimed.
+  const [unclaimed, setUnclaimed] = useState(false);
   const [inbox, reloadInbox] = useResource<{ items: InboxItem[] }>(
-    `/v1/households/${encodeURIComponent(household.id)}/inbox?state=held`,
+    `/v1/households/${encodeURIComponent(household.id)}/inbox?state=held` +
+      (unclaimed ? '&include_unknown_devices=true' : ''),
   );
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => {
@@ -34,6 +37,15 @@ function HouseholdInbox({ household, session }: { household: Household; session:
           </button>
         </div>
         <p>{t('inbox.intro')}</p>
+        <p class="check">
+          <input
+            type="checkbox"
+            id="inbox-unclaimed"
+            checked={unclaimed}
+            onChange={(event) => setUnclaimed((event.currentTarget as HTMLInputElement).checked)}
+          />
+          <label for="inbox-unclaimed">{t('inbox.includeUnclaimed')}</label>
+        </p>
         <Loaded resource={inbox}>
           {(data) => {
             const held = data.items.filter((item) => item.state === 'held');
