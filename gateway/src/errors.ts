@@ -40,6 +40,8 @@ export const GATEWAY_ERRORS = {
     'A command arrived (or reached its turn) after its expires_at; it was refused and never run, because the platform had already reported it timed out.',
   GATEWAY_ERR_CONSENT_FAILED:
     "UDS Consent for a configured user was refused, not answered or impossible (no pairing); that user's readings stay on the scale.",
+  GATEWAY_ERR_UDS_REGISTER_FAILED:
+    'UDS Register New User (uds_register) was refused (a full user table is operation_failed), not answered or impossible (no pairing); no user was stored.',
   GATEWAY_ERR_BAD_COMMAND:
     'A payload on lw/v1/gw/{gw}/cmd is not a valid v1 command; answered with an error result when its tid is readable.',
   GATEWAY_ERR_UNKNOWN_DEVICE: 'A command names a device this gateway does not manage.',

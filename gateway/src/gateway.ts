@@ -40,6 +40,7 @@ import {
   userConsentFeature,
 } from './features/index.js';
 import { DurableOutbox, type DurableOutboxOptions } from './outbox/durable-outbox.js';
+import { ScaleUserStore } from './state/scale-users.js';
 import { UnpairedDevices } from './state/unpaired-devices.js';
 import type { RetryPolicy } from './uplink/backoff.js';
 import { ReadingBatcher } from './uplink/batcher.js';
@@ -65,7 +66,12 @@ export interface GatewayDeps {
   /** Household members on multi-user scales: UDS user index and consent code per scale address. */
   users?: readonly ScaleUserConfig[];
   /** UDS consent timing (response timeout, quiet period before handing the scale to the next user). */
-  uds?: Omit<UserConsentOptions, 'users'>;
+  uds?: Omit<UserConsentOptions, 'users' | 'store'>;
+  /**
+   * Scale users the uds_register and uds_consent commands store, consented as on every link besides `users`;
+   * `ScaleUserStore.openIn(stateDir)` keeps them across restarts. Default: for this run only.
+   */
+  scaleUsers?: ScaleUserStore;
   /** Time sync on connect (on by default when the device offers a writable Current Time); false turns it off. */
   timeSync?: false | TimeSyncOptions;
   /** History classification and duplicate suppression; false turns it off. */
@@ -139,12 +145,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const now = deps.now ?? Date.now;
   const log = deps.logger;
   const unpaired = deps.unpaired ?? UnpairedDevices.inMemory();
+  const scaleUsers = deps.scaleUsers ?? ScaleUserStore.inMemory();
   let commands: CommandHandler | undefined;
   let seq = 0;
   const features: readonly DeviceFeature[] = deps.features ?? [
     ...(deps.timeSync === false ? [] : [timeSyncFeature(deps.timeSync ?? {})]),
     deviceInfoFeature(),
-    ...(deps.users?.length ? [userConsentFeature({ ...deps.uds, users: deps.users })] : []),
+    // Always present: the command channel may store users while the gateway runs; a scale with no user
+    // configured or stored is left alone (no pairing, no consent).
+    userConsentFeature({ ...deps.uds, users: deps.users ?? [], store: scaleUsers }),
     ...(deps.bcmAssembly === false ? [] : [bcmAssemblyFeature(deps.bcmAssembly ?? {})]),
     ...(deps.attribution
       ? [
@@ -328,6 +337,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           profiles: deps.profiles ?? PROFILES,
           ...deps.commands,
           unpaired,
+          scaleUsers,
           // A factory reset ends this gateway's life in the household: stop, and tell the composition root.
           onReset: () => {
             bus.emit('gateway.reset', {});

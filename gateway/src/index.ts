@@ -46,6 +46,7 @@ export * from './onboarding/index.js';
 export { DurableOutbox, type DurableOutboxOptions, type OutboxItem } from './outbox/durable-outbox.js';
 export { type OutboxStats, readOutboxStats } from './outbox/outbox-stats.js';
 export { rekeyReading, toWireReading } from './reading-factory.js';
+export { SCALE_USERS_FILE, ScaleUserStore } from './state/scale-users.js';
 export { UNPAIRED_FILE, UnpairedDevices } from './state/unpaired-devices.js';
 export * from './transport/noble/index.js';
 export * from './transport/node-ble/index.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createGateway, PasskeyBook, UnpairedDevices } from '@linkwell/gateway';
+import { createGateway, PasskeyBook, ScaleUserStore, UnpairedDevices } from '@linkwell/gateway';
 import { type Command, Option } from 'commander';
 import { pino } from 'pino';
 import { intOption } from '../commands/options.js';
@@ -72,6 +72,8 @@ export function registerGatewayRun(parent: Command): void {
         const passkeys = new PasskeyBook();
         // Devices the household unpaired stay unpaired across restarts (read before anything connects).
         const unpaired = await UnpairedDevices.openIn(resolve(o.stateDir));
+        // Scale users the household registered or consented through commands keep being consented as.
+        const scaleUsers = await ScaleUserStore.openIn(resolve(o.stateDir));
         const radio = await openTransport(o.transport, { seed: o.seed, logger, pairing: passkeys });
         const uplink = await connectGatewayUplink(auth, {
           logger,
@@ -90,6 +92,7 @@ export function registerGatewayRun(parent: Command): void {
           uplink,
           commands: { passkeys, transport: o.transport },
           unpaired,
+          scaleUsers,
           logger,
           // History cursors survive restarts, so a device's stored records are not imported again.
           racpSync: { stateDir: resolve(o.stateDir) },

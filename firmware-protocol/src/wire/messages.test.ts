@@ -42,6 +42,32 @@ describe('wire messages v1', () => {
     );
   });
 
+  it('accepts uds_register and uds_consent with a consent code 0..9999 and refuses 10000 or a missing index', () => {
+    const reg = {
+      v: 1,
+      tid: 't2',
+      sent_at: 1,
+      cmd: { op: 'uds_register', address: 'D0:00:00:00:00:03', consent: 0 },
+    };
+    const con = {
+      v: 1,
+      tid: 't3',
+      sent_at: 1,
+      cmd: { op: 'uds_consent', address: 'D0:00:00:00:00:03', index: 2, consent: 9999 },
+    };
+    expect(parseCommand(JSON.stringify(reg))).toEqual(reg);
+    expect(parseCommand(JSON.stringify(con))).toEqual(con);
+    const bad = [
+      { ...reg, cmd: { ...reg.cmd, consent: 10_000 } },
+      { ...reg, cmd: { op: 'uds_register', address: 'D0:00:00:00:00:03' } },
+      { ...con, cmd: { op: 'uds_consent', address: 'D0:00:00:00:00:03', consent: 1234 } },
+      { ...con, cmd: { ...con.cmd, index: 255 } },
+      { ...con, cmd: { ...con.cmd, consent: '1234' } },
+    ];
+    for (const b of bad)
+      expect(code(() => parseCommand(JSON.stringify(b)))).toBe('PROTO_ERR_INVALID_ENVELOPE');
+  });
+
   it('refuses an unknown command op "format_disk"', () => {
     expect(code(() => parseCommand('{"v":1,"tid":"t","sent_at":1,"cmd":{"op":"format_disk"}}'))).toBe(
       'PROTO_ERR_INVALID_ENVELOPE',

@@ -42,6 +42,9 @@ export const EventSchema = {
   additionalProperties: true,
 } as const;
 
+/** UDS v1.0 §3.4: a consent code is 0x0000-0x270F. */
+const CONSENT = { type: 'integer', minimum: 0, maximum: 9999 } as const;
+
 const op = <Op extends string>(name: Op) => ({ type: 'string', const: name }) as const;
 
 const CommandBody = {
@@ -84,6 +87,27 @@ const CommandBody = {
         op: op('capture'),
         address: ADDRESS,
         seconds: { type: 'integer', minimum: 1, maximum: 600 },
+      },
+      additionalProperties: false,
+    },
+    {
+      // UDS User Control Point Register New User (UDS v1.0 §3.4, op 0x01) with the member's consent code; the
+      // result's `index` is the user index the scale assigned. The gateway then consents as that user on every
+      // link. The consent code is a secret: never echoed in results or events.
+      type: 'object',
+      required: ['op', 'address', 'consent'],
+      properties: { op: op('uds_register'), address: ADDRESS, consent: CONSENT },
+      additionalProperties: false,
+    },
+    {
+      // UDS Consent (op 0x02) for a user the scale already has; on success the gateway keeps consenting as them.
+      type: 'object',
+      required: ['op', 'address', 'index', 'consent'],
+      properties: {
+        op: op('uds_consent'),
+        address: ADDRESS,
+        index: { type: 'integer', minimum: 0, maximum: 254 },
+        consent: CONSENT,
       },
       additionalProperties: false,
     },

@@ -2,6 +2,7 @@ import type { CommandMessage, CommandResultMessage, DeviceProfile } from '@linkw
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import type { GatewayEventBus } from '../events.js';
+import { ScaleUserStore } from '../state/scale-users.js';
 import { UnpairedDevices } from '../state/unpaired-devices.js';
 import type { CommandContext, CommandOf, CommandOp, CommandOptions, OpHandler } from './context.js';
 import type { DeviceControl } from './device-control.js';
@@ -10,6 +11,7 @@ import { pairOp } from './ops/pair.js';
 import { resetOp } from './ops/reset.js';
 import { setTimeOp } from './ops/set-time.js';
 import { syncOp } from './ops/sync.js';
+import { udsConsentOp, udsRegisterOp } from './ops/uds-user.js';
 import { unpairOp } from './ops/unpair.js';
 import { errorBody, errorResult, okResult, parseCommandPayload } from './parse.js';
 
@@ -43,6 +45,8 @@ const OPS: { [K in CommandOp]: OpHandler<K> } = {
   set_time: setTimeOp,
   capture: captureOp,
   reset: resetOp,
+  uds_register: udsRegisterOp,
+  uds_consent: udsConsentOp,
 };
 
 function dispatch<K extends CommandOp>(cmd: CommandOf<K>, ctx: CommandContext) {
@@ -71,6 +75,8 @@ export function createCommandHandler(deps: CommandHandlerDeps): CommandHandler {
     syncMaxMs: deps.syncMaxMs ?? 10_000,
     transport: deps.transport,
     unpaired: deps.unpaired ?? UnpairedDevices.inMemory(),
+    scaleUsers: deps.scaleUsers ?? ScaleUserStore.inMemory(),
+    udsResponseMs: deps.udsResponseMs ?? 5000,
     wipe: deps.wipe,
   };
   const remember = deps.rememberResults ?? 256;
@@ -90,6 +96,7 @@ export function createCommandHandler(deps: CommandHandlerDeps): CommandHandler {
       log.warn({ code: e.code, tid, op: cmd.op }, e.message);
       return errorResult(deps.gatewayId, tid, e);
     }
+    // Only op, tid and address: a pair passkey or a UDS consent code never reaches the log.
     log.info({ tid, op: cmd.op, device: 'address' in cmd ? cmd.address : undefined }, 'command');
     try {
       return okResult(deps.gatewayId, tid, await dispatch(cmd, ctx));

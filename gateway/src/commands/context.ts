@@ -2,6 +2,7 @@ import type { CommandMessage, DeviceProfile } from '@linkwell/firmware-protocol'
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import type { GatewayEventBus } from '../events.js';
+import type { ScaleUserStore } from '../state/scale-users.js';
 import type { UnpairedDevices } from '../state/unpaired-devices.js';
 import type { DeviceControl, ManagedDevice } from './device-control.js';
 import type { PasskeyBook } from './passkeys.js';
@@ -28,6 +29,10 @@ export interface CommandOptions {
   rememberResults?: number;
   /** Where unpair remembers a device and pair forgets it again; default: for this run only. */
   unpaired?: UnpairedDevices;
+  /** Where uds_register and uds_consent keep the users the scale consents as; default: for this run only. */
+  scaleUsers?: ScaleUserStore;
+  /** uds_register, uds_consent: how long to wait for the User Control Point's Response Code. Default 5 s. */
+  udsResponseMs?: number;
   /**
    * reset: deletes the gateway's credentials and state (the composition root knows where they are). Without
    * it a reset still lets every device go and stops the gateway, and its result says `state_wiped: false`.
@@ -50,6 +55,8 @@ export interface CommandContext {
   syncMaxMs: number;
   transport: string | undefined;
   unpaired: UnpairedDevices;
+  scaleUsers: ScaleUserStore;
+  udsResponseMs: number;
   wipe: (() => Promise<void>) | undefined;
 }
 

@@ -1,5 +1,6 @@
 import { decodeUserControlPoint, encodeUserControlPoint } from '@linkwell/firmware-protocol';
 import { GatewayError } from '../errors.js';
+import { type ScaleUserStore, scaleUsersOf } from '../state/scale-users.js';
 import type { DeviceFeature, LinkSession } from './types.js';
 
 const UDS = '181c';
@@ -14,7 +15,13 @@ export interface ScaleUserConfig {
 }
 
 export interface UserConsentOptions {
+  /** The start-up configuration. */
   users: readonly ScaleUserConfig[];
+  /**
+   * Users registered or consented through the command channel (uds_register, uds_consent); read on every
+   * link, so a user stored while the scale is connected is consented from the next link on.
+   */
+  store?: ScaleUserStore;
   /** How long to wait for the Response Code indication. Default 5 s. */
   responseTimeoutMs?: number;
   /**
@@ -39,14 +46,14 @@ export interface UserConsentOptions {
  * user id in the frame get the consented index as their slot. A scale accepts one consented user per link,
  * so with more users the gateway consents them in turn, one per connection: after `quietMs` without a
  * reading it reconnects for the next one until each had a turn, then stays on the link; the next round
- * starts when the link drops.
+ * starts when the link drops. The users are the start-up configuration together with the store the
+ * uds_register and uds_consent commands fill (docs/gateways.md).
  */
 export function userConsentFeature(opts: UserConsentOptions): DeviceFeature {
   const timeoutMs = opts.responseTimeoutMs ?? 5000;
   const quietMs = opts.quietMs ?? 3000;
   const rounds = new Map<string, { cursor: number; left: number }>();
-  const usersOf = (address: string) =>
-    opts.users.filter((u) => u.address.toUpperCase() === address.toUpperCase());
+  const usersOf = (address: string) => scaleUsersOf(address, opts.users, opts.store);
   /** Links that still have to hand over to the next user once the replay went quiet. */
   const rotate = new WeakSet<LinkSession>();
 
