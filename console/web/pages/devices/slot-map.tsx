@@ -23,9 +23,10 @@ function SlotRow({
 }) {
   const { t } = useI18n();
   const [member, setMember] = useState(mapped ?? '');
-  // First-sync guard (issue 12): a slot's stored history is imported only when the person says so, and
-  // the choice exists only when the slot is mapped for the first time.
-  const [importHistory, setImportHistory] = useState(false);
+  // First-sync guard (issue 12): nothing a slot stored reaches anyone until the slot is mapped. Mapping it
+  // the first time asks whether that history is the member's; it is unless they untick it, because
+  // discarding is the step that loses data. A remap leaves the API's default (held readings import).
+  const [importHistory, setImportHistory] = useState(true);
   const path = `/v1/devices/${encodeURIComponent(device.id)}/slots/${slot}`;
   const selectId = `slot-${device.id}-${slot}`;
   const importId = `slot-import-${device.id}-${slot}`;
@@ -34,7 +35,7 @@ function SlotRow({
     void actions.run(async () => {
       await send('PUT', path, actions.csrf, {
         account_id: member,
-        import_history: mapped === undefined ? importHistory : false,
+        ...(mapped === undefined ? { import_history: importHistory } : {}),
       });
       return t('slots.saved', { slot, name: memberName(household, member) });
     });
