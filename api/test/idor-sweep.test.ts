@@ -74,6 +74,7 @@ function bodyFor(method: Method, path: string, ids: Ids): Record<string, unknown
     'PUT /v1/devices/{id}/slots/{slot}': { account_id: ids.member },
     'PUT /v1/devices/{id}/attribution': { mode: 'slots' },
     'POST /v1/devices/{id}/commands': { op: 'sync' },
+    'POST /v1/devices/{id}/users': { account_id: ids.member, consent_code: '1234' },
     'POST /v1/readings/{id}/reassign': { to_account_id: ids.viewer },
   };
   return bodies[`${method} ${path}`] ?? (method === 'GET' || method === 'DELETE' ? undefined : {});

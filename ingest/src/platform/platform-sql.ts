@@ -126,7 +126,7 @@ export function createPlatformSql(db: SqlClient) {
     ): Promise<boolean> {
       const { rows } = await db.query(
         `UPDATE gateway_commands SET state = $2, result = $3::jsonb, error_code = $4,
-           finished_at = to_timestamp($5 / 1000.0), args = args - 'passkey'
+           finished_at = to_timestamp($5 / 1000.0), args = args - 'passkey' - 'consent'
          WHERE id = $1 AND state = 'sent' RETURNING id`,
         [
           id,
@@ -143,12 +143,12 @@ export function createPlatformSql(db: SqlClient) {
      * The timed_out rule (the same in the API, api/src/modules/gateways/repository/operations.ts): an open
      * command ends timed_out once its deadline passed and its gateway's last status is offline or unknown
      * (API_ERR_GATEWAY_OFFLINE), or once the answer grace after the deadline passed too
-     * (API_ERR_COMMAND_TIMED_OUT). The passkey of a pair command is not kept once it ended.
+     * (API_ERR_COMMAND_TIMED_OUT). The passkey of a pair command and the consent code of a UDS command are not kept once it ended.
      */
     async expire(now: number, answerGraceMs: number, id?: string): Promise<number> {
       const { rows } = await db.query(
         `UPDATE gateway_commands c SET state = 'timed_out', finished_at = to_timestamp($1::float8 / 1000),
-           args = c.args - 'passkey',
+           args = c.args - 'passkey' - 'consent',
            error_code = CASE WHEN p.online IS TRUE THEN 'API_ERR_COMMAND_TIMED_OUT' ELSE 'API_ERR_GATEWAY_OFFLINE' END
          FROM gateways g LEFT JOIN gateway_presence p ON p.gateway_id = g.id
          WHERE g.id = c.gateway_id AND c.state IN ('queued', 'sent') AND ($3::text IS NULL OR c.id = $3)

@@ -1,7 +1,12 @@
 import type { SqlClient } from '../../db/sql-client.js';
 import { ApiError } from '../../errors.js';
 import { newId } from '../../shared/secrets.js';
-import { createGatewayOperations, type GatewayCommandSettings, type NearbyRow } from '../gateways/index.js';
+import {
+  type CommandView,
+  createGatewayOperations,
+  type GatewayCommandSettings,
+  type NearbyRow,
+} from '../gateways/index.js';
 import { discardHeldForSlot } from '../inbox/index.js';
 import { type AttributionMode, attributionFor, DEFAULT_SLOT_COUNT } from './attribution-mode.js';
 import { createDevicesRepository, type DeviceRow } from './repository.js';
@@ -129,6 +134,35 @@ export function createDeviceClaims(sql: SqlClient, now: () => number, commands?:
       });
   }
 
+  /**
+   * UDS registration and consent need the User Control Point, which only a scale read over GATT has (a BLS
+   * cuff keeps its user ids without codes; an advertisement scale has no link).
+   */
+  function requireUds(d: DeviceRow): void {
+    if (d.kind !== 'scale' || d.attribution !== 'slots')
+      throw new ApiError(
+        'API_ERR_UDS_UNSUPPORTED',
+        'This device has no UDS user control point (registration and consent codes are for multi-user scales).',
+        { kind: d.kind },
+      );
+  }
+
+  /** Queues `op` for the device on the household's gateway that heard it last (API_ERR_NO_GATEWAY without one). */
+  async function queueFor(accountId: string, d: DeviceRow, op: string, args: Record<string, unknown>) {
+    const gatewayId = await gateways.carrierFor(d.household_id, d.address);
+    if (gatewayId === undefined)
+      throw new ApiError('API_ERR_NO_GATEWAY', 'Your household has no gateway to send this through.', {
+        household_id: d.household_id,
+      });
+    return gateways.queue(accountId, {
+      householdId: d.household_id,
+      gatewayId,
+      deviceId: d.id,
+      op,
+      args: { address: d.address, ...args },
+    });
+  }
+
   function requireSlot(d: DeviceRow, slot: number): void {
     const count = d.slot_count ?? DEFAULT_SLOT_COUNT;
     if (slot < 0 || slot >= count)
@@ -215,10 +249,12 @@ export function createDeviceClaims(sql: SqlClient, now: () => number, commands?:
       slot: number,
       member: string,
       importHistory: boolean,
-    ): Promise<DeviceView & { discarded_inbox_items: number }> {
+      consentCode?: string,
+    ): Promise<DeviceView & { discarded_inbox_items: number; command?: CommandView }> {
       const d = await visibleDevice(accountId, id);
       await requireMode(d, 'slots');
       requireSlot(d, slot);
+      if (consentCode !== undefined) requireUds(d);
       await requireHouseholdMember(d.household_id, member);
       // The first-sync guard: what the slot stored before it was mapped is imported only when asked for.
       // Discarded in the same transaction as the mapping, so ingest never replays it to the new member.
@@ -226,7 +262,43 @@ export function createDeviceClaims(sql: SqlClient, now: () => number, commands?:
         ? []
         : await discardHeldForSlot(sql, { deviceId: id, slot, by: accountId, now: now() });
       await repo.assign(id, slot, member);
-      return { ...(await view(d)), discarded_inbox_items: discarded.length };
+      // In the same transaction as the mapping: without a gateway (API_ERR_NO_GATEWAY) nothing is mapped either.
+      // The gateway consents as the slot's user from then on; the command's result says whether the code fit.
+      const command =
+        consentCode === undefined
+          ? undefined
+          : await queueFor(accountId, d, 'uds_consent', { index: slot, consent: Number(consentCode) });
+      return {
+        ...(await view(d)),
+        discarded_inbox_items: discarded.length,
+        ...(command ? { command } : {}),
+      };
+    },
+
+    /**
+     * Queues uds_register for a member on a multi-user scale (POST /v1/devices/{id}/users); the route maps the
+     * index the gateway answers with `mapRegistered`. Checked before queueing, so a refused request registers
+     * nobody on the scale.
+     */
+    async registerUser(accountId: string, id: string, member: string, consentCode: string) {
+      const d = await visibleDevice(accountId, id);
+      await requireMode(d, 'slots');
+      requireUds(d);
+      await requireHouseholdMember(d.household_id, member);
+      return queueFor(accountId, d, 'uds_register', { consent: Number(consentCode) });
+    },
+
+    /**
+     * Maps the index a uds_register answered to the member. The scale chose the index, so a device whose
+     * slot_count is smaller grows to hold it (UDS indexes are 0..254).
+     */
+    async mapRegistered(accountId: string, id: string, member: string, index: number): Promise<DeviceView> {
+      const d = await visibleDevice(accountId, id);
+      await requireMode(d, 'slots');
+      await requireHouseholdMember(d.household_id, member);
+      if (index >= (d.slot_count ?? DEFAULT_SLOT_COUNT)) await repo.setAttribution(id, 'slots', index + 1);
+      await repo.assign(id, index, member);
+      return view((await repo.device(id))!);
     },
 
     async clearSlot(accountId: string, id: string, slot: number): Promise<void> {
@@ -248,18 +320,7 @@ export function createDeviceClaims(sql: SqlClient, now: () => number, commands?:
     /** Queues a command on the gateway that heard the device last (else an online one of the household). */
     async command(accountId: string, id: string, op: DeviceCommandOp, passkey?: string) {
       const d = await visibleDevice(accountId, id);
-      const gatewayId = await gateways.carrierFor(d.household_id, d.address);
-      if (gatewayId === undefined)
-        throw new ApiError('API_ERR_NO_GATEWAY', 'Your household has no gateway to send this through.', {
-          household_id: d.household_id,
-        });
-      return gateways.queue(accountId, {
-        householdId: d.household_id,
-        gatewayId,
-        deviceId: id,
-        op,
-        args: { address: d.address, ...(passkey === undefined ? {} : { passkey }) },
-      });
+      return queueFor(accountId, d, op, passkey === undefined ? {} : { passkey });
     },
   };
 }

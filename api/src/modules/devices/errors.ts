@@ -30,4 +30,14 @@ export const DEVICES_ERRORS = {
     status: 404,
     description: 'No member is assigned to this slot of the device.',
   },
+  API_ERR_UDS_UNSUPPORTED: {
+    status: 409,
+    description:
+      'Registration and consent codes need a UDS User Control Point: the device is not a multi-user scale read over GATT (`kind` says what it is).',
+  },
+  API_ERR_UDS_REGISTER_FAILED: {
+    status: 502,
+    description:
+      'The gateway did not register the member on the scale: its uds_register command ended in error (`gateway_code`, e.g. GATEWAY_ERR_UDS_REGISTER_FAILED for a full user table) or timed out (API_ERR_GATEWAY_OFFLINE, API_ERR_COMMAND_TIMED_OUT); nothing was mapped (`command_id` to follow it).',
+  },
 } as const satisfies ErrorCatalog;

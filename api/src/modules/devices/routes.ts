@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { requireUser } from '../../auth/guard.js';
 import type { Database, SqlClient } from '../../db/sql-client.js';
 import { ApiError } from '../../errors.js';
-import type { GatewayCommandSettings } from '../gateways/index.js';
+import { awaitCommand, createGatewayOperations, type GatewayCommandSettings } from '../gateways/index.js';
 import { createDeviceClaims } from './claims-service.js';
 import * as s from './schemas.js';
 
@@ -60,7 +60,8 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<DevicesRoutesOptions> = as
     '/v1/devices/:id/slots/:slot',
     { schema: s.assignSlotRoute, preHandler: guard },
     async (request) => {
-      const { account_id, import_history } = request.body;
+      const { account_id, import_history, consent_code } = request.body;
+      // Committed before answering: a queued uds_consent reaches ingest at COMMIT.
       return inTx((c) =>
         c.assignSlot(
           accountOf(request),
@@ -68,8 +69,45 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<DevicesRoutesOptions> = as
           request.params.slot,
           account_id,
           import_history ?? true,
+          consent_code,
         ),
       );
+    },
+  );
+
+  app.post(
+    '/v1/devices/:id/users',
+    { schema: s.registerUserRoute, preHandler: guard },
+    async (request, reply) => {
+      const account = accountOf(request);
+      const { account_id, consent_code } = request.body;
+      const queued = await inTx((c) => c.registerUser(account, request.params.id, account_id, consent_code));
+      // This request maps the answer, so the mapping happens once, here; a client that gave up can still read
+      // the index in the command's result and map it with PUT /v1/devices/{id}/slots/{slot} (docs/devices.md).
+      const ops = createGatewayOperations(opts.db, opts.now, opts.commands);
+      const command = await awaitCommand(
+        ops,
+        account,
+        queued.id,
+        ops.settings.deadlineMs + ops.settings.answerGraceMs,
+      );
+      const index = command.state === 'ok' ? command.result?.index : undefined;
+      if (typeof index !== 'number' || !Number.isInteger(index))
+        throw new ApiError(
+          'API_ERR_UDS_REGISTER_FAILED',
+          'The gateway did not register this user on the scale.',
+          {
+            command_id: command.id,
+            state: command.state,
+            gateway_code: command.error?.code ?? null,
+          },
+        );
+      const device = await inTx((c) => c.mapRegistered(account, request.params.id, account_id, index));
+      request.log.info(
+        { device: device.id, command: command.id, slot: index },
+        'scale user registered and mapped',
+      );
+      return reply.status(201).send({ slot: index, device, command });
     },
   );
 

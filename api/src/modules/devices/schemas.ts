@@ -12,6 +12,11 @@ const Address = Type.String({
   description: 'AA:BB:CC:DD:EE:FF',
 });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
+/** UDS v1.0 §3.4: a four-digit consent code (0000-9999); a secret, never echoed back. */
+const ConsentCode = Type.String({
+  pattern: '^[0-9]{4}$',
+  description: 'Four digits; never stored or echoed.',
+});
 
 export const NearbySchema = Type.Object({
   address: Type.String(),
@@ -106,15 +111,37 @@ export const assignSlotRoute = {
   ...guarded,
   summary: 'Map a slot (UDS user index, BLS user id) of a multi-user device to a member',
   description:
-    'import_history (default true): false discards what waits in the inbox for this slot instead of importing it (the first-sync guard).',
+    'import_history (default true): false discards what waits in the inbox for this slot instead of importing it (the first-sync guard). consent_code (UDS scales): also queues uds_consent for the slot, so the gateway consents as that user on every link; the answer includes the command (follow it with GET /v1/commands/{id}).',
   params: slotParams,
   body: Type.Object(
-    { account_id: Id, import_history: Type.Optional(Type.Boolean()) },
+    {
+      account_id: Id,
+      import_history: Type.Optional(Type.Boolean()),
+      consent_code: Type.Optional(ConsentCode),
+    },
     { additionalProperties: false },
   ),
   response: {
-    200: Type.Object({ ...DeviceSchema.properties, discarded_inbox_items: Type.Integer() }),
+    200: Type.Object({
+      ...DeviceSchema.properties,
+      discarded_inbox_items: Type.Integer(),
+      command: Type.Optional(CommandSchema),
+    }),
     ...errors,
+  },
+};
+
+export const registerUserRoute = {
+  ...guarded,
+  summary: 'Register a member as a new user on a multi-user scale and map the slot the scale assigns',
+  description:
+    'Queues uds_register (UDS Register New User with the consent code) on the household’s gateway, waits for its result (up to the command deadline plus the answer grace) and maps the user index the scale assigned to the member. 502 API_ERR_UDS_REGISTER_FAILED when the gateway did not register the user; nothing is mapped then.',
+  params: id,
+  body: Type.Object({ account_id: Id, consent_code: ConsentCode }, { additionalProperties: false }),
+  response: {
+    201: Type.Object({ slot: Type.Integer(), device: DeviceSchema, command: CommandSchema }),
+    ...errors,
+    502: ProblemResponse,
   },
 };
 

@@ -7,7 +7,11 @@ import { devicePageRoutes } from './page-routes.js';
 export { displayUserCode, normalizeUserCode, USER_CODE_ALPHABET } from './codes.js';
 export { GATEWAYS_ERRORS } from './errors.js';
 export { OAuthError } from './oauth-routes.js';
-export { type GatewayOperationsRoutesOptions, gatewayOperationsRoutes } from './operations-routes.js';
+export {
+  awaitCommand,
+  type GatewayOperationsRoutesOptions,
+  gatewayOperationsRoutes,
+} from './operations-routes.js';
 export { CommandSchema, GatewaySchema } from './operations-schemas.js';
 export {
   type CommandView,

@@ -49,7 +49,7 @@ export interface CommandView {
   gateway_id: string;
   device_id: string | null;
   op: string;
-  /** The command's arguments without the passkey. */
+  /** The command's arguments without the pair passkey or the UDS consent code (secrets). */
   args: Record<string, unknown>;
   state: CommandState;
   /** What the gateway answered (state ok). */
@@ -81,7 +81,7 @@ export function gatewayView(g: GatewayRow): GatewayView {
 }
 
 export function commandView(c: CommandRow): CommandView {
-  const { passkey: _passkey, ...args } = c.args;
+  const { passkey: _passkey, consent: _consent, ...args } = c.args;
   const code = c.error_code;
   const message =
     code === null

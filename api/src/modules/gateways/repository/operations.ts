@@ -155,7 +155,7 @@ export function createGatewayOperationsRepository(sql: SqlClient) {
     async expire(id: string, now: number, answerGraceMs: number): Promise<void> {
       await sql.query(
         `UPDATE gateway_commands c SET state = 'timed_out', finished_at = $2::timestamptz,
-           args = c.args - 'passkey',
+           args = c.args - 'passkey' - 'consent',
            error_code = CASE WHEN p.online IS TRUE THEN 'API_ERR_COMMAND_TIMED_OUT' ELSE 'API_ERR_GATEWAY_OFFLINE' END
          FROM gateways g LEFT JOIN gateway_presence p ON p.gateway_id = g.id
          WHERE c.id = $1 AND g.id = c.gateway_id AND c.state IN ('queued', 'sent')
