@@ -96,6 +96,8 @@ export interface Device {
   maker?: string | null;
   profile_id?: string | null;
   battery_percent?: number | null;
+  /** The profile's kind ('scale', 'bp_cuff', …); a `slots` scale takes UDS consent codes. */
+  kind?: string | null;
   attribution: Attribution;
   slot_count?: number | null;
   /** single devices: the member its readings go to. */

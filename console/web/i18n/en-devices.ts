@@ -87,6 +87,10 @@ export const enDevices = {
   'slots.clear': 'Clear',
   'slots.clearLabel': 'Clear user {slot}',
   'slots.cleared': 'User {slot} is no longer mapped.',
+  'slots.consentCode': 'Consent code for user {slot}',
+  'slots.consentHint':
+    'The four digits this user chose on the scale; the gateway uses them to collect their weighings.',
+  'slots.savedConsent': 'User {slot} is now {name}; the gateway is checking the consent code.',
   'command.sync': 'Sync now',
   'command.set_time': 'Set time',
   'command.pair': 'Pair',

@@ -27,17 +27,28 @@ function SlotRow({
   // the first time asks whether that history is the member's; it is unless they untick it, because
   // discarding is the step that loses data. A remap leaves the API's default (held readings import).
   const [importHistory, setImportHistory] = useState(true);
+  // UDS scales guard each user with a four-digit consent code (UDS v1.0 §3.4); the API passes it to the
+  // gateway and never shows it again, so the field is cleared after saving.
+  const uds = device.kind === 'scale';
+  const [consent, setConsent] = useState('');
+  const consentValid = consent === '' || /^[0-9]{4}$/.test(consent);
   const path = `/v1/devices/${encodeURIComponent(device.id)}/slots/${slot}`;
   const selectId = `slot-${device.id}-${slot}`;
   const importId = `slot-import-${device.id}-${slot}`;
+  const consentId = `slot-consent-${device.id}-${slot}`;
+  const hintId = `slot-consent-hint-${device.id}-${slot}`;
   const save = (event: Event) => {
     event.preventDefault();
     void actions.run(async () => {
       await send('PUT', path, actions.csrf, {
         account_id: member,
         ...(mapped === undefined ? { import_history: importHistory } : {}),
+        ...(uds && consent !== '' ? { consent_code: consent } : {}),
       });
-      return t('slots.saved', { slot, name: memberName(household, member) });
+      const name = memberName(household, member);
+      const withCode = uds && consent !== '';
+      setConsent('');
+      return withCode ? t('slots.savedConsent', { slot, name }) : t('slots.saved', { slot, name });
     });
   };
   const clear = () =>
@@ -72,10 +83,31 @@ function SlotRow({
             <label for={importId}>{t('slots.importHistory', { slot })}</label>
           </span>
         )}
+        {uds && (
+          <span class="consent">
+            <label for={consentId}>{t('slots.consentCode', { slot })}</label>
+            <input
+              id={consentId}
+              type="password"
+              inputMode="numeric"
+              autoComplete="off"
+              pattern="[0-9]{4}"
+              maxLength={4}
+              size={4}
+              value={consent}
+              aria-describedby={hintId}
+              aria-invalid={!consentValid}
+              onInput={(event) => setConsent((event.currentTarget as HTMLInputElement).value)}
+            />
+            <span id={hintId} class="muted small">
+              {t('slots.consentHint')}
+            </span>
+          </span>
+        )}
         <button
           type="submit"
           class="secondary"
-          disabled={actions.busy || member === '' || member === mapped}
+          disabled={actions.busy || member === '' || !consentValid || (member === mapped && consent === '')}
           aria-label={t('slots.saveLabel', { slot })}
         >
           {t('slots.save')}
