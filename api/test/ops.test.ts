@@ -127,6 +127,7 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
       '/v1/devices/{id}/commands',
       '/v1/devices/{id}/owner',
       '/v1/devices/{id}/slots/{slot}',
+      '/v1/devices/{id}/users',
       '/v1/gateways/{id}',
       '/v1/gateways/{id}/factory-reset',
       '/v1/gateways/{id}/revoke',
