@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Database, migrate, openPglite } from '@linkwell/api';
 import { type ReadingsEnvelope, readingId } from '@linkwell/firmware-protocol';
 import { startInfluxd } from '@linkwell/tests/harness';
 import { createSigner } from 'fast-jwt';
@@ -9,7 +10,7 @@ import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInfluxWriter, type IngestService, type SqlClient, startIngest } from '../src/index.js';
+import { createInfluxWriter, type IngestService, startIngest } from '../src/index.js';
 
 const GW = 'gw_home';
 const BAND = 'D0:00:00:00:00:01';
@@ -25,26 +26,22 @@ const token = (sub: string, typ = 'gateway') =>
   })({ sub, typ });
 
 /**
- * A one-device registry standing in for the API's view, answering the read model's per-gateway query
- * (`gateway_id = ANY($1)`); the SQL contract itself is tested against PGlite and PostgreSQL in api/.
+ * The API's registry on PGlite, migrated as the API migrates it, with one household whose gateway has one
+ * claimed wristband worn by alice: the view `ingest_device_accounts` and the inbox are the real contract.
  */
-const registry: SqlClient = {
-  async query<T>(_sql: string, params?: unknown[]) {
-    const [gws] = (params ?? []) as [string[] | undefined];
-    const rows = (gws ?? []).includes(GW)
-      ? [
-          {
-            gateway_id: GW,
-            device_address: BAND,
-            slot: null,
-            device_id: 'dev_band',
-            account_id: 'acct_alice',
-          },
-        ]
-      : [];
-    return { rows: rows as T[] };
-  },
-};
+async function openRegistry(): Promise<Database> {
+  const db = await openPglite();
+  await migrate(db);
+  await db.exec(`
+    INSERT INTO accounts (id, display_name) VALUES ('acct_alice', 'Alice');
+    INSERT INTO households (id, name) VALUES ('hh_home', 'Home');
+    INSERT INTO household_members (household_id, account_id, role) VALUES ('hh_home', 'acct_alice', 'owner');
+    INSERT INTO gateways (id, household_id, name) VALUES ('${GW}', 'hh_home', 'Hall');
+    INSERT INTO devices (id, household_id, address, kind) VALUES ('dev_band', 'hh_home', '${BAND}', 'wristband');
+    INSERT INTO device_assignments (device_id, slot, account_id) VALUES ('dev_band', NULL, 'acct_alice');
+  `);
+  return db;
+}
 
 function reading(bpm: number, t: number, device = BAND) {
   const raw = `06${bpm.toString(16).padStart(2, '0')}`;
@@ -77,10 +74,12 @@ describe('ingest against real influxd and real MQTT clients', () => {
   let influx: Awaited<ReturnType<typeof startInfluxd>>;
   let svc: IngestService;
   let dataDir: string;
+  let registry: Database;
 
   beforeAll(async () => {
     influx = await startInfluxd();
     dataDir = await mkdtemp(join(tmpdir(), 'lw-ingest-'));
+    registry = await openRegistry();
     svc = await startIngest({
       mqtt: { host: '127.0.0.1', port: 0 },
       ops: { host: '127.0.0.1', port: 0 },
@@ -96,6 +95,7 @@ describe('ingest against real influxd and real MQTT clients', () => {
 
   afterAll(async () => {
     await svc?.close();
+    await registry?.close();
     await influx?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
@@ -175,19 +175,25 @@ describe('ingest against real influxd and real MQTT clients', () => {
     await c.endAsync();
   });
 
-  it('holds a reading from an unclaimed device on disk instead of dropping it', async () => {
+  it('holds a reading from an unclaimed device in the household inbox instead of dropping it', async () => {
     const c = await connect(GW, token(GW));
     const stray = reading(66, Date.UTC(2026, 10, 3), 'AA:BB:CC:DD:EE:FF');
     await c.publishAsync(`lw/v1/gw/${GW}/readings`, envelope([stray]), { qos: 1 });
-    const held = (await readFile(join(dataDir, 'quarantine', 'held.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(held.at(-1)).toMatchObject({
-      kind: 'held',
-      code: 'INGEST_ERR_UNKNOWN_DEVICE',
-      reading: { id: stray.id },
-    });
+    // The PUBACK came after the inbox row was committed.
+    const { rows } = await registry.query<Record<string, unknown>>(
+      'SELECT gateway_id, household_id, device_address, metric, reason, state, reading FROM inbox_items',
+    );
+    expect(rows).toEqual([
+      {
+        gateway_id: GW,
+        household_id: 'hh_home',
+        device_address: 'AA:BB:CC:DD:EE:FF',
+        metric: 'heart_rate',
+        reason: 'unknown_device',
+        state: 'held',
+        reading: expect.objectContaining({ id: stray.id, values: { bpm: 66 } }),
+      },
+    ]);
     await c.endAsync();
   });
 
@@ -199,15 +205,21 @@ describe('ingest against real influxd and real MQTT clients', () => {
   });
 
   it('serves /healthz and /metrics with the written-readings counter', async () => {
-    const health = await fetch(`${svc.opsUrl}/healthz`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({
+    // The inbox figures are refreshed in the background; wait for the one held reading to show.
+    let body: { details?: { held?: { readings?: number } } } = {};
+    for (let i = 0; i < 100 && body.details?.held?.readings !== 1; i++) {
+      const res = await fetch(`${svc.opsUrl}/healthz`);
+      expect(res.status).toBe(200);
+      body = (await res.json()) as typeof body;
+      if (body.details?.held?.readings !== 1) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(body).toEqual({
       status: 'ok',
       checks: { influx: 'ok', registry: 'ok' },
       details: {
         sink: { influx: 'up', replaying: false, spool: expect.objectContaining({ batches: 0 }) },
         held: { readings: 1, gateways: 1, oldestReceivedAt: expect.any(Number) },
-        registry: { gateways: 1, assignments: 1, listening: false },
+        registry: { gateways: 1, assignments: 1, listening: true },
       },
     });
     const metrics = await (await fetch(`${svc.opsUrl}/metrics`)).text();

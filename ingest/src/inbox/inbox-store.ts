@@ -68,6 +68,8 @@ export class InboxStore {
   private readonly maxReadings: number;
   private readonly maxPerGateway: number;
   private last: InboxStats = { readings: 0, gateways: 0, oldestReceivedAt: null };
+  private refreshing: Promise<InboxStats> | undefined;
+  private refreshAgain = false;
 
   constructor(
     private readonly db: SqlClient,
@@ -122,6 +124,27 @@ export class InboxStore {
     }
     await this.query(INSERT, [JSON.stringify([...rows.values()])]);
     this.opts.onChange?.(total + Math.max(0, fresh));
+    if (fresh > 0) this.scheduleRefresh();
+  }
+
+  /**
+   * Refreshes the /healthz figures after new rows, without holding up the PUBACK: one refresh at a time, and
+   * a burst of holds while one runs costs one more, not one each.
+   */
+  private scheduleRefresh(): void {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = this.refreshStats()
+      .catch(() => this.last)
+      .finally(() => {
+        this.refreshing = undefined;
+        if (this.refreshAgain) {
+          this.refreshAgain = false;
+          this.scheduleRefresh();
+        }
+      });
   }
 
   /**
