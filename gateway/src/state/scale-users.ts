@@ -1,8 +1,6 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { GatewayError } from '../errors.js';
+import { join } from 'node:path';
 import type { ScaleUserConfig } from '../features/user-consent.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { readStateFile, StateFileWriter } from './state-file.js';
 
 /** The store's file name in a gateway's state directory. */
 export const SCALE_USERS_FILE = 'scale-users.json';
@@ -27,13 +25,16 @@ function valid(u: unknown): u is ScaleUserConfig {
  * secrets, so it is written owner-only (0600).
  */
 export class ScaleUserStore {
-  private writing: Promise<void> = Promise.resolve();
+  private readonly file: StateFileWriter;
 
   private constructor(
     private readonly users: Map<string, ScaleUserConfig>,
     /** Undefined: kept for this run only. */
-    private readonly path: string | undefined,
-  ) {}
+    path: string | undefined,
+  ) {
+    // Owner-only: the file holds consent codes.
+    this.file = new StateFileWriter(path, 0o600);
+  }
 
   static inMemory(): ScaleUserStore {
     return new ScaleUserStore(new Map(), undefined);
@@ -49,37 +50,21 @@ export class ScaleUserStore {
    * with GATEWAY_ERR_STATE_IO rather than being taken as empty, which would silently stop consenting users.
    */
   static async open(path: string): Promise<ScaleUserStore> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new ScaleUserStore(new Map(), path);
-      throw new GatewayError('GATEWAY_ERR_STATE_IO', `cannot read ${path}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-    try {
-      const doc = JSON.parse(text) as { v?: unknown; users?: unknown };
-      if (doc.v !== 1 || !Array.isArray(doc.users) || !doc.users.every(valid))
+    // Errors name the file, never its content: it holds consent codes.
+    const list = await readStateFile(path, 'a scale-user store', (raw) => {
+      const doc = raw as { v?: unknown; users?: unknown } | null;
+      if (doc?.v !== 1 || !Array.isArray(doc.users) || !doc.users.every(valid))
         throw new Error('expected {"v":1,"users":[{"address","index","consent"}...]}');
-      const users = new Map<string, ScaleUserConfig>();
-      for (const u of doc.users as ScaleUserConfig[])
-        users.set(key(u.address, u.index), {
-          address: u.address.toUpperCase(),
-          index: u.index,
-          consent: u.consent,
-        });
-      return new ScaleUserStore(users, path);
-    } catch (err) {
-      // The message names the file, never its content: it holds consent codes.
-      throw new GatewayError(
-        'GATEWAY_ERR_STATE_IO',
-        `${path} is not a scale-user store: ${(err as Error).message}`,
-        {
-          cause: err,
-        },
-      );
-    }
+      return doc.users as ScaleUserConfig[];
+    });
+    const users = new Map<string, ScaleUserConfig>();
+    for (const u of list ?? [])
+      users.set(key(u.address, u.index), {
+        address: u.address.toUpperCase(),
+        index: u.index,
+        consent: u.consent,
+      });
+    return new ScaleUserStore(users, path);
   }
 
   list(): ScaleUserConfig[] {
@@ -93,32 +78,13 @@ export class ScaleUserStore {
     const k = key(user.address, user.index);
     const before = this.users.get(k);
     this.users.set(k, { address: user.address.toUpperCase(), index: user.index, consent: user.consent });
-    return this.persist(() => {
-      if (before) this.users.set(k, before);
-      else this.users.delete(k);
-    });
-  }
-
-  private persist(undo: () => void): Promise<void> {
-    if (!this.path) return Promise.resolve();
-    const run = this.writing.then(() => this.save());
-    this.writing = run.catch(() => {});
-    return run.catch((err: unknown) => {
-      undo();
-      throw err;
-    });
-  }
-
-  private async save(): Promise<void> {
-    const path = this.path!;
-    try {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFileAtomic(path, `${JSON.stringify({ v: 1, users: this.list() })}\n`, 0o600);
-    } catch (err) {
-      throw new GatewayError('GATEWAY_ERR_STATE_IO', `cannot write ${path}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
+    return this.file.persist(
+      () => ({ v: 1, users: this.list() }),
+      () => {
+        if (before) this.users.set(k, before);
+        else this.users.delete(k);
+      },
+    );
   }
 }
 

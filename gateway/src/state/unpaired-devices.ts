@@ -1,7 +1,5 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { GatewayError } from '../errors.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { join } from 'node:path';
+import { readStateFile, StateFileWriter } from './state-file.js';
 
 /** The list's file name in a gateway's state directory (next to the history cursors). */
 export const UNPAIRED_FILE = 'unpaired-devices.json';
@@ -12,13 +10,15 @@ export const UNPAIRED_FILE = 'unpaired-devices.json';
  * Only an explicit `pair` takes a device off the list. Addresses are compared upper-case.
  */
 export class UnpairedDevices {
-  private writing: Promise<void> = Promise.resolve();
+  private readonly file: StateFileWriter;
 
   private constructor(
     private readonly addresses: Set<string>,
     /** Undefined: kept for this run only. */
-    private readonly path: string | undefined,
-  ) {}
+    path: string | undefined,
+  ) {
+    this.file = new StateFileWriter(path);
+  }
 
   /** A list that lasts as long as the process (tests, `--state-dir` not given). */
   static inMemory(): UnpairedDevices {
@@ -36,29 +36,13 @@ export class UnpairedDevices {
    * device.
    */
   static async open(path: string): Promise<UnpairedDevices> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new UnpairedDevices(new Set(), path);
-      throw new GatewayError('GATEWAY_ERR_STATE_IO', `cannot read ${path}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-    try {
-      const doc = JSON.parse(text) as { v?: unknown; addresses?: unknown };
-      if (doc.v !== 1 || !Array.isArray(doc.addresses) || !doc.addresses.every((a) => typeof a === 'string'))
+    const addresses = await readStateFile(path, 'an unpaired-devices list', (raw) => {
+      const doc = raw as { v?: unknown; addresses?: unknown } | null;
+      if (doc?.v !== 1 || !Array.isArray(doc.addresses) || !doc.addresses.every((a) => typeof a === 'string'))
         throw new Error('expected {"v":1,"addresses":[...]}');
-      return new UnpairedDevices(new Set((doc.addresses as string[]).map((a) => a.toUpperCase())), path);
-    } catch (err) {
-      throw new GatewayError(
-        'GATEWAY_ERR_STATE_IO',
-        `${path} is not an unpaired-devices list: ${(err as Error).message}`,
-        {
-          cause: err,
-        },
-      );
-    }
+      return (doc.addresses as string[]).map((a) => a.toUpperCase());
+    });
+    return new UnpairedDevices(new Set(addresses), path);
   }
 
   has(address: string): boolean {
@@ -72,38 +56,17 @@ export class UnpairedDevices {
   /** Resolves once the list is durable. */
   add(address: string): Promise<void> {
     const a = address.toUpperCase();
-    if (this.addresses.has(a)) return this.writing;
+    if (this.addresses.has(a)) return this.file.settled;
     this.addresses.add(a);
-    return this.persist(() => this.addresses.delete(a));
+    return this.file.persist(this.doc, () => this.addresses.delete(a));
   }
 
   /** Resolves once the list is durable. */
   remove(address: string): Promise<void> {
     const a = address.toUpperCase();
-    if (!this.addresses.delete(a)) return this.writing;
-    return this.persist(() => this.addresses.add(a));
+    if (!this.addresses.delete(a)) return this.file.settled;
+    return this.file.persist(this.doc, () => this.addresses.add(a));
   }
 
-  /** Writes are serialised; a failed one puts memory back to what the file still says. */
-  private persist(undo: () => void): Promise<void> {
-    if (!this.path) return Promise.resolve();
-    const run = this.writing.then(() => this.save());
-    this.writing = run.catch(() => {});
-    return run.catch((err: unknown) => {
-      undo();
-      throw err;
-    });
-  }
-
-  private async save(): Promise<void> {
-    const path = this.path!;
-    try {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFileAtomic(path, `${JSON.stringify({ v: 1, addresses: this.list() })}\n`);
-    } catch (err) {
-      throw new GatewayError('GATEWAY_ERR_STATE_IO', `cannot write ${path}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-  }
+  private readonly doc = () => ({ v: 1, addresses: this.list() });
 }
