@@ -2,10 +2,8 @@ import {
   type BleCentral,
   type BleLink,
   type DeviceProfile,
-  isProtocolError,
   type MeasurementBlock,
   type Reading,
-  toHex,
   uuid16,
 } from '@linkwell/firmware-protocol';
 import { type Logger, pino } from 'pino';
@@ -19,7 +17,7 @@ import {
   type LinkSession,
   type ReadingTransform,
 } from './features/types.js';
-import { rekeyReading, toWireReading } from './reading-factory.js';
+import { rejectedFrame, rekeyReading, toWireReading } from './reading-factory.js';
 
 export interface DeviceSessionDeps {
   gatewayId: string;
@@ -137,14 +135,7 @@ function onFrame(address: string, block: MeasurementBlock, frame: Uint8Array, ct
   try {
     decoded = (ctx.decoders.get(block.id) ?? blockDecoder(block))(frame);
   } catch (err) {
-    ctx.bus.emit('frame.rejected', {
-      address,
-      characteristic: uuid16(block.characteristic),
-      code: isProtocolError(err) ? err.code : 'GATEWAY_ERR_BAD_FRAME',
-      ...(isProtocolError(err) && err.offset !== undefined ? { offset: err.offset } : {}),
-      raw: toHex(frame),
-      message: (err as Error).message,
-    });
+    ctx.bus.emit('frame.rejected', rejectedFrame(address, block, frame, err));
     return;
   }
   emitReadings(address, block, decoded, receivedAt, ctx);

@@ -1,5 +1,6 @@
 import {
   type BlockReading,
+  isProtocolError,
   type MeasurementBlock,
   PARSER_VERSION,
   type Reading,
@@ -7,6 +8,18 @@ import {
   toHex,
   uuid16,
 } from '@linkwell/firmware-protocol';
+
+/** The `frame.rejected` event for a frame a block could not decode: where it came from, the code, the bytes. */
+export function rejectedFrame(address: string, block: MeasurementBlock, frame: Uint8Array, err: unknown) {
+  return {
+    address,
+    characteristic: uuid16(block.characteristic),
+    code: isProtocolError(err) ? err.code : 'GATEWAY_ERR_BAD_FRAME',
+    ...(isProtocolError(err) && err.offset !== undefined ? { offset: err.offset } : {}),
+    raw: toHex(frame),
+    message: (err as Error).message,
+  };
+}
 
 /**
  * Turns a decoded block reading into a wire reading. Without a device time stamp the gateway's receive

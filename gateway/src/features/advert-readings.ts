@@ -2,7 +2,6 @@ import {
   type BleCentral,
   type BlockReading,
   type DeviceProfile,
-  isProtocolError,
   type MeasurementBlock,
   matchProfile,
   type ScanResult,
@@ -12,7 +11,7 @@ import {
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import type { GatewayEventBus } from '../events.js';
-import { rekeyReading, toWireReading } from '../reading-factory.js';
+import { rejectedFrame, rekeyReading, toWireReading } from '../reading-factory.js';
 import type { UnpairedDevices } from '../state/unpaired-devices.js';
 import type { AttributionHint } from './attribution-hint.js';
 import { realSchedule, type Schedule } from './reconnect.js';
@@ -193,14 +192,7 @@ export class AdvertReadings {
     try {
       decoded = block.decode(frame);
     } catch (err) {
-      this.opts.bus.emit('frame.rejected', {
-        address,
-        characteristic: uuid16(block.characteristic),
-        code: isProtocolError(err) ? err.code : 'GATEWAY_ERR_BAD_FRAME',
-        ...(isProtocolError(err) && err.offset !== undefined ? { offset: err.offset } : {}),
-        raw: toHex(frame),
-        message: (err as Error).message,
-      });
+      this.opts.bus.emit('frame.rejected', rejectedFrame(address, block, frame, err));
       return;
     }
     if (decoded.length === 0) {
