@@ -52,7 +52,32 @@ const INVITE_COLUMNS =
   'id, household_id, role, created_by, created_at, expires_at, used_at, used_by, revoked_at';
 
 /** The only SQL on households, household_members, household_invites, household_shares, household_handovers. */
+/**
+ * Invites and hand-over codes share one life cycle: single use, expiring, revocable. `table` is one of these
+ * two literals, never input.
+ */
+function singleUseCodes(sql: SqlClient, table: 'household_invites' | 'household_handovers') {
+  return {
+    /** Atomic: of concurrent callers only one turns an open code into a used one. */
+    use: async (id: string, accountId: string, at: Date) =>
+      (
+        await sql.query<{ id: string }>(
+          `UPDATE ${table} SET used_at = $3, used_by = $2
+           WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3 RETURNING id`,
+          [id, accountId, at],
+        )
+      ).rows.length === 1,
+    revoke: (id: string, at: Date) =>
+      sql.query(
+        `UPDATE ${table} SET revoked_at = $2 WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL`,
+        [id, at],
+      ),
+  };
+}
+
 export function createHouseholdsRepository(sql: SqlClient) {
+  const invites = singleUseCodes(sql, 'household_invites');
+  const handovers = singleUseCodes(sql, 'household_handovers');
   return {
     membershipsOf: async (accountId: string) =>
       (
@@ -161,20 +186,8 @@ export function createHouseholdsRepository(sql: SqlClient) {
           codeHash,
         ])
       ).rows[0],
-    /** Atomic: only one caller can turn an open invite into a used one. */
-    useInvite: async (id: string, accountId: string, at: Date) =>
-      (
-        await sql.query<{ id: string }>(
-          `UPDATE household_invites SET used_at = $3, used_by = $2
-           WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3 RETURNING id`,
-          [id, accountId, at],
-        )
-      ).rows.length === 1,
-    revokeInvite: (id: string, at: Date) =>
-      sql.query(
-        'UPDATE household_invites SET revoked_at = $2 WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL',
-        [id, at],
-      ),
+    useInvite: invites.use,
+    revokeInvite: invites.revoke,
 
     /** A dependent's manager, or null (any other role, or a manager who left). */
     managerOf: async (householdId: string, accountId: string) =>
@@ -280,19 +293,7 @@ export function createHouseholdsRepository(sql: SqlClient) {
           [codeHash],
         )
       ).rows[0],
-    /** Atomic: of concurrent accepts only one turns an open code into a used one. */
-    useHandover: async (id: string, accountId: string, at: Date) =>
-      (
-        await sql.query<{ id: string }>(
-          `UPDATE household_handovers SET used_at = $3, used_by = $2
-           WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3 RETURNING id`,
-          [id, accountId, at],
-        )
-      ).rows.length === 1,
-    revokeHandover: (id: string, at: Date) =>
-      sql.query(
-        'UPDATE household_handovers SET revoked_at = $2 WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL',
-        [id, at],
-      ),
+    useHandover: handovers.use,
+    revokeHandover: handovers.revoke,
   };
 }
