@@ -52,6 +52,8 @@ describe('merging and un-merging two accounts on the account page', () => {
     await choosePersonAtProvider(page, '李伟');
     await page.waitForURL(/\/account\?error=API_ERR_IDENTITY_IN_USE&merge_offer=[^&]+$/);
     const offer = page.getByRole('region', { name: 'Merge the other account into this one?' });
+    // The offer renders after the page's own fetch; read its buttons once they are there.
+    await offer.getByRole('button', { name: 'Not now' }).waitFor();
     expect(await offer.getByRole('button').allTextContents()).toEqual(['Merge into this account', 'Not now']);
     expect((await accountView(page)).alerts).toEqual([]);
     expect(await checkA11y(page)).toEqual([]);
