@@ -21,6 +21,7 @@ export {
   type MetricName,
   metricDefinition,
 } from './catalog/metrics.js';
+export * from './catalog/storage.js';
 export { KNOWN_UNITS, toCanonical } from './catalog/units.js';
 export * from './codecs/battery.js';
 export * from './codecs/blood-pressure.js';
@@ -142,3 +143,5 @@ export {
   type TopicKind,
 } from './wire/topics.js';
 export type { EnvelopeIssue } from './wire/validate.js';
+export * from './trends/index.js';
+export * from './catalog/trend-metrics.js';

@@ -1,0 +1,3 @@
+export * from './civil-days.js';
+export * from './rollup-row.js';
+export * from './value-stats.js';

@@ -1,0 +1,69 @@
+import { rollupField } from '../catalog/storage.js';
+import type { StatsPiece } from './value-stats.js';
+
+/**
+ * A value distribution as text for a string field: `value:count` pairs in ascending value order, values
+ * printed by JavaScript's shortest round-trip form so decoding gives back the same doubles.
+ */
+export function encodeHistogram(hist: ReadonlyMap<number, number>): string {
+  return [...hist.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([v, c]) => `${v}:${c}`)
+    .join(',');
+}
+
+export function decodeHistogram(text: string): Map<number, number> {
+  const out = new Map<number, number>();
+  if (text === '') return out;
+  for (const pair of text.split(',')) {
+    const i = pair.lastIndexOf(':');
+    const v = Number(pair.slice(0, i));
+    const c = Number(pair.slice(i + 1));
+    if (i <= 0 || !Number.isFinite(v) || !Number.isSafeInteger(c) || c <= 0)
+      throw new RangeError(`bad histogram entry ${JSON.stringify(pair)}`);
+    out.set(v, (out.get(v) ?? 0) + c);
+  }
+  return out;
+}
+
+/** The fields of one rolled-up value field, as they are written (count and minutes are integers). */
+export function rollupFieldValues(field: string, p: StatsPiece): Record<string, number | string> {
+  return {
+    [rollupField(field, 'count')]: p.count,
+    [rollupField(field, 'sum')]: p.sum,
+    [rollupField(field, 'min')]: p.min,
+    [rollupField(field, 'max')]: p.max,
+    [rollupField(field, 'first')]: p.first,
+    [rollupField(field, 'last')]: p.last,
+    [rollupField(field, 'hist')]: encodeHistogram(p.hist),
+    [rollupField(field, 'minutes')]: p.minutes,
+  };
+}
+
+/** The piece in a queried rollup row (column name → value); undefined when the field has no values there. */
+export function pieceFromRow(
+  field: string,
+  row: Readonly<Record<string, unknown>>,
+  startMs: number,
+  endMs: number,
+): StatsPiece | undefined {
+  const num = (stat: 'count' | 'sum' | 'min' | 'max' | 'first' | 'last' | 'minutes') => {
+    const v = row[rollupField(field, stat)];
+    return typeof v === 'number' ? v : Number.NaN;
+  };
+  const count = num('count');
+  if (!(count > 0)) return undefined;
+  const hist = row[rollupField(field, 'hist')];
+  return {
+    startMs,
+    endMs,
+    count,
+    sum: num('sum'),
+    min: num('min'),
+    max: num('max'),
+    first: num('first'),
+    last: num('last'),
+    hist: decodeHistogram(typeof hist === 'string' ? hist : ''),
+    minutes: num('minutes'),
+  };
+}

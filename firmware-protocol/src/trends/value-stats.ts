@@ -1,0 +1,158 @@
+/**
+ * Window statistics that two stores can compute identically: from raw points, or by merging rollup rows.
+ * Every statistic is exact under merging because a row keeps the whole value distribution (`hist`, value →
+ * count) instead of pre-computed percentiles. Only `mean` may differ in the last bits (float sums added in
+ * another order).
+ */
+export interface ValueStats {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** First and last value in time order, with the instants used to order merged pieces. */
+  first: number;
+  firstT: number;
+  last: number;
+  lastT: number;
+  hist: Map<number, number>;
+  /** Distinct minutes (ms since epoch / 60,000) seen in raw points, and minutes counted by merged rows. */
+  minuteSet: Set<number>;
+  minutesMerged: number;
+}
+
+export interface StatsSummary {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  first: number;
+  last: number;
+  p10: number;
+  median: number;
+  p90: number;
+  /** Distinct minutes with at least one value. */
+  minutes: number;
+}
+
+export function emptyStats(): ValueStats {
+  return {
+    count: 0,
+    sum: 0,
+    min: Number.POSITIVE_INFINITY,
+    max: Number.NEGATIVE_INFINITY,
+    first: Number.NaN,
+    firstT: Number.POSITIVE_INFINITY,
+    last: Number.NaN,
+    lastT: Number.NEGATIVE_INFINITY,
+    hist: new Map(),
+    minuteSet: new Set(),
+    minutesMerged: 0,
+  };
+}
+
+/** Adds one raw point (t in ms). Points may arrive in any order. */
+export function addPoint(s: ValueStats, t: number, v: number): void {
+  s.count += 1;
+  s.sum += v;
+  if (v < s.min) s.min = v;
+  if (v > s.max) s.max = v;
+  if (t < s.firstT) {
+    s.firstT = t;
+    s.first = v;
+  }
+  if (t >= s.lastT) {
+    s.lastT = t;
+    s.last = v;
+  }
+  s.hist.set(v, (s.hist.get(v) ?? 0) + 1);
+  s.minuteSet.add(Math.floor(t / 60_000));
+}
+
+/**
+ * A pre-aggregated piece, e.g. a rollup row covering [startMs, endMs). Pieces must not overlap each other
+ * or the raw points added to the same stats.
+ */
+export interface StatsPiece {
+  startMs: number;
+  endMs: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  first: number;
+  last: number;
+  hist: ReadonlyMap<number, number>;
+  minutes: number;
+}
+
+export function addPiece(s: ValueStats, p: StatsPiece): void {
+  if (p.count === 0) return;
+  s.count += p.count;
+  s.sum += p.sum;
+  if (p.min < s.min) s.min = p.min;
+  if (p.max > s.max) s.max = p.max;
+  if (p.startMs < s.firstT) {
+    s.firstT = p.startMs;
+    s.first = p.first;
+  }
+  if (p.endMs - 1 >= s.lastT) {
+    s.lastT = p.endMs - 1;
+    s.last = p.last;
+  }
+  for (const [v, c] of p.hist) s.hist.set(v, (s.hist.get(v) ?? 0) + c);
+  s.minutesMerged += p.minutes;
+}
+
+/** The piece a set of raw points makes, for writing a rollup row. */
+export function toPiece(s: ValueStats, startMs: number, endMs: number): StatsPiece {
+  return {
+    startMs,
+    endMs,
+    count: s.count,
+    sum: s.sum,
+    min: s.min,
+    max: s.max,
+    first: s.first,
+    last: s.last,
+    hist: s.hist,
+    minutes: s.minuteSet.size + s.minutesMerged,
+  };
+}
+
+/**
+ * The p-quantile (0 ≤ p ≤ 1) by linear interpolation between closest ranks: Hyndman & Fan (1996),
+ * "Sample quantiles in statistical packages", definition 7 (also R's default and NumPy's "linear").
+ */
+export function quantile(hist: ReadonlyMap<number, number>, count: number, p: number): number {
+  if (count === 0) return Number.NaN;
+  const h = (count - 1) * p;
+  const lo = Math.floor(h);
+  const values = [...hist.keys()].sort((a, b) => a - b);
+  let seen = 0;
+  let low = Number.NaN;
+  for (const v of values) {
+    seen += hist.get(v)!;
+    if (Number.isNaN(low) && seen > lo) low = v;
+    if (seen > lo + 1 || (seen > lo && h === lo)) {
+      return h === lo ? low : low + (h - lo) * (v - low);
+    }
+  }
+  return low;
+}
+
+/** The summary of non-empty stats; undefined for a window with no values (which is not a zero). */
+export function summarize(s: ValueStats): StatsSummary | undefined {
+  if (s.count === 0) return undefined;
+  return {
+    count: s.count,
+    min: s.min,
+    max: s.max,
+    mean: s.sum / s.count,
+    first: s.first,
+    last: s.last,
+    p10: quantile(s.hist, s.count, 0.1),
+    median: quantile(s.hist, s.count, 0.5),
+    p90: quantile(s.hist, s.count, 0.9),
+    minutes: s.minuteSet.size + s.minutesMerged,
+  };
+}
