@@ -15,13 +15,16 @@ const MIGRATION_IDS = [
   '0006_attribution',
   '0007_gateway_operations',
   '0008_household_sharing',
+  '0009_trends',
 ];
 
 const TABLES = [
   'account_merges',
+  'account_time_zones',
   'accounts',
   'attribution_rules',
   'audit_log',
+  'bp_programmes',
   'device_assignments',
   'device_authorizations',
   'devices',
@@ -29,6 +32,7 @@ const TABLES = [
   'gateway_presence',
   'gateway_refresh_tokens',
   'gateways',
+  'health_profiles',
   'household_handovers',
   'household_invites',
   'household_members',
@@ -43,9 +47,12 @@ const TABLES = [
   'nearby_devices',
   'reading_moves',
   'refresh_tokens',
+  'rollup_requests',
+  'rollup_state',
   'schema_migrations',
   'sessions',
   'signin_transactions',
+  'source_priorities',
 ];
 
 /**
@@ -67,7 +74,7 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
       await db?.close();
     });
 
-    it('creates the six registry tables, the two device-flow tables, the nine identity tables, household_invites, schema_migrations and the ingest_device_accounts view', async () => {
+    it('creates every registry table and the views ingest reads', async () => {
       const { rows } = await db.query<{ table_name: string; table_type: string }>(
         `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
       );
@@ -76,6 +83,7 @@ export function describeRegistryContract(name: string, open: () => Promise<Datab
           ...TABLES.map((t) => ({ table_name: t, table_type: 'BASE TABLE' })),
           { table_name: 'ingest_device_accounts', table_type: 'VIEW' },
           { table_name: 'ingest_devices', table_type: 'VIEW' },
+          { table_name: 'rollup_account_zones', table_type: 'VIEW' },
         ].sort((a, b) => a.table_name.localeCompare(b.table_name)),
       );
     });

@@ -6,6 +6,7 @@ import { householdsMigration } from './0005_households.js';
 import { attributionMigration } from './0006_attribution.js';
 import { gatewayOperationsMigration } from './0007_gateway_operations.js';
 import { householdSharingMigration } from './0008_household_sharing.js';
+import { trendsMigration } from './0009_trends.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   attributionMigration,
   gatewayOperationsMigration,
   householdSharingMigration,
+  trendsMigration,
 ];
