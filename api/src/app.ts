@@ -198,7 +198,9 @@ export function buildApp(deps: AppDeps): ApiApp {
   app.register(auditModule, { db: deps.db, auditFor });
   app.register(trendsModule, {
     trends: createTrendsService({
+      db: deps.db,
       influx,
+      now,
       accountTags: (id) => createIdentityService(deps.db, now).accountTags(id),
     }),
   });

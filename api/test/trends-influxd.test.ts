@@ -47,17 +47,43 @@ describe('GET /v1/trends/heart_rate against influxd', () => {
   it('returns hourly count, mean, min and max for acct_demo only, skipping the empty 01:00 hour', async () => {
     const res = await get('acct_demo', `${RANGE}&window=1h`);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({
+    const body = res.json();
+    expect(body).toMatchObject({
       metric: 'heart_rate',
+      kind: 'continuous',
       account: 'acct_demo',
       from: '2024-01-01T00:00:00.000Z',
       to: '2024-01-01T03:00:00.000Z',
       window: '1h',
+      merged: true,
+      stores: ['raw'],
+      source_priority: ['dev_demo_wristband'],
       points: [
         { t: '2024-01-01T00:00:00.000Z', count: 3, mean: 70, min: 60, max: 80 },
         { t: '2024-01-01T02:00:00.000Z', count: 1, mean: 100, min: 100, max: 100 },
       ],
     });
+    // The empty hour is a window of its own, marked empty: no data is not a zero.
+    expect(body.windows.map((w: { empty: boolean; count: number }) => [w.empty, w.count])).toEqual([
+      [false, 3],
+      [true, 0],
+      [false, 1],
+    ]);
+    expect(body.windows[0].values.bpm).toEqual({
+      count: 3,
+      min: 60,
+      max: 80,
+      mean: 70,
+      first: 60,
+      last: 70,
+      p10: 62,
+      median: 70,
+      p90: 78,
+    });
+    expect(body.windows[1].values.bpm).toBeNull();
+    expect(body.windows[0].winning_source).toBe('dev_demo_wristband');
+    // Three distinct minutes out of sixty.
+    expect(body.windows[0].coverage).toBeCloseTo(3 / 60, 12);
   });
 
   it('returns the whole range as one 3h bucket with count 4 and mean 77.5', async () => {

@@ -13,6 +13,8 @@ export interface InfluxSettings {
 /** One series of a /query answer (epoch=ms, so the time column holds ms numbers). */
 export interface InfluxSeries {
   name: string;
+  /** With GROUP BY tag: the group's tag values. */
+  tags?: Record<string, string>;
   columns: string[];
   values: unknown[][];
 }

@@ -1,7 +1,32 @@
+import {
+  emptyStats,
+  isTimeZone,
+  TREND_METRIC_NAMES,
+  type TrendMetric,
+  trendMetric,
+  type ValueStats,
+  type ZoneSpan,
+} from '@linkwell/firmware-protocol';
+import type { Database } from '../../db/sql-client.js';
+import { ApiError } from '../../errors.js';
 import type { InfluxClient } from '../../influx/client.js';
-import { buildAggregateQuery } from '../../influx/influxql.js';
-import { toTrendPoints } from './points.js';
-import type { TimeRange } from './time-range.js';
+import { visibleAccounts } from '../households/index.js';
+import { computeTrend, type StoreName } from './compute.js';
+import {
+  dedupeSpot,
+  mergeInto,
+  pickPerWindow,
+  rankSources,
+  type SourcePoint,
+  sourcesPerWindow,
+  statsOfPoints,
+  type WindowVerdict,
+} from './reconcile.js';
+import { createTrendsRepository } from './repository.js';
+import { createTrendStore } from './store.js';
+import { type WindowView, windowViews } from './trend-view.js';
+import { parseUnitPrefs, type UnitPrefs, unitLabel } from './units.js';
+import { buildWindows, parseWindow, resolveRange, type TrendWindow } from './window.js';
 
 /**
  * Which InfluxDB `account` tags hold a person's readings: their own, plus those of accounts merged into
@@ -9,27 +34,214 @@ import type { TimeRange } from './time-range.js';
  */
 export type AccountTagResolver = (accountId: string) => Promise<readonly string[]>;
 
-export interface TrendsService {
-  heartRate(
-    accountId: string,
-    range: TimeRange,
-  ): Promise<{ accounts: readonly string[]; points: ReturnType<typeof toTrendPoints> }>;
+export interface TrendQuery {
+  from?: string;
+  to?: string;
+  window?: string;
+  time_zone?: string;
+  account?: string;
+  merged?: boolean;
+  by_source?: boolean;
+  units?: string;
+  resolution?: 'auto' | 'raw';
 }
 
-export function createTrendsService(deps: {
+export interface TrendsDeps {
+  db: Database;
   influx: InfluxClient;
   accountTags: AccountTagResolver;
-}): TrendsService {
+  now: () => number;
+}
+
+export const DEFAULT_ZONE = 'UTC';
+
+export function unknownMetric(name: string): ApiError {
+  return new ApiError('API_ERR_UNKNOWN_METRIC', `There is no trend metric called ${JSON.stringify(name)}.`, {
+    metric: name,
+    metrics: TREND_METRIC_NAMES,
+  });
+}
+
+export function createTrendsService(deps: TrendsDeps) {
+  const store = createTrendStore(deps.influx);
+  const repo = createTrendsRepository(deps.db);
+
+  /** The account whose data is asked for, if the caller may see it (404 otherwise, IDOR-safe). */
+  async function subjectOf(caller: string, account: string | undefined): Promise<string> {
+    if (account === undefined || account === caller) return caller;
+    if (!(await visibleAccounts(deps.db, caller)).has(account))
+      throw new ApiError(
+        'API_ERR_TREND_ACCOUNT_NOT_FOUND',
+        'No account with this id shares its data with you.',
+      );
+    return account;
+  }
+
+  async function zonesFor(
+    subject: string,
+    override: string | undefined,
+  ): Promise<{ spans: ZoneSpan[]; source: 'profile' | 'request' | 'default' }> {
+    if (override !== undefined) {
+      if (!isTimeZone(override))
+        throw new ApiError('API_ERR_BAD_TIME_ZONE', `${JSON.stringify(override)} is not an IANA time zone.`, {
+          time_zone: override,
+        });
+      return { spans: [{ zone: override, fromMs: 0 }], source: 'request' as const };
+    }
+    const spans = await repo.zoneSpans(subject);
+    return spans.length > 0
+      ? { spans, source: 'profile' as const }
+      : { spans: [{ zone: DEFAULT_ZONE, fromMs: 0 }], source: 'default' as const };
+  }
+
+  async function unitPrefs(subject: string, text: string | undefined): Promise<UnitPrefs> {
+    const saved = (await repo.profile(subject))?.units ?? {};
+    return { ...parseUnitPrefs(Object.values(saved).join(','), 'profile.units'), ...parseUnitPrefs(text) };
+  }
+
+  function verdictsForSpot(
+    windows: readonly TrendWindow[],
+    kept: readonly SourcePoint[],
+    suppressed: readonly SourcePoint[],
+    order: readonly string[],
+  ): WindowVerdict[] {
+    const keptBy = sourcesPerWindow(windows, kept);
+    const suppressedBy = sourcesPerWindow(windows, suppressed);
+    return windows.map((_, i) => {
+      const sources = order.filter((s) => keptBy[i]!.has(s));
+      return {
+        winning_source: sources[0] ?? null,
+        sources,
+        suppressed_sources: order.filter((s) => suppressedBy[i]!.has(s)),
+      };
+    });
+  }
+
+  function perSourceOfPoints(
+    metric: TrendMetric,
+    windows: readonly TrendWindow[],
+    points: readonly SourcePoint[],
+  ) {
+    const out = new Map<string, Map<string, ValueStats[]>>();
+    for (const f of metric.fields) out.set(f.name, new Map());
+    const bySource = new Map<string, SourcePoint[]>();
+    for (const p of points) bySource.set(p.source, [...(bySource.get(p.source) ?? []), p]);
+    for (const [source, pts] of bySource) {
+      const stats = statsOfPoints(
+        metric.fields.map((f) => f.name),
+        windows,
+        pts,
+      );
+      for (const f of metric.fields) out.get(f.name)!.set(source, stats[f.name]!);
+    }
+    return out;
+  }
+
   return {
-    async heartRate(accountId, range) {
-      const accounts = await deps.accountTags(accountId);
-      const query = buildAggregateQuery({
-        measurement: 'heart_rate',
-        field: 'bpm',
-        tags: { account: accounts },
-        ...range,
+    repo,
+
+    async trend(caller: string, metricName: string, q: TrendQuery) {
+      const metric = trendMetric(metricName);
+      if (metric === undefined) throw unknownMetric(metricName);
+      const spec = parseWindow(q.window ?? 'PT1H');
+      const range = resolveRange(q.from, q.to, deps.now());
+      const subject = await subjectOf(caller, q.account);
+      const zones = await zonesFor(subject, q.time_zone);
+      const windows = buildWindows(range, spec, zones.spans);
+      const prefs = await unitPrefs(subject, q.units);
+      const accounts = await deps.accountTags(subject);
+      const state = q.resolution === 'raw' ? undefined : await repo.rollupState();
+      const computed = await computeTrend({
+        store,
+        metric,
+        accounts,
+        windows,
+        spec,
+        rollups: state?.built ? { cursorMs: state.cursorMs } : null,
       });
-      return { accounts, points: toTrendPoints(await deps.influx.query(query)) };
+      const chosen = await repo.sourcePriority(subject, metric.metric);
+      const seen = new Set<string>(computed.defaultRank.keys());
+      const order = rankSources(seen, chosen, (s) => computed.defaultRank.get(s) ?? 99);
+      const merged = q.merged ?? true;
+      const n = windows.length;
+
+      let perField: Map<string, ValueStats[]>;
+      let verdicts: WindowVerdict[];
+      const perSource =
+        metric.kind === 'continuous'
+          ? computed.perSource
+          : perSourceOfPoints(metric, windows, computed.points);
+      if (!merged) {
+        perField = new Map();
+        for (const f of metric.fields) {
+          const all = Array.from({ length: n }, emptyStats);
+          for (const stats of perSource.get(f.name)!.values()) stats.forEach((s, i) => mergeInto(all[i]!, s));
+          perField.set(f.name, all);
+        }
+        const primary = perSource.get(metric.fields[0]!.name)!;
+        verdicts = windows.map((_, i) => {
+          const sources = order.filter((s) => (primary.get(s)?.[i]?.count ?? 0) > 0);
+          return { winning_source: null, sources, suppressed_sources: [] };
+        });
+      } else if (metric.kind === 'continuous') {
+        const picked = pickPerWindow(perSource.get(metric.fields[0]!.name)!, order, n);
+        perField = new Map([[metric.fields[0]!.name, picked.stats]]);
+        verdicts = picked.verdicts;
+      } else {
+        const { kept, suppressed } = dedupeSpot(metric, computed.points, order);
+        const stats = statsOfPoints(
+          metric.fields.map((f) => f.name),
+          windows,
+          kept,
+        );
+        perField = new Map(Object.entries(stats));
+        verdicts = verdictsForSpot(windows, kept, suppressed, order);
+      }
+
+      const views = windowViews(metric, windows, perField, verdicts, prefs);
+      const series: { source: string; windows: WindowView[] }[] | undefined = q.by_source
+        ? order.map((source) => {
+            const mine = new Map(
+              metric.fields.map((f) => [f.name, perSource.get(f.name)!.get(source) ?? []]),
+            );
+            const own = windows.map(() => ({
+              winning_source: source,
+              sources: [source],
+              suppressed_sources: [],
+            }));
+            return { source, windows: windowViews(metric, windows, mine, own, prefs) };
+          })
+        : undefined;
+
+      const primary = metric.fields[0]!.name;
+      return {
+        metric: metric.metric,
+        kind: metric.kind,
+        account: subject,
+        from: new Date(range.fromMs).toISOString(),
+        to: new Date(range.toMs).toISOString(),
+        window: q.window ?? 'PT1H',
+        ...(spec.kind === 'daily' ? { time_zone_source: zones.source } : {}),
+        merged,
+        stores: [...computed.stores].sort() as StoreName[],
+        units: Object.fromEntries(metric.fields.map((f) => [f.name, unitLabel(f.dimension, prefs)])),
+        source_priority: order,
+        windows: views,
+        ...(series ? { series } : {}),
+        // Deprecated: the heart-rate response before issue 13 (non-empty windows of the primary field).
+        points: views
+          .map((v, i) => ({ v, i }))
+          .filter(({ v }) => !v.empty)
+          .map(({ v, i }) => ({
+            t: new Date(windows[i]!.alignedMs).toISOString(),
+            count: v.values[primary]!.count,
+            mean: v.values[primary]!.mean,
+            min: v.values[primary]!.min,
+            max: v.values[primary]!.max,
+          })),
+      };
     },
   };
 }
+
+export type TrendsService = ReturnType<typeof createTrendsService>;

@@ -1,0 +1,117 @@
+import type { ZoneSpan } from '@linkwell/firmware-protocol';
+import type { SqlClient } from '../../db/sql-client.js';
+
+export interface HealthProfileRow {
+  birth_date: string | null;
+  height_m: number | null;
+  units: Record<string, string>;
+  bp_scheme: string | null;
+  bp_setting: string | null;
+  bmi_scheme: string | null;
+  updated_at: Date;
+}
+
+/** The only SQL on the trends tables (migration 0009_trends). */
+export function createTrendsRepository(sql: SqlClient) {
+  return {
+    async zoneSpans(accountId: string): Promise<ZoneSpan[]> {
+      const { rows } = await sql.query<{ time_zone: string; from_ms: string }>(
+        `SELECT time_zone, (extract(epoch FROM effective_from) * 1000)::bigint AS from_ms
+           FROM account_time_zones WHERE account_id = $1 ORDER BY effective_from`,
+        [accountId],
+      );
+      return rows.map((r) => ({ zone: r.time_zone, fromMs: Number(r.from_ms) }));
+    },
+
+    /** Records a zone from `fromMs` on and asks the rollup worker to redo that person's civil days. */
+    async setTimeZone(accountId: string, zone: string, fromMs: number, nowMs: number): Promise<void> {
+      await sql.query(
+        `INSERT INTO account_time_zones (account_id, time_zone, effective_from, created_at)
+         VALUES ($1, $2, to_timestamp($3::double precision / 1000), to_timestamp($4::double precision / 1000))
+         ON CONFLICT (account_id, effective_from) DO UPDATE SET time_zone = EXCLUDED.time_zone, created_at = EXCLUDED.created_at`,
+        [accountId, zone, fromMs, nowMs],
+      );
+      await sql.query(
+        `INSERT INTO rollup_requests (account_id, from_ms, requested_at) VALUES ($1, $2, to_timestamp($3::double precision / 1000))`,
+        [accountId, fromMs, nowMs],
+      );
+    },
+
+    async profile(accountId: string): Promise<HealthProfileRow | undefined> {
+      const { rows } = await sql.query<HealthProfileRow>(
+        `SELECT to_char(birth_date, 'YYYY-MM-DD') AS birth_date, height_m, units, bp_scheme, bp_setting, bmi_scheme, updated_at
+           FROM health_profiles WHERE account_id = $1`,
+        [accountId],
+      );
+      return rows[0];
+    },
+
+    async saveProfile(
+      accountId: string,
+      p: Omit<HealthProfileRow, 'updated_at'>,
+      nowMs: number,
+    ): Promise<void> {
+      await sql.query(
+        `INSERT INTO health_profiles (account_id, birth_date, height_m, units, bp_scheme, bp_setting, bmi_scheme, updated_at)
+         VALUES ($1, $2::date, $3, $4::jsonb, $5, $6, $7, to_timestamp($8::double precision / 1000))
+         ON CONFLICT (account_id) DO UPDATE SET birth_date = EXCLUDED.birth_date, height_m = EXCLUDED.height_m,
+           units = EXCLUDED.units, bp_scheme = EXCLUDED.bp_scheme, bp_setting = EXCLUDED.bp_setting,
+           bmi_scheme = EXCLUDED.bmi_scheme, updated_at = EXCLUDED.updated_at`,
+        [
+          accountId,
+          p.birth_date,
+          p.height_m,
+          JSON.stringify(p.units),
+          p.bp_scheme,
+          p.bp_setting,
+          p.bmi_scheme,
+          nowMs,
+        ],
+      );
+    },
+
+    async sourcePriority(accountId: string, metric: string): Promise<string[]> {
+      const { rows } = await sql.query<{ sources: string[] }>(
+        'SELECT sources FROM source_priorities WHERE account_id = $1 AND metric = $2',
+        [accountId, metric],
+      );
+      return rows[0]?.sources ?? [];
+    },
+
+    async setSourcePriority(accountId: string, metric: string, sources: readonly string[], nowMs: number) {
+      await sql.query(
+        `INSERT INTO source_priorities (account_id, metric, sources, updated_at)
+         VALUES ($1, $2, $3::jsonb, to_timestamp($4::double precision / 1000))
+         ON CONFLICT (account_id, metric) DO UPDATE SET sources = EXCLUDED.sources, updated_at = EXCLUDED.updated_at`,
+        [accountId, metric, JSON.stringify(sources), nowMs],
+      );
+    },
+
+    async bpProgramme(accountId: string): Promise<unknown | undefined> {
+      const { rows } = await sql.query<{ programme: unknown }>(
+        'SELECT programme FROM bp_programmes WHERE account_id = $1',
+        [accountId],
+      );
+      return rows[0]?.programme;
+    },
+
+    async setBpProgramme(accountId: string, programme: unknown, nowMs: number): Promise<void> {
+      await sql.query(
+        `INSERT INTO bp_programmes (account_id, programme, updated_at) VALUES ($1, $2::jsonb, to_timestamp($3::double precision / 1000))
+         ON CONFLICT (account_id) DO UPDATE SET programme = EXCLUDED.programme, updated_at = EXCLUDED.updated_at`,
+        [accountId, JSON.stringify(programme), nowMs],
+      );
+    },
+
+    /** The rollup worker's progress: rollups are usable once its first build finished. */
+    async rollupState(): Promise<{ cursorMs: number; built: boolean } | undefined> {
+      const { rows } = await sql.query<{ cursor_ms: string; built_at: Date | null }>(
+        `SELECT cursor_ms, built_at FROM rollup_state WHERE name = 'main'`,
+      );
+      const r = rows[0];
+      return r === undefined ? undefined : { cursorMs: Number(r.cursor_ms), built: r.built_at !== null };
+    },
+  };
+}
+
+export type TrendsRepository = ReturnType<typeof createTrendsRepository>;
