@@ -65,7 +65,7 @@ async function rolledSeries(
 
   if (o.spec.kind === 'daily') {
     const days = windows
-      .map((w, i) => i)
+      .map((_, i) => i)
       .filter((i) => isWholeDay(windows[i]!) && !isDirty(windows[i]!.startMs, windows[i]!.endMs));
     if (days.length > 0) {
       const rows = await store.rollups(
@@ -165,7 +165,9 @@ export async function computeTrend(o: ComputeOptions): Promise<Computed> {
         for (const [source, stats] of got) {
           if (!defaultRank.has(source)) defaultRank.set(source, rank);
           const mine = sourceStats(bySource, source, n);
-          stats.forEach((s, i) => mergeInto(mine[i]!, s));
+          stats.forEach((s, i) => {
+            mergeInto(mine[i]!, s);
+          });
         }
         continue;
       }
@@ -204,7 +206,9 @@ export async function computeTrend(o: ComputeOptions): Promise<Computed> {
       );
       for (const f of metric.fields) {
         const mine = sourceStats(perSource.get(f.name)!, source, n);
-        stats[f.name]!.forEach((s, i) => mergeInto(mine[i]!, s));
+        stats[f.name]!.forEach((s, i) => {
+          mergeInto(mine[i]!, s);
+        });
       }
     }
   }

@@ -175,7 +175,10 @@ export function createTrendsService(deps: TrendsDeps) {
         perField = new Map();
         for (const f of metric.fields) {
           const all = Array.from({ length: n }, emptyStats);
-          for (const stats of perSource.get(f.name)!.values()) stats.forEach((s, i) => mergeInto(all[i]!, s));
+          for (const stats of perSource.get(f.name)!.values())
+            stats.forEach((s, i) => {
+              mergeInto(all[i]!, s);
+            });
           perField.set(f.name, all);
         }
         const primary = perSource.get(metric.fields[0]!.name)!;
