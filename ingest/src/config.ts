@@ -38,6 +38,13 @@ export const IngestConfigSchema = Type.Object({
       clientId: Type.String({ pattern: '^[^/+#]+$' }),
     }),
   ),
+  /** The rollup worker (docs/rollups.md); the journal is written whether or not this node runs the worker. */
+  rollups: Type.Object({
+    enabled: Type.Boolean(),
+    intervalMs: Type.Integer({ minimum: 100 }),
+    /** Must exceed the InfluxDB write timeout (30 s) plus the clock skew between ingest nodes. */
+    lagMs: Type.Integer({ minimum: 1000 }),
+  }),
   /** Embedded broker: TLS/WebSocket listeners, connection limits, revocation refresh (broker-config.ts). */
   broker: BrokerConfigSchema,
   /** Held readings, dead letters and the registry read model's refresh (store/quarantine-config.ts). */
@@ -83,6 +90,11 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): Readonly<IngestConfig>
       gzipThresholdBytes: Number(env.LINKWELL_INGEST_INFLUX_GZIP_THRESHOLD_BYTES ?? 1000),
     },
     ...modeConfig(env),
+    rollups: {
+      enabled: booleanEnv(env.LINKWELL_INGEST_ROLLUPS_ENABLED, true),
+      intervalMs: Number(env.LINKWELL_INGEST_ROLLUPS_INTERVAL_MS ?? 5000),
+      lagMs: Number(env.LINKWELL_INGEST_ROLLUPS_LAG_MS ?? 60_000),
+    },
     broker: brokerConfigFromEnv(env, env.LINKWELL_INGEST_MQTT_HOST ?? '127.0.0.1'),
     ...quarantineConfigFromEnv(env),
     logLevel: env.LINKWELL_INGEST_LOG_LEVEL ?? 'info',
@@ -100,6 +112,14 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): Readonly<IngestConfig>
     );
   }
   return Object.freeze(raw);
+}
+
+/** `true`/`1` or `false`/`0`; anything else is kept as is, so the schema check names it. */
+function booleanEnv(v: string | undefined, fallback: boolean): boolean | string {
+  if (v === undefined || v === '') return fallback;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  return v;
 }
 
 /** Cluster (LINKWELL_INGEST_REDIS_URL) and external-broker (LINKWELL_INGEST_MODE=external) settings. */

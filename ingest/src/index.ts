@@ -117,6 +117,7 @@ export {
   type DeviceAccountResolver,
   type SqlClient,
 } from './registry/resolver.js';
+export * from './rollups/index.js';
 export { type IngestService, type IngestServiceDeps, startIngest } from './service.js';
 export {
   openSpool,

@@ -46,6 +46,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       maxFiles: config.deadLetters.maxFiles,
     },
     registrySync: { refreshIntervalMs: config.registrySync.refreshSeconds * 1000 },
+    rollups: config.rollups,
     logger,
     metricsRegistry,
   });

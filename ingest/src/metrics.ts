@@ -189,6 +189,29 @@ export function createIngestMetrics(registry: Registry) {
       help: 'Failed periodic refreshes or LISTEN connections of the registry read model',
       registers,
     }),
+    rollupRows: new Counter({
+      name: 'linkwell_ingest_rollup_rows_written_total',
+      help: 'Rollup rows written by the rollup worker, by resolution (1h, 1d)',
+      labelNames: ['resolution'],
+      registers,
+    }),
+    rollupLagSeconds: new Gauge({
+      name: 'linkwell_ingest_rollup_lag_seconds',
+      help: 'How far the rollup cursor is behind now (the configured lag when caught up), as this node last saw it',
+      registers,
+    }),
+    rollupCycles: new Counter({
+      name: 'linkwell_ingest_rollup_cycles_total',
+      help: 'Rollup worker cycles, by outcome (done, skipped: another node holds the worker, failed)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    rollupFailures: new Counter({
+      name: 'linkwell_ingest_rollup_failures_total',
+      help: 'Failed rollup worker cycles, by code (the cursor stays; the next cycle redoes the work)',
+      labelNames: ['code'],
+      registers,
+    }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { gatewayTopic } from '@linkwell/firmware-protocol';
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import { type BrokerLimitsInput, brokerLimits } from './broker/limits.js';
 import { createReadingsHandler } from './broker/readings-handler.js';
 import { openRevocationList } from './broker/revocations.js';
 import { type ClusterOptions, createRedisBackplane } from './cluster/redis-backplane.js';
+import { IngestError } from './errors.js';
 import {
   type ExternalBrokerOptions,
   type ExternalConsumer,
@@ -35,6 +37,9 @@ import { DurableSink, type DurableSinkStats } from './pipeline/durable-sink.js';
 import { type PlatformBridge, type PlatformBridgeOptions, startPlatformBridge } from './platform/index.js';
 import { startRegistrySync } from './registry/registry-sync.js';
 import type { SqlClient } from './registry/resolver.js';
+import { InfluxQl } from './rollups/influxql.js';
+import { RollupJournal } from './rollups/journal.js';
+import { RollupWorker, rollupsSupported } from './rollups/worker.js';
 import { openSpool } from './spool/spool.js';
 import { type HeldOptions, startHeldReplay } from './store/held-options.js';
 import { openFileQuarantine } from './store/quarantine.js';
@@ -78,6 +83,11 @@ export interface IngestServiceDeps {
   registrySync?: { refreshIntervalMs?: number; listenRetryMs?: number };
   /** Presence, nearby devices and queued commands for the API (migration 0007; docs/gateways.md). */
   platform?: PlatformBridgeOptions;
+  /**
+   * The rollup worker (docs/rollups.md): started when `enabled` (default true once this is given). The journal
+   * is written in any case, under `node` (default the host name).
+   */
+  rollups?: { enabled?: boolean; intervalMs?: number; lagMs?: number; node?: string };
 }
 
 export interface IngestService {
@@ -112,7 +122,10 @@ export interface IngestService {
 export async function startIngest(deps: IngestServiceDeps): Promise<IngestService> {
   const log = deps.logger;
   const metrics = createIngestMetrics(deps.metricsRegistry);
-  const writer = await createInfluxWriter(deps.influx, deps.writer);
+  const writer = await createInfluxWriter(deps.influx, {
+    ...deps.writer,
+    journal: new RollupJournal(deps.rollups?.node ?? hostname()),
+  });
   await ensureDatabase(deps.influx, writer.api);
   log.info({ version: writer.version, api: writer.api }, 'InfluxDB detected');
   const quarantine = await openFileQuarantine(join(deps.dataDir, 'quarantine'), {
@@ -188,6 +201,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     logger: log,
   });
   await moves.start(deps.moves?.sweepIntervalMs ?? 30_000);
+  const rollups = startRollups(deps, writer, metrics);
   const handleReadings = createReadingsHandler({
     resolver,
     attributor,
@@ -202,6 +216,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
   });
   // Everything behind the readings handler; both modes' close() end with it.
   const closePipeline = async () => {
+    await rollups?.close();
     await moves.close();
     await heldReplay.close();
     await registrySync.close();
@@ -220,6 +235,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
             sink: batcher.stats(),
             held: inbox.stats(),
             registry: { ...registrySync.resolver.stats(), listening: registrySync.listening },
+            ...(rollups ? { rollups: rollups.stats() } : {}),
           }),
         })
       : undefined;
@@ -336,4 +352,34 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
       await new Promise<void>((r) => (ops ? ops.server.close(() => r()) : r()));
     },
   };
+}
+
+/** The rollup worker, when configured and the InfluxDB serves what it needs. */
+function startRollups(
+  deps: IngestServiceDeps,
+  writer: Awaited<ReturnType<typeof createInfluxWriter>>,
+  metrics: ReturnType<typeof createIngestMetrics>,
+): RollupWorker | undefined {
+  const o = deps.rollups;
+  if (!o || o.enabled === false) return undefined;
+  const timeoutMs = deps.writer?.timeoutMs ?? 30_000;
+  const lagMs = o.lagMs ?? 60_000;
+  if (lagMs <= timeoutMs)
+    throw new IngestError(
+      'INGEST_ERR_CONFIG',
+      `rollups lag (${lagMs} ms) must exceed the InfluxDB write timeout (${timeoutMs} ms)`,
+    );
+  if (!rollupsSupported(writer.version)) {
+    deps.logger.warn(
+      { code: 'INGEST_ERR_ROLLUP_UNSUPPORTED', version: writer.version },
+      'rollup worker not started: it needs InfluxQL DELETE (InfluxDB 1.x); the API reads raw points',
+    );
+    return undefined;
+  }
+  const worker = new RollupWorker(
+    { ql: new InfluxQl(deps.influx, timeoutMs), writer, db: deps.registry, logger: deps.logger, metrics },
+    { intervalMs: o.intervalMs, lagMs },
+  );
+  worker.start();
+  return worker;
 }

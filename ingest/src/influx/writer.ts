@@ -1,6 +1,7 @@
 import { HttpError, InfluxDB } from '@influxdata/influxdb-client';
 import pRetry, { AbortError } from 'p-retry';
 import { IngestError, type IngestErrorCode } from '../errors.js';
+import type { JournalKey, RollupJournal } from '../rollups/journal.js';
 import { type GzipMode, gzipThresholdFor } from './compression.js';
 import { detectInfluxVersion, v2BucketFor, type WriteApiKind, writeApiFor } from './version.js';
 
@@ -18,6 +19,8 @@ export interface WriteCallOptions {
   signal?: AbortSignal;
   /** Called for each failed attempt; `unreachable` means no HTTP answer at all (refused, reset, timed out). */
   onAttemptFailed?: (info: { error: Error; unreachable: boolean; attempt: number }) => void;
+  /** Hours to journal besides those of `lines`, e.g. the old hour of a moved point (docs/rollups.md). */
+  journal?: readonly JournalKey[];
 }
 
 export interface PointWriter {
@@ -37,6 +40,11 @@ export interface WriterOptions {
   gzip?: GzipMode;
   gzipThresholdBytes?: number;
   timeoutMs?: number;
+  /**
+   * Adds the rollup journal points of each batch to the same request, stamped afresh at every attempt
+   * (docs/rollups.md "Journal"); without it nothing is journaled.
+   */
+  journal?: RollupJournal;
 }
 
 /** Which code a refused HTTP status gets; see the rows in docs/errors.md for what the sink does with each. */
@@ -86,12 +94,14 @@ export async function createInfluxWriter(
     version,
     api,
     async write(lines, call = {}) {
-      if (lines.length === 0) return;
+      const journal = opts.journal;
+      const keys = journal ? journal.keysOf(lines, call.journal) : [];
+      if (lines.length === 0 && keys.length === 0) return;
       try {
         await pRetry(
           async () => {
             try {
-              await attempt(lines);
+              await attempt(journal && keys.length > 0 ? lines.concat(journal.lines(keys)) : lines);
             } catch (err) {
               const code = err instanceof HttpError ? codeForStatus(err.statusCode) : undefined;
               if (code && err instanceof HttpError) {

@@ -7,6 +7,7 @@ import type { PointFields, PointKey } from '../influx/point-query.js';
 import { fieldsLine, toLine } from '../influx/points.js';
 import type { IngestMetrics } from '../metrics.js';
 import type { SqlClient } from '../registry/resolver.js';
+import type { JournalKey } from '../rollups/journal.js';
 import type { Claim } from './claim.js';
 
 /** The channel the API notifies (payload: the household id) when it inserts a reading_moves row. */
@@ -30,8 +31,11 @@ interface MoveRow {
 
 export interface MoveExecutorDeps {
   db: SqlClient;
-  /** Writes lines to InfluxDB itself (not the spool): 'copied' must mean the copy is in InfluxDB. */
-  writer: { write(lines: string[]): Promise<void> };
+  /**
+   * Writes lines to InfluxDB itself (not the spool): 'copied' must mean the copy is in InfluxDB. `journal`
+   * names hours to journal for the rollups besides the lines' own (the moved point's old hour).
+   */
+  writer: { write(lines: string[], opts?: { journal?: readonly JournalKey[] }): Promise<void> };
   points: {
     readonly supported: boolean;
     read(k: PointKey): Promise<PointFields | undefined>;
@@ -190,7 +194,8 @@ export class MoveExecutor {
         'reading' in snapshot
           ? toLine(snapshot.reading, who, MANUAL_FILE)
           : fieldsLine(m.metric, who, snapshot.fields, t, MANUAL_REASSIGN);
-      await this.deps.writer.write([line]);
+      // The old account's hour is journaled with the copy too, so the API sees it stale from now on.
+      await this.deps.writer.write([line], { journal: oldHour(m, t) });
       await this.deps.db.query(
         `UPDATE reading_moves SET state = 'copied' WHERE id = $1 AND state = 'pending'`,
         [m.id],
@@ -205,6 +210,9 @@ export class MoveExecutor {
           device: m.device_id,
           t,
         });
+        // Journaled again after the delete: a rollup recomputed between the copy and the delete still
+        // counted the old point (docs/rollups.md "Moves").
+        await this.deps.writer.write([], { journal: oldHour(m, t) });
       }
     } else if (m.inbox_item_id) {
       await this.deps.db.query(
@@ -272,6 +280,12 @@ export class MoveExecutor {
     );
     return rows[0];
   }
+}
+
+function oldHour(m: MoveRow, t: number): JournalKey[] {
+  return m.kind === 'reassign' && m.from_account_id && m.from_account_id !== m.to_account_id
+    ? [{ account: m.from_account_id, measurement: m.metric, t }]
+    : [];
 }
 
 function parseSnapshot(s: MoveSnapshot | string | null): MoveSnapshot | undefined {
