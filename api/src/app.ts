@@ -45,7 +45,13 @@ import { householdsAccountMover, householdsModule } from './modules/households/i
 import { createIdentityService, createMergeService, identityModule } from './modules/identity/index.js';
 import { inboxModule } from './modules/inbox/index.js';
 import { createReadingsService, readingsModule } from './modules/readings/index.js';
-import { createTrendsService, trendsModule } from './modules/trends/index.js';
+import {
+  createHealthService,
+  createProfileService,
+  createSourcesService,
+  createTrendsService,
+  trendsModule,
+} from './modules/trends/index.js';
 
 export interface IdentitySettings {
   /** The API's external origin (scheme, host, port), e.g. https://linkwell.example; callbacks go there. */
@@ -196,13 +202,17 @@ export function buildApp(deps: AppDeps): ApiApp {
     originOf,
   });
   app.register(auditModule, { db: deps.db, auditFor });
+  const trendDeps = {
+    db: deps.db,
+    influx,
+    now,
+    accountTags: (id: string) => createIdentityService(deps.db, now).accountTags(id),
+  };
   app.register(trendsModule, {
-    trends: createTrendsService({
-      db: deps.db,
-      influx,
-      now,
-      accountTags: (id) => createIdentityService(deps.db, now).accountTags(id),
-    }),
+    trends: createTrendsService(trendDeps),
+    health: createHealthService(trendDeps),
+    profile: createProfileService(deps.db, now),
+    sources: createSourcesService(trendDeps),
   });
   app.register(deviceFlowRoutes, {
     db: deps.db,

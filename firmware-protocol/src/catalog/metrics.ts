@@ -34,6 +34,8 @@ export const METRICS = {
     fields: {
       // LOINC 8867-4 "Heart rate"; the band covers neonates to maximal exercise.
       bpm: f('bpm', '/min', 20, 300, ['8867-4']),
+      // LOINC 40443-4 "Heart rate --resting", for devices that report their own resting value.
+      resting_bpm: f('resting_bpm', '/min', 20, 200, ['40443-4']),
       energy_kj: f('energy_kj', 'kJ', 0, 65535),
       rr_ms: f('rr_ms', 'ms', 150, 3000, ['8637-1']),
     },

@@ -5,3 +5,17 @@ import { createDevicesRepository } from './repository.js';
 export async function deviceHouseholdOf(sql: SqlClient, deviceId: string): Promise<string | undefined> {
   return (await createDevicesRepository(sql).device(deviceId))?.household_id;
 }
+
+/** How each device is shown to people (its name, else its model), for contexts that list device ids. */
+export async function deviceLabelsOf(
+  sql: SqlClient,
+  ids: readonly string[],
+): Promise<Map<string, string | null>> {
+  const repo = createDevicesRepository(sql);
+  const out = new Map<string, string | null>();
+  for (const id of ids) {
+    const d = await repo.device(id);
+    out.set(id, d?.name ?? d?.model ?? null);
+  }
+  return out;
+}

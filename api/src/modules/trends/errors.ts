@@ -35,4 +35,9 @@ export const TRENDS_ERRORS = {
     description:
       'Only the person (or whoever manages a dependent) changes their health profile or source priority; sharing grants reading only.',
   },
+  API_ERR_PROFILE_INCOMPLETE: {
+    status: 409,
+    description:
+      'A derived value needs something the person has not recorded yet (birth date, height, a weight, a resting heart rate, a custom programme); `missing` names it.',
+  },
 } as const satisfies ErrorCatalog;

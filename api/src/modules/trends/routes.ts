@@ -1,11 +1,34 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { TREND_METRICS } from '@linkwell/firmware-protocol';
 import { requireUser } from '../../auth/guard.js';
-import { metricsRoute, trendRoute } from './schemas.js';
+import {
+  bmiRoute,
+  bpClassificationRoute,
+  getProgrammeRoute,
+  putProgrammeRoute,
+  restingRoute,
+  schemesRoute,
+  smoothedWeightRoute,
+  zonesRoute,
+} from './health-schemas.js';
+import type { HealthService } from './health-service.js';
+import type { ProfileService } from './profile.js';
+import { getProfileRoute, putProfileRoute } from './profile-schemas.js';
+import { getSourcesRoute, metricsRoute, putSourcesRoute, trendRoute } from './schemas.js';
 import type { TrendsService } from './service.js';
+import type { SourcesService } from './sources.js';
 
-export const trendsRoutes: FastifyPluginAsyncTypebox<{ trends: TrendsService }> = async (app, { trends }) => {
-  app.get('/v1/trends', { schema: metricsRoute, preHandler: requireUser('trends:read') }, async () => ({
+export interface TrendsRoutesOptions {
+  trends: TrendsService;
+  health: HealthService;
+  profile: ProfileService;
+  sources: SourcesService;
+}
+
+// Every route takes the caller from the verified credential; `account` is checked against what they may see.
+export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRoutesOptions> = async (app, o) => {
+  const read = requireUser('trends:read');
+  app.get('/v1/trends', { schema: metricsRoute, preHandler: read }, async () => ({
     metrics: Object.values(TREND_METRICS).map((m) => ({
       metric: m.metric,
       kind: m.kind,
@@ -13,11 +36,68 @@ export const trendsRoutes: FastifyPluginAsyncTypebox<{ trends: TrendsService }> 
     })),
   }));
 
-  app.get(
-    '/v1/trends/:metric',
-    { schema: trendRoute, preHandler: requireUser('trends:read') },
+  app.get('/v1/trends/:metric', { schema: trendRoute, preHandler: read }, async (request) =>
+    o.trends.trend(request.principal!.accountId, request.params.metric, request.query),
+  );
+
+  app.get('/v1/trends/:metric/sources', { schema: getSourcesRoute, preHandler: read }, async (request) =>
+    o.sources.get(request.principal!.accountId, request.params.metric, request.query.account),
+  );
+
+  app.put(
+    '/v1/trends/:metric/sources',
+    { schema: putSourcesRoute, preHandler: requireUser('account') },
     async (request) =>
-      // The caller comes from the verified credential; `account` is checked against what they may see.
-      trends.trend(request.principal!.accountId, request.params.metric, request.query),
+      o.sources.set(
+        request.principal!.accountId,
+        request.params.metric,
+        request.query.account,
+        request.body.priority,
+      ),
+  );
+
+  app.get('/v1/health-profile', { schema: getProfileRoute, preHandler: read }, async (request) =>
+    o.profile.get(request.principal!.accountId, request.query.account),
+  );
+
+  app.put(
+    '/v1/health-profile',
+    { schema: putProfileRoute, preHandler: requireUser('account') },
+    async (request) => o.profile.update(request.principal!.accountId, request.query.account, request.body),
+  );
+};
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ health: HealthService }> = async (app, { health }) => {
+  const read = requireUser('trends:read');
+  const me = (r: { principal: { accountId: string } | null }) => r.principal!.accountId;
+  app.get('/v1/trends/heart_rate/resting', { schema: restingRoute, preHandler: read }, async (r) =>
+    health.resting(me(r), r.query),
+  );
+  app.get('/v1/trends/heart_rate/zones', { schema: zonesRoute, preHandler: read }, async (r) =>
+    health.zones(me(r), r.query),
+  );
+  app.get('/v1/trends/body_weight/smoothed', { schema: smoothedWeightRoute, preHandler: read }, async (r) =>
+    health.smoothedWeight(me(r), r.query),
+  );
+  app.get('/v1/trends/bmi', { schema: bmiRoute, preHandler: read }, async (r) => health.bmi(me(r), r.query));
+  app.get(
+    '/v1/classifications/blood_pressure',
+    { schema: bpClassificationRoute, preHandler: read },
+    async (r) => health.bloodPressure(me(r), r.query),
+  );
+  app.get('/v1/classifications/bmi', { schema: bmiRoute, preHandler: read }, async (r) => {
+    const { account, classification, bands } = await health.bmi(me(r), r.query);
+    return { account, ...classification, bands };
+  });
+  app.get('/v1/classifications/schemes', { schema: schemesRoute, preHandler: read }, async () =>
+    health.schemes(),
+  );
+  app.get('/v1/health-profile/bp-programme', { schema: getProgrammeRoute, preHandler: read }, async (r) =>
+    health.programme(me(r), r.query.account),
+  );
+  app.put(
+    '/v1/health-profile/bp-programme',
+    { schema: putProgrammeRoute, preHandler: requireUser('account') },
+    async (r) => health.setProgramme(me(r), r.query.account, r.body),
   );
 };

@@ -157,3 +157,43 @@ export const metricsRoute = {
     ...protectedRouteErrors,
   },
 } as const;
+
+export const SourcesSchema = Type.Object({
+  metric: Type.String(),
+  account: Type.String(),
+  priority: Type.Array(Type.String(), { description: 'Every known source, highest priority first.' }),
+  chosen: Type.Array(Type.String(), {
+    description: 'The part of the order the person set; the rest is the default.',
+  }),
+  sources: Type.Array(Type.Object({ id: Type.String(), name: Type.Union([Type.String(), Type.Null()]) })),
+});
+
+const AccountQuery = Type.Object(
+  { account: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+  { additionalProperties: false },
+);
+
+export const getSourcesRoute = {
+  summary: 'Source priority of a metric',
+  description:
+    'The order in which sources win when several measured the same thing (docs/trends.md "Reconciliation").',
+  tags: ['trends'],
+  security: BEARER_SECURITY,
+  params: MetricParamsSchema,
+  querystring: AccountQuery,
+  response: { 200: SourcesSchema, ...protectedRouteErrors, 404: ErrorBodySchema },
+} as const;
+
+export const putSourcesRoute = {
+  summary: 'Change the source priority of a metric',
+  description: 'Sources listed come first, in this order; unlisted ones follow in the default order.',
+  tags: ['trends'],
+  security: BEARER_SECURITY,
+  params: MetricParamsSchema,
+  querystring: AccountQuery,
+  body: Type.Object(
+    { priority: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 32 }) },
+    { additionalProperties: false },
+  ),
+  response: { 200: SourcesSchema, ...protectedRouteErrors, 404: ErrorBodySchema, 422: ErrorBodySchema },
+} as const;

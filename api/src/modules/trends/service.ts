@@ -10,7 +10,7 @@ import {
 import type { Database } from '../../db/sql-client.js';
 import { ApiError } from '../../errors.js';
 import type { InfluxClient } from '../../influx/client.js';
-import { visibleAccounts } from '../households/index.js';
+import { readableSubject } from './access.js';
 import { computeTrend, type StoreName } from './compute.js';
 import {
   dedupeSpot,
@@ -65,17 +65,6 @@ export function unknownMetric(name: string): ApiError {
 export function createTrendsService(deps: TrendsDeps) {
   const store = createTrendStore(deps.influx);
   const repo = createTrendsRepository(deps.db);
-
-  /** The account whose data is asked for, if the caller may see it (404 otherwise, IDOR-safe). */
-  async function subjectOf(caller: string, account: string | undefined): Promise<string> {
-    if (account === undefined || account === caller) return caller;
-    if (!(await visibleAccounts(deps.db, caller)).has(account))
-      throw new ApiError(
-        'API_ERR_TREND_ACCOUNT_NOT_FOUND',
-        'No account with this id shares its data with you.',
-      );
-    return account;
-  }
 
   async function zonesFor(
     subject: string,
@@ -145,7 +134,7 @@ export function createTrendsService(deps: TrendsDeps) {
       if (metric === undefined) throw unknownMetric(metricName);
       const spec = parseWindow(q.window ?? 'PT1H');
       const range = resolveRange(q.from, q.to, deps.now());
-      const subject = await subjectOf(caller, q.account);
+      const subject = await readableSubject(deps.db, caller, q.account);
       const zones = await zonesFor(subject, q.time_zone);
       const windows = buildWindows(range, spec, zones.spans);
       const prefs = await unitPrefs(subject, q.units);

@@ -122,6 +122,17 @@ export function createTrendStore(influx: InfluxClient) {
       return out;
     },
 
+    /** Devices that ever wrote this measurement under these account tags. */
+    async devicesOf(measurement: string, accounts: readonly string[]): Promise<string[]> {
+      const q = `SHOW TAG VALUES FROM ${quoteIdentifier(measurement)} WITH KEY = ${quoteIdentifier(STORAGE_TAGS.device)} WHERE ${anyTag(STORAGE_TAGS.account, accounts)}`;
+      const out: string[] = [];
+      for (const s of await influx.query(q)) {
+        const vi = s.columns.indexOf('value');
+        for (const row of s.values) if (typeof row[vi] === 'string') out.push(row[vi] as string);
+      }
+      return out;
+    },
+
     /** UTC hour starts with journal points newer than the worker's cursor: their rollups may be stale. */
     async dirtyHours(
       measurement: string,
