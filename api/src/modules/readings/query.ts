@@ -1,6 +1,10 @@
+import { RAW_MEASUREMENTS } from '@linkwell/firmware-protocol';
 import type { InfluxSeries } from '../../influx/client.js';
 import { quoteIdentifier, quoteString } from '../../influx/influxql.js';
 import { encodeReadingId } from './reading-id.js';
+
+// Catalog names are [a-z0-9_] only, so they need no regex escaping; the test pins that.
+const RAW_MEASUREMENT_REGEX = `/^(${RAW_MEASUREMENTS.join('|')})$/`;
 
 /** Fields ingest writes beside the values (ingest/src/influx/points.ts): not measurements. */
 const ATTRIBUTION_FIELDS = {
@@ -31,8 +35,9 @@ const anyOf = (key: string, values: readonly string[]) =>
   `(${values.map((v) => `${quoteIdentifier(key)} = ${quoteString(v)}`).join(' OR ')})`;
 
 /**
- * The newest readings under any of these account tags, newest first. Without a metric every measurement
- * is searched through a fixed regex (no caller text reaches it); tags come back as columns of `SELECT *`.
+ * The newest readings under any of these account tags, newest first. Without a metric every raw
+ * measurement is searched through a fixed regex built from the catalog (no caller text reaches it); tags
+ * come back as columns of `SELECT *`.
  */
 export function readingsQuery(q: {
   metric: string | undefined;
@@ -42,7 +47,8 @@ export function readingsQuery(q: {
   limit: number;
 }): string {
   if (q.accounts.length === 0) throw new RangeError('at least one account tag');
-  const from = q.metric === undefined ? '/.*/' : quoteIdentifier(q.metric);
+  // The catalog's raw measurements only: the same database also holds rollups and the rollup journal.
+  const from = q.metric === undefined ? RAW_MEASUREMENT_REGEX : quoteIdentifier(q.metric);
   return (
     `SELECT * FROM ${from} WHERE ${anyOf('account', q.accounts)} AND time >= ${q.fromMs}ms AND time < ${q.toMs}ms ` +
     `ORDER BY time DESC LIMIT ${q.limit}`
