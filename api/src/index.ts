@@ -34,12 +34,14 @@ export type { Database, SqlClient, SqlExecutor } from './db/sql-client.js';
 export {
   DEMO_HOME,
   DEMO_HOUSEHOLD,
+  DEMO_PROFILES,
   DEMO_SLOT_COUNT,
   type DemoIdentity,
   type DemoSeedOptions,
   seedDemoHome,
   seedDemoHousehold,
   seedDemoIdentity,
+  seedDemoProfiles,
 } from './dev/demo-seed.js';
 export {
   API_ERRORS,

@@ -191,4 +191,54 @@ export async function seedDemoHousehold(db: SqlClient, opts: DemoSeedOptions = {
       'Bathroom scale',
     ],
   );
+  await seedDemoProfiles(db);
+}
+
+/**
+ * Health profiles of the demo household (issue 13): each person's time zone from the start of their history
+ * (so daily trends are civil days where they live), birth date, height and preferences. 李伟 uses the Chinese
+ * BMI scheme and jin; Alex Morgan uses pounds and °F; Mia is under 18, so her BMI is not classified.
+ */
+export const DEMO_PROFILES = Object.freeze([
+  {
+    accountId: DEMO_HOME.accountId,
+    zone: 'Asia/Shanghai',
+    birth: '1986-05-12',
+    height: 1.72,
+    units: { mass: 'jin' },
+    bmi: 'china',
+  },
+  {
+    accountId: DEMO_HOUSEHOLD.partner.accountId,
+    zone: 'America/New_York',
+    birth: '1990-09-03',
+    height: 1.8,
+    units: { mass: 'lb', temperature: 'F' },
+    bmi: 'who',
+  },
+  {
+    accountId: DEMO_HOUSEHOLD.dependent.accountId,
+    zone: 'Asia/Shanghai',
+    birth: '2016-04-02',
+    height: 1.32,
+    units: {},
+    bmi: 'china',
+  },
+]);
+
+/** Idempotent: an existing profile or zone is left as the person changed it. */
+export async function seedDemoProfiles(db: SqlClient): Promise<void> {
+  for (const p of DEMO_PROFILES) {
+    await db.query(
+      `INSERT INTO health_profiles (account_id, birth_date, height_m, units, bp_scheme, bp_setting, bmi_scheme, updated_at)
+       VALUES ($1, $2::date, $3, $4::jsonb, 'acc-aha-2017', 'home', $5, now()) ON CONFLICT DO NOTHING`,
+      [p.accountId, p.birth, p.height, JSON.stringify(p.units), p.bmi],
+    );
+    await db.query(
+      `INSERT INTO account_time_zones (account_id, time_zone, effective_from, created_at)
+       SELECT $1, $2, to_timestamp(0), now()
+        WHERE NOT EXISTS (SELECT 1 FROM account_time_zones WHERE account_id = $1)`,
+      [p.accountId, p.zone],
+    );
+  }
 }
