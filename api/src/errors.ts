@@ -7,7 +7,6 @@ import { HOUSEHOLDS_ERRORS } from './modules/households/errors.js';
 import { IDENTITY_ERRORS } from './modules/identity/errors.js';
 import { INBOX_ERRORS } from './modules/inbox/errors.js';
 import { READINGS_ERRORS } from './modules/readings/errors.js';
-import { CLASSIFY_ERRORS } from './modules/trends/classify/common.js';
 import { TRENDS_ERRORS } from './modules/trends/errors.js';
 
 /** Errors any route can produce, raised by the shared infrastructure (schemas, auth, InfluxDB, routing). */
@@ -62,7 +61,6 @@ export const COMMON_ERRORS = {
 export const API_ERRORS = {
   ...COMMON_ERRORS,
   ...TRENDS_ERRORS,
-  ...CLASSIFY_ERRORS,
   ...GATEWAYS_ERRORS,
   ...AUTH_ERRORS,
   ...IDENTITY_ERRORS,

@@ -1,4 +1,5 @@
 import type { ErrorCatalog } from '../../http/problem.js';
+import { CLASSIFY_ERRORS } from './classify/common.js';
 
 export const TRENDS_ERRORS = {
   API_ERR_BAD_TIME_RANGE: {
@@ -40,4 +41,6 @@ export const TRENDS_ERRORS = {
     description:
       'A derived value needs something the person has not recorded yet (birth date, height, a weight, a resting heart rate, a custom programme); `missing` names it.',
   },
+  // The classifiers' codes belong to this module too: the docs list a module's codes under its heading.
+  ...CLASSIFY_ERRORS,
 } as const satisfies ErrorCatalog;
