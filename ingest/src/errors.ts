@@ -1,4 +1,5 @@
 import { CodedError } from '@linkwell/firmware-protocol';
+import { ROLLUP_ERRORS } from './rollups/errors.js';
 
 /** Ingest error catalog; every code is documented in docs/errors.md. */
 export const INGEST_ERRORS = {
@@ -67,6 +68,7 @@ export const INGEST_ERRORS = {
     'Reassignment needs InfluxQL DELETE (InfluxDB 1.x); on 2.x and 3.x moves stay pending and are logged with this code.',
   INGEST_ERR_QUARANTINE_IO:
     'The dead-letter store could not append and fsync (disk error or closed); the publish is not acknowledged.',
+  ...ROLLUP_ERRORS,
 } as const;
 
 export type IngestErrorCode = keyof typeof INGEST_ERRORS;

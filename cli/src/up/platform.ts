@@ -123,6 +123,8 @@ export async function startIngestService(s: UpState): Promise<void> {
     dataDir: join(s.dir, 'ingest'),
     logger: s.logger.child({ svc: 'ingest' }),
     metricsRegistry: registry,
+    // Trend rollups (docs/rollups.md): the first build runs at start, then the journal is applied every 5 s.
+    rollups: { enabled: true },
   });
 }
 

@@ -8,6 +8,7 @@ import { READINGS_PER_MESSAGE, runIngestBench } from './ingest-bench.js';
 import { runOutboxBench } from './outbox-bench.js';
 import { runOutboxHeap } from './outbox-heap.js';
 import { runProtocolBench } from './protocol-bench.js';
+import { runTrendsBench } from './trends-bench.js';
 
 const int = (v: string) => {
   const n = Number(v);
@@ -249,6 +250,53 @@ program
     console.log(`ratio (median, Linkwell / bare upstream flow): ${r.ratio_median}`);
     console.log(`Linkwell's own cost per sign-in (median difference): ${r.overhead_median_ms} ms`);
     log(`written to ${o.out}`);
+  });
+
+program
+  .command('trends')
+  .description(
+    'A year of per-minute heart rate (+2 BP and 1 weight a day) for N people in influxd; trend requests through the API with auth, rollups vs raw, same run',
+  )
+  .option('--people <n>', 'people, each with a year of data', int, 100)
+  .option('--days <n>', 'days of history per person', int, 365)
+  .option('--samples <n>', 'requests per range through the rollup path', int, 200)
+  .option(
+    '--raw-samples <list>',
+    'requests per range forced to raw data: 1d,7d,30d,365d',
+    ints,
+    [100, 40, 15, 5],
+  )
+  .option('--out <file>', 'JSON results file', 'bench-results/trends.json')
+  .action(async (o: { people: number; days: number; samples: number; rawSamples: number[]; out: string }) => {
+    const [d1 = 100, d7 = 40, d30 = 15, d365 = 5] = o.rawSamples;
+    const r = await runTrendsBench({
+      people: o.people,
+      days: o.days,
+      samples: o.samples,
+      rawSamples: { '1d': d1, '7d': d7, '30d': d30, '365d': d365 },
+      outFile: resolve(o.out),
+      log,
+    });
+    console.table(
+      Object.fromEntries(
+        Object.entries(r.windows).map(([k, v]) => {
+          const w = v as Record<string, number | string | boolean>;
+          return [
+            k,
+            {
+              window: w.window,
+              p50_ms: w.p50_ms,
+              p95_ms: w.p95_ms,
+              raw_p50_ms: w.raw_p50_ms,
+              raw_p95_ms: w.raw_p95_ms,
+              speedup: w.speedup_p50,
+              equal: w.rollups_equal_raw,
+            },
+          ];
+        }),
+      ),
+    );
+    log(`target p95 < 50 ms for every range: ${r.target.met ? 'met' : 'NOT met'}; results in ${o.out}`);
   });
 
 await program.parseAsync(process.argv);
