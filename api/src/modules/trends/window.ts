@@ -79,14 +79,20 @@ export interface ResolvedRange {
 export function resolveRange(from: string | undefined, to: string | undefined, now: number): ResolvedRange {
   const toMs = to === undefined ? now : instant('to', to);
   const fromMs = from === undefined ? Math.max(0, toMs - TREND_LIMITS.defaultRangeMs) : instant('from', from);
+  // A bound left to its default is named by the instant it took, not as "undefined".
+  const fromText = from ?? new Date(fromMs).toISOString();
+  const toText = to ?? new Date(toMs).toISOString();
   if (fromMs >= toMs)
-    throw new ApiError('API_ERR_BAD_TIME_RANGE', `from (${from}) must be before to (${to}).`, { from, to });
-  if (toMs - fromMs > TREND_LIMITS.maxRangeMs)
-    throw new ApiError('API_ERR_BAD_TIME_RANGE', `The range from ${from} to ${to} is longer than 400 days.`, {
-      from,
-      to,
-      maxRangeDays: TREND_LIMITS.maxRangeMs / DAY_MS,
+    throw new ApiError('API_ERR_BAD_TIME_RANGE', `from (${fromText}) must be before to (${toText}).`, {
+      from: fromText,
+      to: toText,
     });
+  if (toMs - fromMs > TREND_LIMITS.maxRangeMs)
+    throw new ApiError(
+      'API_ERR_BAD_TIME_RANGE',
+      `The range from ${fromText} to ${toText} is longer than 400 days.`,
+      { from: fromText, to: toText, maxRangeDays: TREND_LIMITS.maxRangeMs / DAY_MS },
+    );
   return { fromMs, toMs };
 }
 
