@@ -32,6 +32,7 @@ const TABLES = [
   'gateway_presence',
   'gateway_refresh_tokens',
   'gateways',
+  'health_events',
   'health_profiles',
   'household_handovers',
   'household_invites',

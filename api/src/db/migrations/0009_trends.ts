@@ -8,6 +8,8 @@ import type { Migration } from './types.js';
  * - a custom blood-pressure programme (thresholds supplied as data);
  * - the rollup worker's state (journal cursor, whether the first full build finished) and the civil-day
  *   recomputations a time-zone change asks for. Ingest's rollup worker writes these; the API reads them.
+ * - health events ingest raises as readings arrive (a blood pressure at or above 180 and/or 120 is `bp_urgent`),
+ *   one row per reading however often it is resent.
  * `rollup_account_zones` gives the worker each InfluxDB account tag's zone history: a tag merged into
  * another account follows the surviving account's zones (accountTags in the identity repository).
  */
@@ -62,6 +64,18 @@ CREATE TABLE rollup_requests (
   done_at timestamptz
 );
 CREATE INDEX rollup_requests_open ON rollup_requests (id) WHERE done_at IS NULL;
+
+CREATE TABLE health_events (
+  id bigserial PRIMARY KEY,
+  account_id text NOT NULL,
+  kind text NOT NULL,
+  device_id text NOT NULL DEFAULT '',
+  measured_at timestamptz NOT NULL,
+  details jsonb NOT NULL DEFAULT '{}'::jsonb,
+  created_at timestamptz NOT NULL,
+  UNIQUE (account_id, kind, device_id, measured_at)
+);
+CREATE INDEX health_events_account ON health_events (account_id, measured_at DESC);
 
 CREATE VIEW rollup_account_zones AS
   WITH RECURSIVE tags(account_id, tag) AS (
