@@ -72,12 +72,20 @@ export async function startTrendsApi(opts: TrendsApiOptions) {
   for (const [id, name] of Object.entries(opts.accounts ?? {}))
     await db.query('INSERT INTO accounts (id, display_name) VALUES ($1, $2)', [id, name]);
   const clock = { now: opts.now ?? Date.parse('2026-12-01T10:00:00.000Z') };
+  // Every InfluxQL statement the API sends, so a test can prove a refused request never reached InfluxDB.
+  const queries: string[] = [];
+  const recording: typeof fetch = (input, init) => {
+    const q = new URL(String(input)).searchParams.get('q');
+    if (q !== null) queries.push(q);
+    return fetch(input, init);
+  };
   const app: ApiApp = buildApp({
     db,
     keys,
     influx: { url: opts.influxUrl, database: opts.database },
     metrics: new Registry(),
     logger: false,
+    fetch: recording,
     now: () => clock.now,
   });
   await app.ready();
@@ -133,6 +141,7 @@ export async function startTrendsApi(opts: TrendsApiOptions) {
     app,
     db,
     clock,
+    queries,
     token,
     get,
     send,
