@@ -15,6 +15,7 @@ export const CONSOLE_ROUTES = [
   '/devices',
   '/inbox',
   '/readings',
+  '/trends',
 ] as const;
 
 export type ConsoleRoute = (typeof CONSOLE_ROUTES)[number];

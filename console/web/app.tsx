@@ -14,6 +14,7 @@ import { JoinPage } from './pages/household/join-page.js';
 import { InboxPage } from './pages/inbox/inbox-page.js';
 import { ReadingsPage } from './pages/inbox/readings-page.js';
 import { SignInPage } from './pages/signin.js';
+import { TrendsPage } from './pages/trends/trends-page.js';
 import { Link, navigate, reloadAt, useLocation } from './router.js';
 import { type Route, routeOf } from './routes.js';
 import { type Resource, useResource } from './use-resource.js';
@@ -68,6 +69,8 @@ function SignedInPage({ route, session }: { route: Route; session: Session }) {
       return <InboxPage session={session} />;
     case '/readings':
       return <ReadingsPage session={session} />;
+    case '/trends':
+      return <TrendsPage session={session} />;
     default:
       return <AccountPage session={session} onSignedOut={afterSignOut} />;
   }

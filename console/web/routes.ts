@@ -11,6 +11,7 @@ export const ROUTES = [
   '/devices',
   '/inbox',
   '/readings',
+  '/trends',
 ] as const;
 
 export type Route = (typeof ROUTES)[number];

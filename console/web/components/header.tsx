@@ -10,6 +10,7 @@ export function SiteHeader({ signedIn, path }: { signedIn: boolean | undefined; 
         { href: '/gateways', label: t('nav.gateways') },
         { href: '/devices', label: t('nav.devices') },
         { href: '/inbox', label: t('nav.inbox') },
+        { href: '/trends', label: t('nav.trends') },
         { href: '/account', label: t('nav.account') },
       ]
     : [{ href: '/signin', label: t('nav.signIn') }];

@@ -1,6 +1,7 @@
 import { enDevices } from './en-devices.js';
 import { enHousehold } from './en-household.js';
 import { enInbox } from './en-inbox.js';
+import { enTrends } from './en-trends.js';
 
 // English, the reference dictionary: its keys are the console's message keys (zh-CN.ts must have them all).
 // `{name}` marks a value filled in at run time. The household, devices and inbox pages keep theirs in
@@ -123,6 +124,7 @@ export const en = {
   ...enHousehold,
   ...enDevices,
   ...enInbox,
+  ...enTrends,
 } as const;
 
 export type MessageKey = keyof typeof en;

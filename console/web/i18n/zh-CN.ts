@@ -2,6 +2,7 @@ import type { MessageKey } from './en.js';
 import { zhCNDevices } from './zh-CN-devices.js';
 import { zhCNHousehold } from './zh-CN-household.js';
 import { zhCNInbox } from './zh-CN-inbox.js';
+import { zhCNTrends } from './zh-CN-trends.js';
 
 // Simplified Chinese. Typed against the English keys, so a missing or extra key fails the build.
 export const zhCN: Record<MessageKey, string> = {
@@ -111,4 +112,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...zhCNHousehold,
   ...zhCNDevices,
   ...zhCNInbox,
+  ...zhCNTrends,
 };
