@@ -46,6 +46,7 @@ import { createIdentityService, createMergeService, identityModule } from './mod
 import { inboxModule } from './modules/inbox/index.js';
 import { createReadingsService, readingsModule } from './modules/readings/index.js';
 import {
+  createHealthEventsService,
   createHealthService,
   createProfileService,
   createSourcesService,
@@ -213,6 +214,7 @@ export function buildApp(deps: AppDeps): ApiApp {
     health: createHealthService(trendDeps),
     profile: createProfileService(deps.db, now),
     sources: createSourcesService(trendDeps),
+    events: createHealthEventsService(trendDeps),
   });
   app.register(deviceFlowRoutes, {
     db: deps.db,

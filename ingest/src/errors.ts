@@ -68,6 +68,8 @@ export const INGEST_ERRORS = {
     'Reassignment needs InfluxQL DELETE (InfluxDB 1.x); on 2.x and 3.x moves stay pending and are logged with this code.',
   INGEST_ERR_QUARANTINE_IO:
     'The dead-letter store could not append and fsync (disk error or closed); the publish is not acknowledged.',
+  INGEST_ERR_EVENTS_UNAVAILABLE:
+    'Health events (health_events in the registry database) of stored readings could not be inserted; the publish is not acknowledged, so the gateway resends.',
   ...ROLLUP_ERRORS,
 } as const;
 

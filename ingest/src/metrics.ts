@@ -164,6 +164,12 @@ export function createIngestMetrics(registry: Registry) {
       labelNames: ['kind', 'outcome'],
       registers,
     }),
+    healthEvents: new Counter({
+      name: 'linkwell_ingest_health_events_total',
+      help: 'Health events raised (new rows in health_events; a resent reading adds none), by kind',
+      labelNames: ['kind'],
+      registers,
+    }),
     heldRefused: new Counter({
       name: 'linkwell_ingest_held_refused_total',
       help: 'Readings refused at the held-store bound (their publishes got no PUBACK)',

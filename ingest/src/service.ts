@@ -13,6 +13,7 @@ import { createReadingsHandler } from './broker/readings-handler.js';
 import { openRevocationList } from './broker/revocations.js';
 import { type ClusterOptions, createRedisBackplane } from './cluster/redis-backplane.js';
 import { IngestError } from './errors.js';
+import { HealthEventStore } from './events/health-events.js';
 import {
   type ExternalBrokerOptions,
   type ExternalConsumer,
@@ -175,6 +176,10 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
   const registrySync = await startRegistrySync(deps.registry, { ...deps.registrySync, logger: log, metrics });
   const resolver = registrySync.resolver;
   const attributor = createAttributor(resolver, deps.registry);
+  const events = new HealthEventStore(deps.registry, {
+    now: Date.now,
+    onInserted: (kind) => metrics.healthEvents.inc({ kind }),
+  });
   const baselines = (w: { account: string; t: number; kg: number }[]) =>
     w.length > 0 ? recordWeights(deps.registry, w) : Promise.resolve();
 
@@ -183,6 +188,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     inbox,
     attributor,
     recordWeights: baselines,
+    events,
     sink: batcher,
     deadLetters: quarantine.deadLetters,
     metrics,
@@ -206,6 +212,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     resolver,
     attributor,
     inbox,
+    events,
     recordWeights: baselines,
     batcher,
     quarantine,

@@ -7,6 +7,7 @@ import {
 import type { Logger } from 'pino';
 import type { Attributor, Decision } from '../attribution/attributor.js';
 import type { IngestError, IngestErrorCode } from '../errors.js';
+import { eventsOf, type HealthEventStore, type StoredReading } from '../events/health-events.js';
 import type { InboxEntry } from '../inbox/inbox-store.js';
 import { weightsOf } from '../inbox/stored-weights.js';
 import { toLine } from '../influx/points.js';
@@ -26,6 +27,11 @@ export interface ReadingsHandlerDeps {
   inbox: { put(gw: string, entries: readonly InboxEntry[]): Promise<void> };
   /** Adds stored weights to member baselines, after the PUBACK's work is done; failures are logged. */
   recordWeights?: (w: { account: string; t: number; kg: number }[]) => Promise<void>;
+  /**
+   * Health events (urgent blood pressure) of the stored readings; committed before the PUBACK, so a failure
+   * withholds it and the gateway resends (the events' unique key makes that harmless).
+   */
+  events?: Pick<HealthEventStore, 'add'>;
   metrics: IngestMetrics;
   logger: Logger;
   now: () => number;
@@ -77,6 +83,7 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
     const dead: QuarantineEntry[] = [];
     const unresolved: Reading[] = [];
     const weights: { reading: Reading; account: string }[] = [];
+    const stored: StoredReading[] = [];
     // One lookup per distinct (device, slot) in the envelope rather than an awaited promise per reading:
     // an envelope usually holds many readings of one or two devices.
     const accounts = new Map<string, DeviceAccount | undefined>();
@@ -103,6 +110,7 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
         continue;
       }
       lines.push(toLine(r, who));
+      stored.push({ reading: r, account: who.accountId, deviceId: who.deviceId });
       if (r.metric === 'body_weight') weights.push({ reading: r, account: who.accountId });
     }
     // The rare path: shared scales (weight rules), unclaimed devices and unmapped slots.
@@ -113,6 +121,7 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
         const r = unresolved[i]!;
         if (d.kind === 'store') {
           lines.push(toLine(r, d.who, d.attr));
+          stored.push({ reading: r, account: d.who.accountId, deviceId: d.who.deviceId });
           if (r.metric === 'body_weight') weights.push({ reading: r, account: d.who.accountId });
         } else {
           held.push({
@@ -127,8 +136,10 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
         }
       });
     }
+    const events = deps.events ? eventsOf(stored) : [];
     await Promise.all([
       deps.batcher.add(lines),
+      events.length > 0 ? deps.events?.add(events) : undefined,
       dead.length > 0 ? deps.quarantine.put(dead) : undefined,
       held.length > 0
         ? deps.inbox.put(gw, held).catch((err: unknown) => heldRefused(gw, env.seq, held, err))

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Attribution } from '../attribution/attribution.js';
 import { slotAttribution } from '../attribution/attribution.js';
 import type { Attributor } from '../attribution/attributor.js';
+import { eventsOf, type HealthEventStore } from '../events/health-events.js';
 import { toLine } from '../influx/points.js';
 import type { IngestMetrics } from '../metrics.js';
 import type { DeviceAccount } from '../registry/resolver.js';
@@ -23,6 +24,11 @@ export interface InboxReplayDeps {
   /** The durable sink: resolves once the lines are in InfluxDB or fsync'd in the spool. */
   sink: { add(lines: string[]): Promise<void> };
   deadLetters: { put(entries: QuarantineEntry[]): Promise<void> };
+  /**
+   * Health events of the readings replay stores, inserted before they are marked stored: a failure stops the
+   * pass with the items still claimed, and the next pass writes them (and their events) again.
+   */
+  events?: Pick<HealthEventStore, 'add'>;
   /** Adds stored weights to member baselines; failures are logged, never block replay. */
   recordWeights: (w: { account: string; t: number; kg: number }[]) => Promise<void>;
   metrics: Pick<IngestMetrics, 'heldReplayed' | 'heldExpired' | 'deadLettered'>;
@@ -201,7 +207,18 @@ export class InboxReplayer {
     ]);
     const writing = stored.filter((s) => claimed.has(s.item.id));
     if (writing.length === 0) return { replayed: 0, stillHeld };
-    await this.deps.sink.add(writing.map((s) => toLine(s.item.reading, s.who, s.attr)));
+    await Promise.all([
+      this.deps.sink.add(writing.map((s) => toLine(s.item.reading, s.who, s.attr))),
+      this.deps.events?.add(
+        eventsOf(
+          writing.map((s) => ({
+            reading: s.item.reading,
+            account: s.who.accountId,
+            deviceId: s.who.deviceId,
+          })),
+        ),
+      ),
+    ]);
     const marked = new Set(
       await this.deps.inbox.markStored(
         writing.map((s) => ({ id: s.item.id, method: s.attr.method, account: s.who.accountId })),

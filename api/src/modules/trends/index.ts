@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { healthRoutes, type TrendsRoutesOptions, trendsRoutes } from './routes.js';
+import { healthEventsRoutes, healthRoutes, type TrendsRoutesOptions, trendsRoutes } from './routes.js';
 
 export { TRENDS_ERRORS } from './errors.js';
+export { createHealthEventsService, type HealthEventsService } from './events.js';
 export { createHealthService, type HealthService } from './health-service.js';
 export { createProfileService, type ProfileService } from './profile.js';
 export { type AccountTagResolver, createTrendsService, type TrendsService } from './service.js';
@@ -12,4 +13,5 @@ export const trendsModule: FastifyPluginAsync<TrendsRoutesOptions> = async (app,
   // Static paths (…/heart_rate/resting) and the parametric /v1/trends/:metric coexist in find-my-way.
   await app.register(healthRoutes, opts);
   await app.register(trendsRoutes, opts);
+  await app.register(healthEventsRoutes, opts);
 };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { TREND_METRICS } from '@linkwell/firmware-protocol';
 import { requireUser } from '../../auth/guard.js';
+import { type HealthEventsService, healthEventsRoute } from './events.js';
 import {
   bmiRoute,
   bpClassificationRoute,
@@ -23,6 +24,7 @@ export interface TrendsRoutesOptions {
   health: HealthService;
   profile: ProfileService;
   sources: SourcesService;
+  events: HealthEventsService;
 }
 
 // Every route takes the caller from the verified credential; `account` is checked against what they may see.
@@ -99,5 +101,17 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ health: HealthService }> 
     '/v1/health-profile/bp-programme',
     { schema: putProgrammeRoute, preHandler: requireUser('account') },
     async (r) => health.setProgramme(me(r), r.query.account, r.body),
+  );
+};
+
+/** Health events ingest raised (urgent blood pressure), for the caller or a member who shares with them. */
+export const healthEventsRoutes: FastifyPluginAsyncTypebox<{ events: HealthEventsService }> = async (
+  app,
+  { events },
+) => {
+  app.get(
+    '/v1/health-events',
+    { schema: healthEventsRoute, preHandler: requireUser('trends:read') },
+    async (r) => events.list(r.principal!.accountId, r.query),
   );
 };

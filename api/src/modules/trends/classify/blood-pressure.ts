@@ -1,3 +1,4 @@
+import { isUrgentBloodPressure as isUrgent } from '@linkwell/firmware-protocol';
 import {
   type BpBand,
   type BpSchemeId,
@@ -151,14 +152,13 @@ export function bandFor(bands: readonly BpBand[], systolic: number, diastolic: n
 }
 
 /**
- * Product rule for raising an urgent-reading event (not a diagnosis): systolic ≥180 and/or diastolic ≥120.
- * ACC/AHA 2017 Section 11.2 describes hypertensive crises as >180 and/or >120 mmHg; the product fires at
- * ≥ so a reading of exactly 180 or 120 is one mmHg on the cautious side.
+ * The urgent-reading rule (systolic ≥180 and/or diastolic ≥120) is firmware-protocol's, shared with ingest,
+ * which raises the events; here it first refuses an out-of-range value with this module's coded error.
  */
 export function isUrgentBloodPressure(systolic: number, diastolic: number): boolean {
   assertPressure('systolic', systolic);
   assertPressure('diastolic', diastolic);
-  return systolic >= 180 || diastolic >= 120;
+  return isUrgent(systolic, diastolic);
 }
 
 function schemeOf(options: BpClassifyOptions): { version: string; bands: readonly BpBand[]; source: Source } {
