@@ -90,7 +90,10 @@ export async function startTrendsApi(opts: TrendsApiOptions) {
   });
   await app.ready();
 
-  const token = (account: string) => tokens.userToken(account, { scopes: ['trends:read', 'account'] });
+  const token = (
+    account: string,
+    scopes: readonly ('trends:read' | 'account')[] = ['trends:read', 'account'],
+  ) => tokens.userToken(account, { scopes });
   const send = (account: string, method: Method, url: string, payload?: unknown) =>
     app.inject({
       method,
