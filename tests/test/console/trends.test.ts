@@ -68,6 +68,18 @@ function bpLines(now: number): string {
   ).join('\n');
 }
 
+/** One weighing a day at 07:30 Shanghai time on days 1–14: 70.0 kg on day 14, 0.1 kg lighter each day after. */
+function weightLines(now: number): string {
+  const layout = measurementLayout('body_weight');
+  return Array.from({ length: 14 }, (_, i) => i + 1)
+    .map((d) => {
+      const t = dayStart(now, d) + 7.5 * HOUR;
+      const kg = Math.round((70 - 0.1 * (14 - d)) * 10) / 10;
+      return `${layout.measurement},${STORAGE_TAGS.account}=${DEMO_HOME.accountId},${STORAGE_TAGS.device}=${DEMO_HOME.devices.scale.id} weight=${kg} ${t}`;
+    })
+    .join('\n');
+}
+
 interface TrendBody {
   from: string;
   to: string;
@@ -155,7 +167,7 @@ describe('the demo person’s blood-pressure trend in Chromium', { timeout: 120_
     influxd = await startInfluxd({ database: DB });
     const write = await fetch(`${influxd.url}/write?db=${DB}&precision=ms`, {
       method: 'POST',
-      body: bpLines(now),
+      body: `${bpLines(now)}\n${weightLines(now)}`,
     });
     expect(write.status).toBe(204);
     db = await openPglite();
@@ -246,17 +258,17 @@ describe('the demo person’s blood-pressure trend in Chromium', { timeout: 120_
     );
     const card = page.locator('.classification').first();
     await expect.poll(() => card.getAttribute('data-category')).toBe(classification.category);
-    await expect.poll(() => card.innerText()).toContain(classification.label_en);
-    expect(await card.innerText()).toContain(classification.scheme_version);
-    expect(await card.innerText()).toContain(classification.disclaimer.en);
+    await expect.poll(() => card.textContent()).toContain(classification.label_en);
+    expect(await card.textContent()).toContain(classification.scheme_version);
+    expect(await card.textContent()).toContain(classification.disclaimer.en);
   });
 
   it('lists the same numbers in the table under the chart, “No readings” for day 4', async () => {
     await page.getByText('Numbers behind the chart').click();
     const day2 = page.locator(`.trend-table tr[data-start="${new Date(dayStart(now, 2)).toISOString()}"]`);
-    expect(await day2.locator('td[data-field="systolic"]').innerText()).toBe('128 (126–130)');
+    expect(await day2.locator('td[data-field="systolic"]').textContent()).toBe('128 (126–130)');
     const day4 = page.locator(`.trend-table tr[data-start="${new Date(dayStart(now, 4)).toISOString()}"]`);
-    expect(await day4.locator('td[data-field="systolic"]').innerText()).toBe('No readings');
+    expect(await day4.locator('td[data-field="systolic"]').textContent()).toBe('No readings');
   });
 
   it('shows the page in Chinese with the classification’s Chinese labels and the same data', async () => {
@@ -271,17 +283,92 @@ describe('the demo person’s blood-pressure trend in Chromium', { timeout: 120_
       `/v1/classifications/blood_pressure?from=${encodeURIComponent(asked.get('from')!)}&to=${encodeURIComponent(asked.get('to')!)}&scheme=acc-aha-2017&setting=home`,
     );
     const card = page.locator('.classification').first();
-    await expect.poll(() => card.innerText()).toContain(classification.label_zh);
-    const text = await card.innerText();
+    await expect.poll(() => card.textContent()).toContain(classification.label_zh);
+    const text = await card.textContent();
     expect(text).toContain('血压分类');
     expect(text).toContain(classification.disclaimer['zh-CN']);
     const { blood_pressure } = await apiGet<SchemesBody>(page, '/v1/classifications/schemes');
     const named = blood_pressure.find((s) => s.id === 'acc-aha-2017')!.settings.home!.bands;
     expect(named.map((b) => b.code)).toEqual(ACC_AHA_2017_HOME.map((b) => b.code));
     for (const band of named) expect(text).toContain(band.label_zh);
-    expect(await page.locator('.trend-legend').innerText()).toContain('收缩压平均值');
+    expect(await page.locator('.trend-legend').textContent()).toContain('收缩压平均值');
     expect((await plotted(page)).series).toEqual(before.series);
   });
+
+  it('plots the weight windows and the smoothed line the API computes, with the Chinese BMI bands', async () => {
+    await page.locator('#lang-select').selectOption('en');
+    await page.goto(`${stack.apiUrl}/trends?metric=body_weight&range=30d&window=daily`);
+    await settled(page);
+    const { source } = await plotted(page);
+    const trend = await apiGet<TrendBody>(page, source);
+    const asked = new URL(source, stack.apiUrl).searchParams;
+    const smoothed = await apiGet<{ points: { t: number; raw: number; smoothed: number }[] }>(
+      page,
+      `/v1/trends/body_weight/smoothed?from=${encodeURIComponent(asked.get('from')!)}&to=${encodeURIComponent(asked.get('to')!)}&smoother=ema-tau-7d`,
+    );
+    expect(smoothed.points).toHaveLength(14);
+    const series = await eventually('the smoothed line on the chart', async () => {
+      const s = (await plotted(page)).series;
+      return s.weight_smoothed === undefined ? undefined : s;
+    });
+    const at = (t: number) => series.x!.indexOf(t);
+    for (const w of trend.windows) {
+      expect(series.weight_mean![at(Date.parse(w.start) / 1000)], w.start).toBe(
+        w.values.weight?.mean ?? null,
+      );
+    }
+    for (const p of smoothed.points) {
+      expect(series.weight_raw![at(p.t / 1000)]).toBe(p.raw);
+      expect(series.weight_smoothed![at(p.t / 1000)]).toBe(p.smoothed);
+    }
+    // The demo person's profile chooses the Chinese scheme: WS/T 428-2013 overweight from 24, obese from 28.
+    const bmiBands = JSON.parse(
+      await eventually('the BMI bands', () =>
+        page
+          .locator('.classification [data-bands]')
+          .getAttribute('data-bands')
+          .then((v) => v ?? undefined),
+      ),
+    ) as { code: string; from: number; to: number | null }[];
+    expect(bmiBands).toEqual([
+      { code: 'underweight', from: 0, to: 18.5 },
+      { code: 'normal', from: 18.5, to: 24 },
+      { code: 'overweight', from: 24, to: 28 },
+      { code: 'obese', from: 28, to: null },
+    ]);
+  });
+
+  // Heart rate and pulse rate also hear the cuff's pulse (the trend catalogue), so they have data here.
+  it.each([
+    ['heart_rate', 'bpm'],
+    ['pulse_rate', 'pulse'],
+  ])('plots the %s means the API answers, the cuff’s pulse included', async (metric, field) => {
+    await page.goto(`${stack.apiUrl}/trends?metric=${metric}&range=7d&window=daily`);
+    await settled(page);
+    const { source, series } = await plotted(page);
+    const trend = await apiGet<TrendBody>(page, source);
+    expect(trend.windows.some((w) => !w.empty)).toBe(true);
+    for (const w of trend.windows) {
+      const i = series.x!.indexOf(Date.parse(w.start) / 1000);
+      expect(series[`${field}_mean`]![i], w.start).toBe(w.values[field]?.mean ?? null);
+    }
+  });
+
+  it.each(['body_composition', 'spo2', 'body_temperature'])(
+    'draws %s with no data as 7 empty days: every plotted value null',
+    async (metric) => {
+      await page.goto(`${stack.apiUrl}/trends?metric=${metric}&range=7d&window=daily`);
+      await settled(page);
+      const { source, series } = await plotted(page);
+      const trend = await apiGet<TrendBody>(page, source);
+      expect(series.x).toEqual(trend.windows.map((w) => Date.parse(w.start) / 1000));
+      expect(trend.windows.every((w) => w.empty)).toBe(true);
+      const values = Object.entries(series).filter(([key]) => key !== 'x');
+      expect(values.length).toBeGreaterThan(0);
+      for (const [, v] of values) expect(v.every((y) => y === null)).toBe(true);
+      expect(await page.locator('.no-data').textContent()).toBe('No readings in this period.');
+    },
+  );
 
   it('threw no uncaught error and broke no Content-Security-Policy rule', () => {
     // A 404 from a route the API does not have for this person is a console message too; it is not a fault.
