@@ -22,6 +22,7 @@ export {
   metricDefinition,
 } from './catalog/metrics.js';
 export * from './catalog/storage.js';
+export * from './catalog/trend-metrics.js';
 export { KNOWN_UNITS, toCanonical } from './catalog/units.js';
 export * from './codecs/battery.js';
 export * from './codecs/blood-pressure.js';
@@ -93,6 +94,7 @@ export type {
   MeasurementBlock,
   ProfileMatcher,
 } from './profiles/types.js';
+export * from './trends/index.js';
 export { CHARACTERISTIC, SERVICE, uuid16, uuid128 } from './uuids.js';
 export { PARSER_VERSION } from './version.js';
 export {
@@ -143,5 +145,3 @@ export {
   type TopicKind,
 } from './wire/topics.js';
 export type { EnvelopeIssue } from './wire/validate.js';
-export * from './trends/index.js';
-export * from './catalog/trend-metrics.js';

@@ -70,7 +70,18 @@ export function rollupMeasurement(measurement: string, resolution: RollupResolut
 export const ROLLUP_TZ_TAG = 'tz';
 
 /** The statistics a rollup row holds per field: `<field>__<stat>`. */
-export const ROLLUP_STATS = ['count', 'sum', 'min', 'max', 'first', 'last', 'hist', 'minutes'] as const;
+export const ROLLUP_STATS = [
+  'count',
+  'sum',
+  'min',
+  'max',
+  'first',
+  'last',
+  'first_t',
+  'last_t',
+  'hist',
+  'minutes',
+] as const;
 export type RollupStat = (typeof ROLLUP_STATS)[number];
 
 export function rollupField(field: string, stat: RollupStat): string {

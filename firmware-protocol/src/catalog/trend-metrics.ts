@@ -7,7 +7,16 @@ import type { MetricName } from './metrics.js';
  */
 export type TrendKind = 'continuous' | 'spot';
 /** The quantity a field's values are, for unit conversion (api units.ts). */
-export type Dimension = 'mass' | 'pressure' | 'temperature' | 'rate' | 'percent' | 'energy' | 'ratio' | 'length' | 'impedance';
+export type Dimension =
+  | 'mass'
+  | 'pressure'
+  | 'temperature'
+  | 'rate'
+  | 'percent'
+  | 'energy'
+  | 'ratio'
+  | 'length'
+  | 'impedance';
 
 export interface TrendSource {
   measurement: MetricName;
@@ -181,5 +190,7 @@ export type TrendMetricName = keyof typeof TREND_METRICS;
 export const TREND_METRIC_NAMES = Object.keys(TREND_METRICS) as TrendMetricName[];
 
 export function trendMetric(name: string): TrendMetric | undefined {
-  return Object.hasOwn(TREND_METRICS, name) ? (TREND_METRICS as Record<string, TrendMetric>)[name] : undefined;
+  return Object.hasOwn(TREND_METRICS, name)
+    ? (TREND_METRICS as Record<string, TrendMetric>)[name]
+    : undefined;
 }

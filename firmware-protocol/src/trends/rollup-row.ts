@@ -26,7 +26,7 @@ export function decodeHistogram(text: string): Map<number, number> {
   return out;
 }
 
-/** The fields of one rolled-up value field, as they are written (count and minutes are integers). */
+/** The fields of one rolled-up value field, as they are written (count, minutes and the instants are integers). */
 export function rollupFieldValues(field: string, p: StatsPiece): Record<string, number | string> {
   return {
     [rollupField(field, 'count')]: p.count,
@@ -35,6 +35,8 @@ export function rollupFieldValues(field: string, p: StatsPiece): Record<string, 
     [rollupField(field, 'max')]: p.max,
     [rollupField(field, 'first')]: p.first,
     [rollupField(field, 'last')]: p.last,
+    [rollupField(field, 'first_t')]: p.firstT,
+    [rollupField(field, 'last_t')]: p.lastT,
     [rollupField(field, 'hist')]: encodeHistogram(p.hist),
     [rollupField(field, 'minutes')]: p.minutes,
   };
@@ -47,7 +49,9 @@ export function pieceFromRow(
   startMs: number,
   endMs: number,
 ): StatsPiece | undefined {
-  const num = (stat: 'count' | 'sum' | 'min' | 'max' | 'first' | 'last' | 'minutes') => {
+  const num = (
+    stat: 'count' | 'sum' | 'min' | 'max' | 'first' | 'last' | 'first_t' | 'last_t' | 'minutes',
+  ) => {
     const v = row[rollupField(field, stat)];
     return typeof v === 'number' ? v : Number.NaN;
   };
@@ -63,6 +67,8 @@ export function pieceFromRow(
     max: num('max'),
     first: num('first'),
     last: num('last'),
+    firstT: num('first_t'),
+    lastT: num('last_t'),
     hist: decodeHistogram(typeof hist === 'string' ? hist : ''),
     minutes: num('minutes'),
   };

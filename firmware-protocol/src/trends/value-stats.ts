@@ -50,20 +50,28 @@ export function emptyStats(): ValueStats {
   };
 }
 
+/**
+ * Keeps the earliest and latest value. Two sources can measure at the same millisecond; then the smaller
+ * value is first and the larger last, so the answer does not depend on the order things were merged in.
+ */
+function takeEnds(s: ValueStats, firstT: number, first: number, lastT: number, last: number): void {
+  if (firstT < s.firstT || (firstT === s.firstT && first < s.first)) {
+    s.firstT = firstT;
+    s.first = first;
+  }
+  if (lastT > s.lastT || (lastT === s.lastT && last > s.last)) {
+    s.lastT = lastT;
+    s.last = last;
+  }
+}
+
 /** Adds one raw point (t in ms). Points may arrive in any order. */
 export function addPoint(s: ValueStats, t: number, v: number): void {
   s.count += 1;
   s.sum += v;
   if (v < s.min) s.min = v;
   if (v > s.max) s.max = v;
-  if (t < s.firstT) {
-    s.firstT = t;
-    s.first = v;
-  }
-  if (t >= s.lastT) {
-    s.lastT = t;
-    s.last = v;
-  }
+  takeEnds(s, t, v, t, v);
   s.hist.set(v, (s.hist.get(v) ?? 0) + 1);
   s.minuteSet.add(Math.floor(t / 60_000));
 }
@@ -81,6 +89,9 @@ export interface StatsPiece {
   max: number;
   first: number;
   last: number;
+  /** Instants of `first` and `last`, so pieces of several sources merge like their points would. */
+  firstT: number;
+  lastT: number;
   hist: ReadonlyMap<number, number>;
   minutes: number;
 }
@@ -91,16 +102,22 @@ export function addPiece(s: ValueStats, p: StatsPiece): void {
   s.sum += p.sum;
   if (p.min < s.min) s.min = p.min;
   if (p.max > s.max) s.max = p.max;
-  if (p.startMs < s.firstT) {
-    s.firstT = p.startMs;
-    s.first = p.first;
-  }
-  if (p.endMs - 1 >= s.lastT) {
-    s.lastT = p.endMs - 1;
-    s.last = p.last;
-  }
+  takeEnds(s, p.firstT, p.first, p.lastT, p.last);
   for (const [v, c] of p.hist) s.hist.set(v, (s.hist.get(v) ?? 0) + c);
   s.minutesMerged += p.minutes;
+}
+
+/** Merges `b` into `a`: two sources over the same window (their points may share minutes). */
+export function mergeStats(a: ValueStats, b: ValueStats): void {
+  if (b.count === 0) return;
+  a.count += b.count;
+  a.sum += b.sum;
+  if (b.min < a.min) a.min = b.min;
+  if (b.max > a.max) a.max = b.max;
+  takeEnds(a, b.firstT, b.first, b.lastT, b.last);
+  for (const [v, c] of b.hist) a.hist.set(v, (a.hist.get(v) ?? 0) + c);
+  for (const m of b.minuteSet) a.minuteSet.add(m);
+  a.minutesMerged += b.minutesMerged;
 }
 
 /** The piece a set of raw points makes, for writing a rollup row. */
@@ -114,6 +131,8 @@ export function toPiece(s: ValueStats, startMs: number, endMs: number): StatsPie
     max: s.max,
     first: s.first,
     last: s.last,
+    firstT: s.firstT,
+    lastT: s.lastT,
     hist: s.hist,
     minutes: s.minuteSet.size + s.minutesMerged,
   };

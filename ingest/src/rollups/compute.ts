@@ -198,7 +198,7 @@ export function mergeInto(
   return out;
 }
 
-const INTEGER_STATS = new Set(['count', 'minutes']);
+const INTEGER_STATS = new Set(['count', 'minutes', 'first_t', 'last_t']);
 
 /** One rollup row in line protocol; fields without values are left out (pieceFromRow reads them as absent). */
 export function rowLine(

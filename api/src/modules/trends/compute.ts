@@ -20,8 +20,12 @@ export interface ComputeOptions {
   accounts: readonly string[];
   windows: readonly TrendWindow[];
   spec: WindowSpec;
-  /** Rollups are read only after the worker's first build, with the journal cursor it last reached. */
-  rollups: { cursorMs: number } | null;
+  /**
+   * Rollups are read only after the worker's first build, with the journal cursor it last reached.
+   * `dayRows` says whether a daily window is a civil day the worker rolls up for this person (their own zone
+   * then, not cut by a zone change, and not in a zone change the worker has yet to redo).
+   */
+  rollups: { cursorMs: number; dayRows: (w: TrendWindow) => boolean } | null;
 }
 
 export interface Computed {
@@ -31,7 +35,8 @@ export interface Computed {
   points: SourcePoint[];
   /** Default rank of each source: the position of its stored series in the field's `sources`. */
   defaultRank: Map<string, number>;
-  stores: Set<StoreName>;
+  /** Which stores answered, per stored series (`heart_rate.bpm`, `blood_pressure.pulse`, …). */
+  stores: Map<string, Set<StoreName>>;
 }
 
 const isRolled = (s: TrendSource) => (ROLLED_UP[s.measurement] ?? []).includes(s.field);
@@ -45,51 +50,81 @@ function sourceStats(map: Map<string, ValueStats[]>, source: string, n: number):
   return s;
 }
 
+/** Splits sorted intervals into runs that are adjacent or close (gap ≤ `joinMs`), one query per run. */
+function runs<T extends { s: number; e: number }>(parts: readonly T[], joinMs: number): T[][] {
+  const sorted = [...parts].sort((x, y) => x.s - y.s);
+  const out: T[][] = [];
+  for (const p of sorted) {
+    const last = out.at(-1);
+    if (last !== undefined && p.s - Math.max(...last.map((q) => q.e)) <= joinMs) last.push(p);
+    else out.push([p]);
+  }
+  return out;
+}
+
 /**
  * One rolled-up series over the windows, reading the coarsest clean store for each part of each window:
  * a whole civil day from its 1d row, whole UTC hours from 1h rows, and the rest (window edges, hours the
  * journal marks as not yet rolled up) from raw points. Every part is read once, so statistics equal raw.
+ * The journal and the first rollup read go out together; later reads are one query per run of adjacent parts.
  */
 async function rolledSeries(
   o: ComputeOptions,
   src: TrendSource,
-  cursorMs: number,
+  rollups: NonNullable<ComputeOptions['rollups']>,
   stores: Set<StoreName>,
 ): Promise<Map<string, ValueStats[]>> {
   const { store, accounts, windows } = o;
+  const { cursorMs } = rollups;
   const n = windows.length;
   const out = new Map<string, ValueStats[]>();
-  const dirty = [...(await store.dirtyHours(src.measurement, accounts, cursorMs))];
-  const isDirty = (s: number, e: number) => dirty.some((h) => h < e && h + HOUR_MS > s);
   const covered = new Array<boolean>(n).fill(false);
+  const wholeDays =
+    o.spec.kind === 'daily'
+      ? windows.map((_, i) => i).filter((i) => isWholeDay(windows[i]!) && rollups.dayRows(windows[i]!))
+      : [];
+  const hourSpan = (w: TrendWindow) => ({
+    s: Math.ceil(w.startMs / HOUR_MS) * HOUR_MS,
+    e: Math.floor(w.endMs / HOUR_MS) * HOUR_MS,
+  });
+  // Fixed windows of whole hours: all their 1h rows in one read, alongside the journal.
+  const eagerHours =
+    o.spec.kind === 'fixed' ? { s: hourSpan(windows[0]!).s, e: hourSpan(windows.at(-1)!).e } : null;
+  const [dirtyList, dayRows, eagerHourRows] = await Promise.all([
+    store.dirtyHours(src.measurement, accounts, cursorMs).then((h) => [...h]),
+    wholeDays.length > 0
+      ? store.rollups(
+          src.measurement,
+          '1d',
+          accounts,
+          windows[wholeDays[0]!]!.startMs,
+          windows[wholeDays.at(-1)!]!.endMs,
+        )
+      : Promise.resolve([]),
+    eagerHours !== null && eagerHours.e > eagerHours.s
+      ? store.rollups(src.measurement, '1h', accounts, eagerHours.s, eagerHours.e)
+      : Promise.resolve([]),
+  ]);
+  const dirty = new Set(dirtyList);
+  const isDirty = (s: number, e: number) => dirtyList.some((h) => h < e && h + HOUR_MS > s);
 
-  if (o.spec.kind === 'daily') {
-    const days = windows
-      .map((_, i) => i)
-      .filter((i) => isWholeDay(windows[i]!) && !isDirty(windows[i]!.startMs, windows[i]!.endMs));
-    if (days.length > 0) {
-      const rows = await store.rollups(
-        src.measurement,
-        '1d',
-        accounts,
-        windows[days[0]!]!.startMs,
-        windows[days.at(-1)!]!.endMs,
-      );
-      const byStart = new Map<number, typeof rows>();
-      for (const r of rows) byStart.set(r.startMs, [...(byStart.get(r.startMs) ?? []), r]);
-      for (const i of days) {
-        const w = windows[i]!;
-        const mine = (byStart.get(w.startMs) ?? []).filter((r) => r.zone === w.day!.zone);
-        // A day whose row was written for another zone (a zone change not yet rolled up) reads finer stores.
-        if (mine.length === 0 && (byStart.get(w.startMs) ?? []).length > 0) continue;
-        covered[i] = true;
-        for (const r of mine) {
-          const p = pieceOf(src.field, r, w.endMs);
-          if (p !== undefined) addPiece(sourceStats(out, r.source, n)[i]!, p);
-        }
+  if (wholeDays.length > 0) {
+    const byStart = new Map<number, typeof dayRows>();
+    for (const r of dayRows) byStart.set(r.startMs, [...(byStart.get(r.startMs) ?? []), r]);
+    for (const i of wholeDays) {
+      const w = windows[i]!;
+      if (isDirty(w.startMs, w.endMs)) continue;
+      const rows = byStart.get(w.startMs) ?? [];
+      const mine = rows.filter((r) => r.zone === w.day!.zone);
+      // A row written for another zone (a change the worker has not redone) sends the day to finer stores.
+      if (rows.length > mine.length) continue;
+      covered[i] = true;
+      for (const r of mine) {
+        const p = pieceOf(src.field, r, w.endMs);
+        if (p !== undefined) addPiece(sourceStats(out, r.source, n)[i]!, p);
       }
-      if (days.some((i) => covered[i])) stores.add('rollup_1d');
     }
+    if (covered.some(Boolean)) stores.add('rollup_1d');
   }
 
   // For the rest: whole clean hours from 1h rows, everything else from raw.
@@ -98,8 +133,7 @@ async function rolledSeries(
   for (let i = 0; i < n; i++) {
     if (covered[i]) continue;
     const w = windows[i]!;
-    const hs = Math.ceil(w.startMs / HOUR_MS) * HOUR_MS;
-    const he = Math.floor(w.endMs / HOUR_MS) * HOUR_MS;
+    const { s: hs, e: he } = hourSpan(w);
     if (he <= hs) {
       rawParts.push({ i, s: w.startMs, e: w.endMs });
       continue;
@@ -107,34 +141,49 @@ async function rolledSeries(
     if (w.startMs < hs) rawParts.push({ i, s: w.startMs, e: hs });
     if (he < w.endMs) rawParts.push({ i, s: he, e: w.endMs });
     hourParts.push({ i, s: hs, e: he });
-    for (const h of dirty) if (h >= hs && h < he) rawParts.push({ i, s: h, e: h + HOUR_MS });
+    for (const h of dirtyList) if (h >= hs && h < he) rawParts.push({ i, s: h, e: h + HOUR_MS });
   }
-  if (hourParts.length > 0) {
-    const rows = await store.rollups(src.measurement, '1h', accounts, hourParts[0]!.s, hourParts.at(-1)!.e);
-    const dirtySet = new Set(dirty);
+  const addRows = (rows: Awaited<ReturnType<TrendStore['rollups']>>) => {
     for (const r of rows) {
-      if (dirtySet.has(r.startMs)) continue;
+      if (dirty.has(r.startMs)) continue;
       const i = windowIndex(windows, r.startMs);
       if (i < 0 || covered[i]) continue;
       const p = pieceOf(src.field, r, r.startMs + HOUR_MS);
       if (p !== undefined) addPiece(sourceStats(out, r.source, n)[i]!, p);
     }
+  };
+  const reads: Promise<void>[] = [];
+  if (hourParts.length > 0) {
     stores.add('rollup_1h');
+    if (eagerHours !== null) addRows(eagerHourRows);
+    else
+      for (const run of runs(hourParts, 0))
+        reads.push(
+          store
+            .rollups(src.measurement, '1h', accounts, run[0]!.s, Math.max(...run.map((p) => p.e)))
+            .then(addRows),
+        );
   }
   if (rawParts.length > 0) {
-    const from = Math.min(...rawParts.map((p) => p.s));
-    const to = Math.max(...rawParts.map((p) => p.e));
-    const points = await store.raw(src.measurement, [src.field], accounts, from, to);
+    stores.add('raw');
     const parts = new Map<number, { s: number; e: number }[]>();
     for (const p of rawParts) parts.set(p.i, [...(parts.get(p.i) ?? []), p]);
-    for (const pt of points) {
-      const i = windowIndex(windows, pt.t);
-      if (i < 0 || !(parts.get(i) ?? []).some((p) => pt.t >= p.s && pt.t < p.e)) continue;
-      const v = pt.values[src.field];
-      if (v !== undefined) addPoint(sourceStats(out, pt.source, n)[i]!, pt.t, v);
-    }
-    stores.add('raw');
+    // Runs closer than an hour share a query: one query is cheaper than two tiny ones.
+    for (const run of runs(rawParts, HOUR_MS))
+      reads.push(
+        store
+          .raw(src.measurement, [src.field], accounts, run[0]!.s, Math.max(...run.map((p) => p.e)))
+          .then((points) => {
+            for (const pt of points) {
+              const i = windowIndex(windows, pt.t);
+              if (i < 0 || !(parts.get(i) ?? []).some((p) => pt.t >= p.s && pt.t < p.e)) continue;
+              const v = pt.values[src.field];
+              if (v !== undefined) addPoint(sourceStats(out, pt.source, n)[i]!, pt.t, v);
+            }
+          }),
+      );
   }
+  await Promise.all(reads);
   return out;
 }
 
@@ -146,7 +195,11 @@ function rollupsHelp(spec: WindowSpec): boolean {
 export async function computeTrend(o: ComputeOptions): Promise<Computed> {
   const { store, metric, accounts, windows } = o;
   const n = windows.length;
-  const stores = new Set<StoreName>();
+  const stores = new Map<string, Set<StoreName>>();
+  const storesOf = (series: string) => {
+    if (!stores.has(series)) stores.set(series, new Set());
+    return stores.get(series)!;
+  };
   const defaultRank = new Map<string, number>();
   const perSource = new Map<string, Map<string, ValueStats[]>>();
   const points: SourcePoint[] = [];
@@ -154,21 +207,26 @@ export async function computeTrend(o: ComputeOptions): Promise<Computed> {
   const to = windows.at(-1)?.endMs ?? 0;
   if (n === 0) return { perSource, points, defaultRank, stores };
 
-  // One raw query per stored measurement, for the fields that are not read from rollups.
+  // Rolled-up series read their stores; the rest is one raw query per stored measurement. All at once.
   const rawFields = new Map<string, { field: string; as: string; rank: number }[]>();
+  const reads: Promise<void>[] = [];
   for (const f of metric.fields) {
     const bySource = new Map<string, ValueStats[]>();
     perSource.set(f.name, bySource);
     for (const [rank, src] of f.sources.entries()) {
       if (metric.kind === 'continuous' && o.rollups !== null && isRolled(src) && rollupsHelp(o.spec)) {
-        const got = await rolledSeries(o, src, o.rollups.cursorMs, stores);
-        for (const [source, stats] of got) {
-          if (!defaultRank.has(source)) defaultRank.set(source, rank);
-          const mine = sourceStats(bySource, source, n);
-          stats.forEach((s, i) => {
-            mergeInto(mine[i]!, s);
-          });
-        }
+        const rollups = o.rollups;
+        reads.push(
+          rolledSeries(o, src, rollups, storesOf(`${src.measurement}.${src.field}`)).then((got) => {
+            for (const [source, stats] of got) {
+              if (!defaultRank.has(source) || defaultRank.get(source)! > rank) defaultRank.set(source, rank);
+              const mine = sourceStats(bySource, source, n);
+              stats.forEach((s, i) => {
+                mergeInto(mine[i]!, s);
+              });
+            }
+          }),
+        );
         continue;
       }
       rawFields.set(src.measurement, [
@@ -179,20 +237,24 @@ export async function computeTrend(o: ComputeOptions): Promise<Computed> {
   }
   for (const [measurement, wanted] of rawFields) {
     const fields = [...new Set(wanted.map((w) => w.field))];
-    const rows = await store.raw(measurement, fields, accounts, from, to);
-    stores.add('raw');
-    for (const r of rows) {
-      const values: Record<string, number> = {};
-      for (const w of wanted) {
-        const v = r.values[w.field];
-        if (v !== undefined) values[w.as] = v;
-        if (!defaultRank.has(r.source) || defaultRank.get(r.source)! > w.rank)
-          defaultRank.set(r.source, w.rank);
-      }
-      if (Object.keys(values).length > 0)
-        points.push({ t: r.t, source: r.source, values, quality: r.quality });
-    }
+    for (const f of fields) storesOf(`${measurement}.${f}`).add('raw');
+    reads.push(
+      store.raw(measurement, fields, accounts, from, to).then((rows) => {
+        for (const r of rows) {
+          const values: Record<string, number> = {};
+          for (const w of wanted) {
+            const v = r.values[w.field];
+            if (v !== undefined) values[w.as] = v;
+            if (!defaultRank.has(r.source) || defaultRank.get(r.source)! > w.rank)
+              defaultRank.set(r.source, w.rank);
+          }
+          if (Object.keys(values).length > 0)
+            points.push({ t: r.t, source: r.source, values, quality: r.quality });
+        }
+      }),
+    );
   }
+  await Promise.all(reads);
   points.sort((a, b) => a.t - b.t);
   if (metric.kind === 'continuous' && points.length > 0) {
     // Raw-read sources of a continuous metric (e.g. the cuff's pulse beside the band) join per source.

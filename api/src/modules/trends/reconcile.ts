@@ -1,5 +1,5 @@
 import type { TrendMetric } from '@linkwell/firmware-protocol';
-import { addPoint, emptyStats, type ValueStats } from '@linkwell/firmware-protocol';
+import { addPoint, emptyStats, mergeStats, type ValueStats } from '@linkwell/firmware-protocol';
 import type { TrendWindow } from './window.js';
 
 /** A reading normalised to the trend's field names, from whichever stored series it came. */
@@ -109,25 +109,8 @@ export function sourcesPerWindow(
   return out;
 }
 
-/** Merges b into a (both over the same window, disjoint data). */
-export function mergeInto(a: ValueStats, b: ValueStats): void {
-  if (b.count === 0) return;
-  a.count += b.count;
-  a.sum += b.sum;
-  if (b.min < a.min) a.min = b.min;
-  if (b.max > a.max) a.max = b.max;
-  if (b.firstT < a.firstT) {
-    a.firstT = b.firstT;
-    a.first = b.first;
-  }
-  if (b.lastT >= a.lastT) {
-    a.lastT = b.lastT;
-    a.last = b.last;
-  }
-  for (const [v, c] of b.hist) a.hist.set(v, (a.hist.get(v) ?? 0) + c);
-  for (const m of b.minuteSet) a.minuteSet.add(m);
-  a.minutesMerged += b.minutesMerged;
-}
+/** Merges b into a (both over the same window): firmware-protocol's mergeStats, one rule for ties. */
+export const mergeInto = mergeStats;
 
 /**
  * Continuous metrics: each window shows the highest-priority source that has data in it; the others with

@@ -103,6 +103,15 @@ export function createTrendsRepository(sql: SqlClient) {
       );
     },
 
+    /** The earliest zone change the rollup worker has yet to apply to this person's civil-day rows. */
+    async pendingZoneChangeFrom(accountId: string): Promise<number | undefined> {
+      const { rows } = await sql.query<{ from_ms: string | null }>(
+        'SELECT min(from_ms) AS from_ms FROM rollup_requests WHERE account_id = $1 AND done_at IS NULL',
+        [accountId],
+      );
+      return rows[0]?.from_ms == null ? undefined : Number(rows[0].from_ms);
+    },
+
     /** The rollup worker's progress: rollups are usable once its first build finished. */
     async rollupState(): Promise<{ cursorMs: number; built: boolean } | undefined> {
       const { rows } = await sql.query<{ cursor_ms: string; built_at: Date | null }>(

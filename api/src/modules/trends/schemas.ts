@@ -87,6 +87,8 @@ export const TrendWindowSchema = Type.Object({
   values: Type.Record(Type.String(), Type.Union([FieldSummarySchema, Type.Null()])),
 });
 
+const StoreSchema = Type.Union([Type.Literal('raw'), Type.Literal('rollup_1h'), Type.Literal('rollup_1d')]);
+
 export const TrendResponseSchema = Type.Object({
   metric: Type.String(),
   kind: Type.Union([Type.Literal('continuous'), Type.Literal('spot')]),
@@ -98,7 +100,10 @@ export const TrendResponseSchema = Type.Object({
     Type.Union([Type.Literal('profile'), Type.Literal('request'), Type.Literal('default')]),
   ),
   merged: Type.Boolean(),
-  stores: Type.Array(Type.Union([Type.Literal('raw'), Type.Literal('rollup_1h'), Type.Literal('rollup_1d')])),
+  stores: Type.Array(StoreSchema, { description: 'Every store that answered part of this request.' }),
+  series_stores: Type.Record(Type.String(), Type.Array(StoreSchema), {
+    description: 'Per stored series (e.g. heart_rate.bpm): raw points, hourly rollups, civil-day rollups.',
+  }),
   units: Type.Record(Type.String(), Type.Object({ ucum: Type.String(), display: Type.String() })),
   source_priority: Type.Array(Type.String()),
   windows: Type.Array(TrendWindowSchema),

@@ -1,4 +1,5 @@
 import {
+  civilDays,
   emptyStats,
   isTimeZone,
   TREND_METRIC_NAMES,
@@ -24,9 +25,9 @@ import {
 } from './reconcile.js';
 import { createTrendsRepository } from './repository.js';
 import { createTrendStore } from './store.js';
-import { type WindowView, windowViews } from './trend-view.js';
+import { coverageOf, type WindowView, windowViews } from './trend-view.js';
 import { parseUnitPrefs, type UnitPrefs, unitLabel } from './units.js';
-import { buildWindows, parseWindow, resolveRange, type TrendWindow } from './window.js';
+import { buildWindows, parseWindow, type ResolvedRange, resolveRange, type TrendWindow } from './window.js';
 
 /**
  * Which InfluxDB `account` tags hold a person's readings: their own, plus those of accounts merged into
@@ -54,6 +55,24 @@ export interface TrendsDeps {
 }
 
 export const DEFAULT_ZONE = 'UTC';
+
+// A zone change can move a civil day by up to a day either way; the worker redoes days from this far back.
+const ZONE_CHANGE_MARGIN_MS = 48 * 3_600_000;
+
+/**
+ * Which daily windows the worker's 1d rows describe: the person's own civil days (in the zones their
+ * history gives, UTC without one), away from any zone change the worker has not redone yet.
+ */
+function dayRowsFor(range: ResolvedRange, spans: readonly ZoneSpan[], pendingFrom: number | undefined) {
+  const own = new Set(
+    civilDays(range.fromMs, range.toMs, spans.length > 0 ? spans : [{ zone: DEFAULT_ZONE, fromMs: 0 }]).map(
+      (d) => `${d.zone}|${d.startMs}|${d.endMs}`,
+    ),
+  );
+  const until = pendingFrom === undefined ? Number.POSITIVE_INFINITY : pendingFrom - ZONE_CHANGE_MARGIN_MS;
+  return (w: TrendWindow) =>
+    w.day !== undefined && w.endMs <= until && own.has(`${w.day.zone}|${w.startMs}|${w.endMs}`);
+}
 
 export function unknownMetric(name: string): ApiError {
   return new ApiError('API_ERR_UNKNOWN_METRIC', `There is no trend metric called ${JSON.stringify(name)}.`, {
@@ -135,20 +154,27 @@ export function createTrendsService(deps: TrendsDeps) {
       const spec = parseWindow(q.window ?? 'PT1H');
       const range = resolveRange(q.from, q.to, deps.now());
       const subject = await readableSubject(deps.db, caller, q.account);
-      const zones = await zonesFor(subject, q.time_zone);
+      // Independent registry reads, together: on PGlite they queue on one connection, on PostgreSQL they overlap.
+      const [zones, ownSpans, pendingZoneFrom, prefs, accounts, state, chosen] = await Promise.all([
+        zonesFor(subject, q.time_zone),
+        repo.zoneSpans(subject),
+        repo.pendingZoneChangeFrom(subject),
+        unitPrefs(subject, q.units),
+        deps.accountTags(subject),
+        q.resolution === 'raw' ? undefined : repo.rollupState(),
+        repo.sourcePriority(subject, metric.metric),
+      ]);
       const windows = buildWindows(range, spec, zones.spans);
-      const prefs = await unitPrefs(subject, q.units);
-      const accounts = await deps.accountTags(subject);
-      const state = q.resolution === 'raw' ? undefined : await repo.rollupState();
       const computed = await computeTrend({
         store,
         metric,
         accounts,
         windows,
         spec,
-        rollups: state?.built ? { cursorMs: state.cursorMs } : null,
+        rollups: state?.built
+          ? { cursorMs: state.cursorMs, dayRows: dayRowsFor(range, ownSpans, pendingZoneFrom) }
+          : null,
       });
-      const chosen = await repo.sourcePriority(subject, metric.metric);
       const seen = new Set<string>(computed.defaultRank.keys());
       const order = rankSources(seen, chosen, (s) => computed.defaultRank.get(s) ?? 99);
       const merged = q.merged ?? true;
@@ -156,6 +182,7 @@ export function createTrendsService(deps: TrendsDeps) {
 
       let perField: Map<string, ValueStats[]>;
       let verdicts: WindowVerdict[];
+      let coverage: number[] | undefined;
       const perSource =
         metric.kind === 'continuous'
           ? computed.perSource
@@ -171,6 +198,11 @@ export function createTrendsService(deps: TrendsDeps) {
           perField.set(f.name, all);
         }
         const primary = perSource.get(metric.fields[0]!.name)!;
+        // Sources overlap in time, and rollups keep minute counts, not minute sets: without reconciliation a
+        // window is as covered as its best-covered source.
+        coverage = windows.map((w, i) =>
+          Math.max(0, ...[...primary.values()].map((stats) => coverageOf(metric.kind, w, stats[i]))),
+        );
         verdicts = windows.map((_, i) => {
           const sources = order.filter((s) => (primary.get(s)?.[i]?.count ?? 0) > 0);
           return { winning_source: null, sources, suppressed_sources: [] };
@@ -190,7 +222,7 @@ export function createTrendsService(deps: TrendsDeps) {
         verdicts = verdictsForSpot(windows, kept, suppressed, order);
       }
 
-      const views = windowViews(metric, windows, perField, verdicts, prefs);
+      const views = windowViews(metric, windows, perField, verdicts, prefs, coverage);
       const series: { source: string; windows: WindowView[] }[] | undefined = q.by_source
         ? order.map((source) => {
             const mine = new Map(
@@ -215,7 +247,10 @@ export function createTrendsService(deps: TrendsDeps) {
         window: q.window ?? 'PT1H',
         ...(spec.kind === 'daily' ? { time_zone_source: zones.source } : {}),
         merged,
-        stores: [...computed.stores].sort() as StoreName[],
+        stores: [...new Set([...computed.stores.values()].flatMap((set) => [...set]))].sort() as StoreName[],
+        series_stores: Object.fromEntries(
+          [...computed.stores].map(([series, set]) => [series, [...set].sort() as StoreName[]]),
+        ),
         units: Object.fromEntries(metric.fields.map((f) => [f.name, unitLabel(f.dimension, prefs)])),
         source_priority: order,
         windows: views,

@@ -63,6 +63,8 @@ export function windowViews(
   perField: ReadonlyMap<string, readonly ValueStats[]>,
   verdicts: readonly WindowVerdict[],
   prefs: UnitPrefs,
+  /** Per window, instead of the primary field's own coverage (e.g. the best source's when merged=false). */
+  coverage?: readonly number[],
 ): WindowView[] {
   const primary = metric.fields[0]!.name;
   return windows.map((w, i) => {
@@ -81,7 +83,7 @@ export function windowViews(
       hours: (w.endMs - w.startMs) / 3_600_000,
       empty: count === 0,
       count,
-      coverage: coverageOf(metric.kind, w, main),
+      coverage: coverage?.[i] ?? coverageOf(metric.kind, w, main),
       winning_source: v.winning_source,
       sources: v.sources,
       suppressed_sources: v.suppressed_sources,
