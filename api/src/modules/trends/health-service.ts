@@ -65,8 +65,8 @@ function derivedRange(q: RangeQuery, now: number) {
   const r = resolveRange(q.from, q.to, now);
   if (r.toMs - r.fromMs > MAX_DERIVED_RANGE_MS)
     throw new ApiError('API_ERR_BAD_TIME_RANGE', 'Derived series cover at most 92 days per request.', {
-      from: q.from,
-      to: q.to,
+      from: new Date(r.fromMs).toISOString(),
+      to: new Date(r.toMs).toISOString(),
       maxRangeDays: 92,
     });
   return r;
