@@ -57,14 +57,14 @@ describe('member readings and reassignment against influxd', () => {
     await api.db.listen('linkwell_moves', (p) => notified.push(p));
     await write([
       // Stored after attribution was recorded (ingest writes attr_* beside the values).
-      `weight,account=${LI},device=dev_scale kg=71.5,bmi=23.1,attr_method="uds-user-index",attr_confidence=1,attr_rule="slot-map",slot=1i ${T}`,
-      `weight,account=${LI},device=dev_scale kg=71.2,attr_method="weight-proximity",attr_confidence=0.82 ${T + 10 * MIN}`,
+      `body_weight,account=${LI},device=dev_scale weight=71.5,bmi=23.1,attr_method="uds-user-index",attr_confidence=1,attr_rule="slot-map",slot=1i ${T}`,
+      `body_weight,account=${LI},device=dev_scale weight=71.2,attr_method="weight-proximity",attr_confidence=0.82 ${T + 10 * MIN}`,
       `heart_rate,account=${LI},device=dev_band bpm=64 ${T + 5 * MIN}`,
       // Before attribution was recorded: no attr_* fields.
-      `weight,account=${ALEX},device=dev_scale kg=80.4 ${T + 2 * MIN}`,
+      `body_weight,account=${ALEX},device=dev_scale weight=80.4 ${T + 2 * MIN}`,
       `blood_pressure,account=${mia},device=dev_cuff systolic=110,diastolic=70,pulse=80,quality="irregular_pulse" ${T + 3 * MIN}`,
-      `weight,account=${SAM},device=dev_sam kg=90 ${T + 4 * MIN}`,
-      `weight,account=${KID},device=dev_kidscale kg=42 ${T + 6 * MIN}`,
+      `body_weight,account=${SAM},device=dev_sam weight=90 ${T + 4 * MIN}`,
+      `body_weight,account=${KID},device=dev_kidscale weight=42 ${T + 6 * MIN}`,
     ]);
   });
   afterAll(async () => {
@@ -78,10 +78,10 @@ describe('member readings and reassignment against influxd', () => {
     expect(res.json()).toEqual({
       readings: [
         {
-          id: id('weight', LI, 'dev_scale', T + 10 * MIN),
-          metric: 'weight',
+          id: id('body_weight', LI, 'dev_scale', T + 10 * MIN),
+          metric: 'body_weight',
           measured_at: iso(T + 10 * MIN),
-          values: { kg: 71.2 },
+          values: { weight: 71.2 },
           device_id: 'dev_scale',
           attribution: { method: 'weight-proximity', confidence: 0.82, rule: null },
         },
@@ -94,20 +94,20 @@ describe('member readings and reassignment against influxd', () => {
           attribution: null,
         },
         {
-          id: id('weight', LI, 'dev_scale', T),
-          metric: 'weight',
+          id: id('body_weight', LI, 'dev_scale', T),
+          metric: 'body_weight',
           measured_at: iso(T),
-          values: { kg: 71.5, bmi: 23.1 },
+          values: { weight: 71.5, bmi: 23.1 },
           device_id: 'dev_scale',
           attribution: { method: 'uds-user-index', confidence: 1, rule: 'slot-map' },
         },
       ],
     });
-    const weights = (await readings(LI, home.id, LI, 'metric=weight&limit=1')).json().readings as Reading[];
+    const weights = (await readings(LI, home.id, LI, 'metric=body_weight&limit=1')).json().readings as Reading[];
     expect(weights.map((r) => r.measured_at)).toEqual([iso(T + 10 * MIN)]);
     const window = `from=${iso(T)}&to=${iso(T + 10 * MIN)}`;
     const ranged = (await readings(LI, home.id, LI, window)).json().readings as Reading[];
-    expect(ranged.map((r) => r.metric)).toEqual(['heart_rate', 'weight']);
+    expect(ranged.map((r) => r.metric)).toEqual(['heart_rate', 'body_weight']);
     // Metric names are identifiers: an injection attempt is refused by the schema, not sent to InfluxDB.
     for (const q of [
       'metric=weight"%20OR%201=1',
@@ -152,10 +152,10 @@ describe('member readings and reassignment against influxd', () => {
     const seen = (await readings(LI, home.id, ALEX)).json().readings as Reading[];
     expect(seen).toEqual([
       {
-        id: id('weight', ALEX, 'dev_scale', T + 2 * MIN),
-        metric: 'weight',
+        id: id('body_weight', ALEX, 'dev_scale', T + 2 * MIN),
+        metric: 'body_weight',
         measured_at: iso(T + 2 * MIN),
-        values: { kg: 80.4 },
+        values: { weight: 80.4 },
         device_id: 'dev_scale',
         attribution: null,
       },
@@ -216,11 +216,11 @@ describe('member readings and reassignment against influxd', () => {
     // Li's member id through Sam's own household.
     expect((await readings(SAM, other.id, LI)).json().code).toBe('API_ERR_HOUSEHOLD_MEMBER_NOT_FOUND');
     const forged = [
-      id('weight', LI, 'dev_scale', T), // a real reading of someone else's household
-      id('weight', ALEX, 'dev_scale', T + 2 * MIN), // a real reading, not shared with Li
-      id('weight', LI, 'dev_scale', T + 1), // no such point
+      id('body_weight', LI, 'dev_scale', T), // a real reading of someone else's household
+      id('body_weight', ALEX, 'dev_scale', T + 2 * MIN), // a real reading, not shared with Li
+      id('body_weight', LI, 'dev_scale', T + 1), // no such point
       'bm90LWFuLWlk', // base64url of "not-an-id"
-      `${id('weight', LI, 'dev_scale', T)}A`,
+      `${id('body_weight', LI, 'dev_scale', T)}A`,
     ];
     for (const [as, readingId] of [
       [SAM, forged[0]!],
@@ -257,7 +257,7 @@ describe('member readings and reassignment against influxd', () => {
   });
 
   it('reassigns a reading: 202 with a pending move, audit for all concerned, NOTIFY; 200 no-op; 409 while open', async () => {
-    const readingId = id('weight', LI, 'dev_scale', T + 10 * MIN);
+    const readingId = id('body_weight', LI, 'dev_scale', T + 10 * MIN);
     // Already Li's: nothing to do.
     const noop = await reassign(LI, readingId, LI);
     expect(noop.statusCode).toBe(200);
@@ -279,7 +279,7 @@ describe('member readings and reassignment against influxd', () => {
       kind: 'reassign',
       state: 'pending',
       inbox_item_id: null,
-      metric: 'weight',
+      metric: 'body_weight',
       device_id: 'dev_scale',
       measured_at: iso(T + 10 * MIN),
       from_account_id: LI,
@@ -297,7 +297,7 @@ describe('member readings and reassignment against influxd', () => {
     expect(audit.rows[0]!.details).toEqual({
       move_id: move.id,
       household_id: home.id,
-      metric: 'weight',
+      metric: 'body_weight',
       measured_at: iso(T + 10 * MIN),
       device_id: 'dev_scale',
       from_account_id: LI,
@@ -336,7 +336,7 @@ describe('member readings and reassignment against influxd', () => {
   });
 
   it('accepts exactly one of concurrent reassignments of one reading', async () => {
-    const readingId = id('weight', LI, 'dev_scale', T);
+    const readingId = id('body_weight', LI, 'dev_scale', T);
     const results = await Promise.all([ALEX, KIM, mia, ALEX].map((to) => reassign(LI, readingId, to)));
     expect(results.map((r) => r.statusCode).sort()).toEqual([202, 409, 409, 409]);
     for (const r of results.filter((x) => x.statusCode === 409))
@@ -357,7 +357,7 @@ describe('member readings and reassignment against influxd', () => {
     // Mia now signs in to her old dependent account; her phone account's reading comes along under its tag.
     const own = (await readings(mia, home.id, mia)).json().readings as Reading[];
     expect(own.map((r) => [r.metric, r.measured_at, r.values])).toEqual([
-      ['weight', iso(T + 6 * MIN), { kg: 42 }],
+      ['body_weight', iso(T + 6 * MIN), { weight: 42 }],
       ['blood_pressure', iso(T + 3 * MIN), { systolic: 110, diastolic: 70, pulse: 80 }],
     ]);
     // She is an adult now: private by default, even to the adult who managed her.

@@ -1,4 +1,4 @@
-import type { Reading } from '@linkwell/firmware-protocol';
+import { META_FIELDS, type Reading, STORAGE_TAGS } from '@linkwell/firmware-protocol';
 import { type Attribution, slotAttribution } from '../attribution/attribution.js';
 import type { DeviceAccount } from '../registry/resolver.js';
 
@@ -41,8 +41,8 @@ function tags(who: DeviceAccount): string {
   let t = tagsOf.get(who);
   if (t === undefined) {
     t = '';
-    if (who.accountId) t += `,account=${escapeKey(who.accountId)}`;
-    if (who.deviceId) t += `,device=${escapeKey(who.deviceId)}`;
+    if (who.accountId) t += `,${STORAGE_TAGS.account}=${escapeKey(who.accountId)}`;
+    if (who.deviceId) t += `,${STORAGE_TAGS.device}=${escapeKey(who.deviceId)}`;
     tagsOf.set(who, t);
   }
   return t;
@@ -55,7 +55,8 @@ const attrOf = new WeakMap<Attribution, string>();
 function attrFields(a: Attribution): string {
   let f = attrOf.get(a);
   if (f === undefined) {
-    f = `,attr_confidence=${floatValue('attr_confidence', a.confidence)},attr_method=${quoteString(a.method)},attr_rule=${quoteString(a.rule)}`;
+    // Sorted by name like the value fields: attr_confidence, attr_method, attr_rule.
+    f = `,${META_FIELDS.attrConfidence}=${floatValue(META_FIELDS.attrConfidence, a.confidence)},${META_FIELDS.attrMethod}=${quoteString(a.method)},${META_FIELDS.attrRule}=${quoteString(a.rule)}`;
     attrOf.set(a, f);
   }
   return f;
@@ -67,7 +68,8 @@ function floatValue(key: string, v: number): string {
 }
 
 /**
- * One point per reading: measurement = metric, tags account and device only (bounded cardinality),
+ * One point per reading, in the layout of firmware-protocol's storage contract (catalog/storage.ts):
+ * measurement = metric, tags account and device only (bounded cardinality),
  * timestamp = measurement time so a resent reading overwrites itself instead of duplicating. How the
  * account was chosen goes next to the values as the fields attr_method, attr_confidence and attr_rule
  * (docs/attribution.md): `attr` when given, else the account's own, else the slot map's for the metric.
@@ -93,8 +95,8 @@ export function toLine(r: Reading, who: DeviceAccount, attr?: Attribution): stri
     // Rare path; same precedence as Point: a later field of the same name replaces the value.
     const all: Record<string, string> = {};
     for (const k of keys) all[k] = floatValue(k, values[k]!);
-    if (r.quality.length > 0) all.quality = quoteString(r.quality.join(','));
-    if (r.slot !== null) all.slot = `${Math.floor(r.slot)}i`;
+    if (r.quality.length > 0) all[META_FIELDS.quality] = quoteString(r.quality.join(','));
+    if (r.slot !== null) all[META_FIELDS.slot] = `${Math.floor(r.slot)}i`;
     for (const k of Object.keys(all).sort()) {
       if (k === '') continue;
       if (fields.length > 0) fields += ',';

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { buildApp, createTokenIssuer, generateSigningKeys, migrate, openPglite } from '@linkwell/api';
+import { STORAGE_TAGS } from '@linkwell/firmware-protocol';
 import { createInfluxWriter, InfluxQl, rebuild } from '@linkwell/ingest';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -52,7 +53,8 @@ const account = (k: number) => `bench_p${pad(k)}`;
 function* personLines(k: number, fromMs: number, days: number, batch: number): Generator<string> {
   const rnd = mulberry32(k + 1);
   const acct = account(k);
-  const hrTags = `heart_rate,account=${acct},device=band_p${pad(k)}`;
+  const { account: A, device: D } = STORAGE_TAGS;
+  const hrTags = `heart_rate,${A}=${acct},${D}=band_p${pad(k)}`;
   const rest = 55 + (k % 20);
   let hr = rest;
   let lines: string[] = [];
@@ -69,11 +71,11 @@ function* personLines(k: number, fromMs: number, days: number, batch: number): G
         const sys = Math.round(118 + (k % 25) + (rnd() - 0.5) * 16);
         const dia = Math.round(76 + (k % 12) + (rnd() - 0.5) * 10);
         lines.push(
-          `blood_pressure,account=${acct},device=cuff_p${pad(k)} diastolic=${dia},pulse=${Math.round(rest + rnd() * 8)},systolic=${sys} ${t + h * 3_600_000 + 60_000}`,
+          `blood_pressure,${A}=${acct},${D}=cuff_p${pad(k)} diastolic=${dia},pulse=${Math.round(rest + rnd() * 8)},systolic=${sys} ${t + h * 3_600_000 + 60_000}`,
         );
       }
       const kg = Math.round((60 + (k % 40) - day * 0.005 + (rnd() - 0.5)) * 10) / 10;
-      lines.push(`body_weight,account=${acct},device=scale_p${pad(k)} weight=${kg} ${t + 30 * MIN}`);
+      lines.push(`body_weight,${A}=${acct},${D}=scale_p${pad(k)} weight=${kg} ${t + 30 * MIN}`);
     }
     if (lines.length >= batch) {
       yield lines.join('\n');

@@ -1,4 +1,4 @@
-import { RAW_MEASUREMENTS } from '@linkwell/firmware-protocol';
+import { META_FIELDS, RAW_MEASUREMENTS, STORAGE_TAGS } from '@linkwell/firmware-protocol';
 import type { InfluxSeries } from '../../influx/client.js';
 import { quoteIdentifier, quoteString } from '../../influx/influxql.js';
 import { encodeReadingId } from './reading-id.js';
@@ -8,16 +8,16 @@ const RAW_MEASUREMENT_REGEX = `/^(${RAW_MEASUREMENTS.join('|')})$/`;
 
 /** Fields ingest writes beside the values (ingest/src/influx/points.ts): not measurements. */
 const ATTRIBUTION_FIELDS = {
-  method: 'attr_method',
-  confidence: 'attr_confidence',
-  rule: 'attr_rule',
+  method: META_FIELDS.attrMethod,
+  confidence: META_FIELDS.attrConfidence,
+  rule: META_FIELDS.attrRule,
 } as const;
 const NOT_VALUES = new Set([
   'time',
-  'account',
-  'device',
-  'quality',
-  'slot',
+  STORAGE_TAGS.account,
+  STORAGE_TAGS.device,
+  META_FIELDS.quality,
+  META_FIELDS.slot,
   ...Object.values(ATTRIBUTION_FIELDS),
 ]);
 

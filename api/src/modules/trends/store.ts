@@ -1,5 +1,6 @@
 import {
   HOUR_MS,
+  META_FIELDS,
   pieceFromRow,
   ROLLUP_JOURNAL,
   ROLLUP_TZ_TAG,
@@ -53,7 +54,7 @@ export function rawQuery(
   fromMs: number,
   toMs: number,
 ): string {
-  const select = [...fields, 'quality'].map(quoteIdentifier).join(', ');
+  const select = [...fields, META_FIELDS.quality].map(quoteIdentifier).join(', ');
   return `SELECT ${select} FROM ${quoteIdentifier(measurement)} WHERE ${anyTag(STORAGE_TAGS.account, accounts)} AND ${timeRange(fromMs, toMs)} GROUP BY ${quoteIdentifier(STORAGE_TAGS.device)}`;
 }
 
@@ -86,7 +87,7 @@ export function createTrendStore(influx: InfluxClient) {
       for (const s of await influx.query(rawQuery(measurement, fields, accounts, fromMs, toMs))) {
         const source = s.tags?.[STORAGE_TAGS.device] || NO_DEVICE;
         const ti = s.columns.indexOf('time');
-        const qi = s.columns.indexOf('quality');
+        const qi = s.columns.indexOf(META_FIELDS.quality);
         const fi = fields.map((f) => s.columns.indexOf(f));
         for (const row of s.values) {
           const values: Record<string, number> = {};
