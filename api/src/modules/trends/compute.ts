@@ -39,6 +39,13 @@ export interface Computed {
   stores: Map<string, Set<StoreName>>;
 }
 
+/** Appends in place: grouping half a million points must not copy an array per point. */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
 const isRolled = (s: TrendSource) => (ROLLED_UP[s.measurement] ?? []).includes(s.field);
 
 function sourceStats(map: Map<string, ValueStats[]>, source: string, n: number): ValueStats[] {
@@ -50,14 +57,17 @@ function sourceStats(map: Map<string, ValueStats[]>, source: string, n: number):
   return s;
 }
 
-/** Splits sorted intervals into runs that are adjacent or close (gap ≤ `joinMs`), one query per run. */
-function runs<T extends { s: number; e: number }>(parts: readonly T[], joinMs: number): T[][] {
+/** Merges intervals that touch or are close (gap ≤ `joinMs`) into spans, one query per span. */
+function runs<T extends { s: number; e: number }>(
+  parts: readonly T[],
+  joinMs: number,
+): { s: number; e: number }[] {
   const sorted = [...parts].sort((x, y) => x.s - y.s);
-  const out: T[][] = [];
+  const out: { s: number; e: number }[] = [];
   for (const p of sorted) {
     const last = out.at(-1);
-    if (last !== undefined && p.s - Math.max(...last.map((q) => q.e)) <= joinMs) last.push(p);
-    else out.push([p]);
+    if (last !== undefined && p.s - last.e <= joinMs) last.e = Math.max(last.e, p.e);
+    else out.push({ s: p.s, e: p.e });
   }
   return out;
 }
@@ -110,7 +120,7 @@ async function rolledSeries(
 
   if (wholeDays.length > 0) {
     const byStart = new Map<number, typeof dayRows>();
-    for (const r of dayRows) byStart.set(r.startMs, [...(byStart.get(r.startMs) ?? []), r]);
+    for (const r of dayRows) pushTo(byStart, r.startMs, r);
     for (const i of wholeDays) {
       const w = windows[i]!;
       if (isDirty(w.startMs, w.endMs)) continue;
@@ -158,29 +168,23 @@ async function rolledSeries(
     if (eagerHours !== null) addRows(eagerHourRows);
     else
       for (const run of runs(hourParts, 0))
-        reads.push(
-          store
-            .rollups(src.measurement, '1h', accounts, run[0]!.s, Math.max(...run.map((p) => p.e)))
-            .then(addRows),
-        );
+        reads.push(store.rollups(src.measurement, '1h', accounts, run.s, run.e).then(addRows));
   }
   if (rawParts.length > 0) {
     stores.add('raw');
     const parts = new Map<number, { s: number; e: number }[]>();
-    for (const p of rawParts) parts.set(p.i, [...(parts.get(p.i) ?? []), p]);
+    for (const p of rawParts) pushTo(parts, p.i, p);
     // Runs closer than an hour share a query: one query is cheaper than two tiny ones.
     for (const run of runs(rawParts, HOUR_MS))
       reads.push(
-        store
-          .raw(src.measurement, [src.field], accounts, run[0]!.s, Math.max(...run.map((p) => p.e)))
-          .then((points) => {
-            for (const pt of points) {
-              const i = windowIndex(windows, pt.t);
-              if (i < 0 || !(parts.get(i) ?? []).some((p) => pt.t >= p.s && pt.t < p.e)) continue;
-              const v = pt.values[src.field];
-              if (v !== undefined) addPoint(sourceStats(out, pt.source, n)[i]!, pt.t, v);
-            }
-          }),
+        store.raw(src.measurement, [src.field], accounts, run.s, run.e).then((points) => {
+          for (const pt of points) {
+            const i = windowIndex(windows, pt.t);
+            if (i < 0 || !(parts.get(i) ?? []).some((p) => pt.t >= p.s && pt.t < p.e)) continue;
+            const v = pt.values[src.field];
+            if (v !== undefined) addPoint(sourceStats(out, pt.source, n)[i]!, pt.t, v);
+          }
+        }),
       );
   }
   await Promise.all(reads);
@@ -259,7 +263,7 @@ export async function computeTrend(o: ComputeOptions): Promise<Computed> {
   if (metric.kind === 'continuous' && points.length > 0) {
     // Raw-read sources of a continuous metric (e.g. the cuff's pulse beside the band) join per source.
     const bySourcePoints = new Map<string, SourcePoint[]>();
-    for (const p of points) bySourcePoints.set(p.source, [...(bySourcePoints.get(p.source) ?? []), p]);
+    for (const p of points) pushTo(bySourcePoints, p.source, p);
     for (const [source, pts] of bySourcePoints) {
       const stats = statsOfPoints(
         metric.fields.map((f) => f.name),

@@ -69,9 +69,21 @@ export function dedupeSpot(
   );
   const kept: SourcePoint[] = [];
   const suppressed: SourcePoint[] = [];
+  // Kept readings by time slot of the tolerance's width: a duplicate can only sit in this slot or the two
+  // next to it, so each reading is compared with a handful, not with every reading kept so far.
+  const slot = (t: number) => Math.floor(t / Math.max(1, metric.duplicateTimeMs));
+  const bySlot = new Map<number, SourcePoint[]>();
   for (const p of byPriority) {
-    const dup = kept.some((q) => q.source !== p.source && isDuplicate(metric, q, p));
-    (dup ? suppressed : kept).push(p);
+    const k = slot(p.t);
+    const near = [k - 1, k, k + 1].flatMap((s) => bySlot.get(s) ?? []);
+    const dup = near.some((q) => q.source !== p.source && isDuplicate(metric, q, p));
+    if (dup) suppressed.push(p);
+    else {
+      kept.push(p);
+      const list = bySlot.get(k);
+      if (list === undefined) bySlot.set(k, [p]);
+      else list.push(p);
+    }
   }
   kept.sort((a, b) => a.t - b.t);
   return { kept, suppressed };

@@ -12,7 +12,7 @@ import type { Database } from '../../db/sql-client.js';
 import { ApiError } from '../../errors.js';
 import type { InfluxClient } from '../../influx/client.js';
 import { readableSubject } from './access.js';
-import { computeTrend, type StoreName } from './compute.js';
+import { computeTrend, pushTo, type StoreName } from './compute.js';
 import {
   dedupeSpot,
   mergeInto,
@@ -133,7 +133,7 @@ export function createTrendsService(deps: TrendsDeps) {
     const out = new Map<string, Map<string, ValueStats[]>>();
     for (const f of metric.fields) out.set(f.name, new Map());
     const bySource = new Map<string, SourcePoint[]>();
-    for (const p of points) bySource.set(p.source, [...(bySource.get(p.source) ?? []), p]);
+    for (const p of points) pushTo(bySource, p.source, p);
     for (const [source, pts] of bySource) {
       const stats = statsOfPoints(
         metric.fields.map((f) => f.name),
