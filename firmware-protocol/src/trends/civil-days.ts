@@ -20,27 +20,89 @@ export interface ZoneSpan {
   fromMs: number;
 }
 
-function dayOf(ms: number, zone: string): DateTime {
-  return DateTime.fromMillis(ms, { zone }).startOf('day');
+// Offsets per zone and instant, memoised: luxon asks Intl.DateTimeFormat#formatToParts, which costs several
+// microseconds, and a year of daily windows asks about the same few hundred midnights on every request.
+const offsets = new Map<string, Map<number, number>>();
+const MAX_CACHED = 200_000;
+
+/** The zone's UTC offset at `ms`, in ms (luxon IANAZone#offset, from the runtime's tz database). */
+export function offsetAt(zone: string, ms: number): number {
+  let m = offsets.get(zone);
+  if (m === undefined) {
+    m = new Map();
+    offsets.set(zone, m);
+  }
+  let o = m.get(ms);
+  if (o === undefined) {
+    o = IANAZone.create(zone).offset(ms) * 60_000;
+    if (m.size >= MAX_CACHED) m.clear();
+    m.set(ms, o);
+  }
+  return o;
+}
+
+interface LocalDate {
+  y: number;
+  m: number;
+  d: number;
+}
+
+function localDateOf(ms: number, zone: string): LocalDate {
+  const local = new Date(ms + offsetAt(zone, ms));
+  return { y: local.getUTCFullYear(), m: local.getUTCMonth() + 1, d: local.getUTCDate() };
+}
+
+function nextDate({ y, m, d }: LocalDate): LocalDate {
+  const n = new Date(Date.UTC(y, m - 1, d + 1));
+  return { y: n.getUTCFullYear(), m: n.getUTCMonth() + 1, d: n.getUTCDate() };
+}
+
+const isoDate = ({ y, m, d }: LocalDate) =>
+  `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+
+/**
+ * The instant a local date begins in `zone`: local midnight, found by the usual two-pass offset guess. When
+ * midnight itself does not exist (a DST gap at midnight), luxon's startOf('day') decides, as before.
+ */
+export function dayStart(date: LocalDate, zone: string): number {
+  const local = Date.UTC(date.y, date.m - 1, date.d);
+  const o1 = offsetAt(zone, local);
+  const t1 = local - o1;
+  const o2 = offsetAt(zone, t1);
+  if (o2 === o1) return t1;
+  const t2 = local - o2;
+  if (offsetAt(zone, t2) === o2) return t2;
+  return DateTime.fromObject({ year: date.y, month: date.m, day: date.d }, { zone })
+    .startOf('day')
+    .toMillis();
 }
 
 /**
- * The civil days overlapping [fromMs, toMs) in one zone. Each day runs from local midnight (or the first
- * instant of the day, when a DST change skips midnight) to the next day's start, so days across a change
- * are 23 or 25 hours (luxon resolves the local times: moment.github.io/luxon "Zones" / DST handling).
- * The first and last day are clipped to the range.
+ * The civil days overlapping [fromMs, toMs) in one zone. Each day runs from local midnight to the next
+ * day's start, so days across a DST change are 23 or 25 hours. The first and last day are clipped to the
+ * range.
  */
 export function civilDaysIn(fromMs: number, toMs: number, zone: string): CivilDay[] {
   const days: CivilDay[] = [];
-  let day = dayOf(fromMs, zone);
-  while (day.toMillis() < toMs) {
-    const next = day.plus({ days: 1 }).startOf('day');
-    const startMs = Math.max(day.toMillis(), fromMs);
-    const endMs = Math.min(next.toMillis(), toMs);
-    if (endMs > startMs) days.push({ date: day.toISODate()!, zone, startMs, endMs });
-    day = next;
+  let date = localDateOf(fromMs, zone);
+  let start = dayStart(date, zone);
+  while (start < toMs) {
+    const next = nextDate(date);
+    const end = dayStart(next, zone);
+    const startMs = Math.max(start, fromMs);
+    const endMs = Math.min(end, toMs);
+    if (endMs > startMs) days.push({ date: isoDate(date), zone, startMs, endMs });
+    date = next;
+    start = end;
   }
   return days;
+}
+
+/** Whether [startMs, endMs) is exactly the civil day `date` (YYYY-MM-DD) in `zone`. */
+export function isWholeCivilDay(date: string, zone: string, startMs: number, endMs: number): boolean {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const day = { y, m, d };
+  return dayStart(day, zone) === startMs && dayStart(nextDate(day), zone) === endMs;
 }
 
 /**

@@ -85,10 +85,11 @@ export function createTrendsService(deps: TrendsDeps) {
   const store = createTrendStore(deps.influx);
   const repo = createTrendsRepository(deps.db);
 
-  async function zonesFor(
-    subject: string,
+  /** The zones daily windows use: the request's override, else the person's history, else UTC. */
+  function zonesFor(
+    own: ZoneSpan[],
     override: string | undefined,
-  ): Promise<{ spans: ZoneSpan[]; source: 'profile' | 'request' | 'default' }> {
+  ): { spans: ZoneSpan[]; source: 'profile' | 'request' | 'default' } {
     if (override !== undefined) {
       if (!isTimeZone(override))
         throw new ApiError('API_ERR_BAD_TIME_ZONE', `${JSON.stringify(override)} is not an IANA time zone.`, {
@@ -96,9 +97,8 @@ export function createTrendsService(deps: TrendsDeps) {
         });
       return { spans: [{ zone: override, fromMs: 0 }], source: 'request' as const };
     }
-    const spans = await repo.zoneSpans(subject);
-    return spans.length > 0
-      ? { spans, source: 'profile' as const }
+    return own.length > 0
+      ? { spans: own, source: 'profile' as const }
       : { spans: [{ zone: DEFAULT_ZONE, fromMs: 0 }], source: 'default' as const };
   }
 
@@ -155,8 +155,8 @@ export function createTrendsService(deps: TrendsDeps) {
       const range = resolveRange(q.from, q.to, deps.now());
       const subject = await readableSubject(deps.db, caller, q.account);
       // Independent registry reads, together: on PGlite they queue on one connection, on PostgreSQL they overlap.
-      const [zones, ownSpans, pendingZoneFrom, prefs, accounts, state, chosen] = await Promise.all([
-        zonesFor(subject, q.time_zone),
+      if (q.time_zone !== undefined) zonesFor([], q.time_zone);
+      const [ownSpans, pendingZoneFrom, prefs, accounts, rollups, chosen] = await Promise.all([
         repo.zoneSpans(subject),
         repo.pendingZoneChangeFrom(subject),
         unitPrefs(subject, q.units),
@@ -164,6 +164,7 @@ export function createTrendsService(deps: TrendsDeps) {
         q.resolution === 'raw' ? undefined : repo.rollupState(),
         repo.sourcePriority(subject, metric.metric),
       ]);
+      const zones = zonesFor(ownSpans, q.time_zone);
       const windows = buildWindows(range, spec, zones.spans);
       const computed = await computeTrend({
         store,
@@ -171,8 +172,8 @@ export function createTrendsService(deps: TrendsDeps) {
         accounts,
         windows,
         spec,
-        rollups: state?.built
-          ? { cursorMs: state.cursorMs, dayRows: dayRowsFor(range, ownSpans, pendingZoneFrom) }
+        rollups: rollups?.built
+          ? { cursorMs: rollups.cursorMs, dayRows: dayRowsFor(range, ownSpans, pendingZoneFrom) }
           : null,
       });
       const seen = new Set<string>(computed.defaultRank.keys());

@@ -1,5 +1,5 @@
-import { type CivilDay, civilDays, type ZoneSpan } from '@linkwell/firmware-protocol';
-import { DateTime, Duration } from 'luxon';
+import { type CivilDay, civilDays, isWholeCivilDay, type ZoneSpan } from '@linkwell/firmware-protocol';
+import { Duration } from 'luxon';
 import { ApiError } from '../../errors.js';
 import { parseDuration } from '../../influx/influxql.js';
 
@@ -140,7 +140,5 @@ export function buildWindows(
 
 /** Whether a daily window is a whole civil day (not clipped by the range or cut by a zone change). */
 export function isWholeDay(w: TrendWindow): boolean {
-  if (w.day === undefined) return false;
-  const start = DateTime.fromMillis(w.startMs, { zone: w.day.zone }).startOf('day');
-  return start.toMillis() === w.startMs && start.plus({ days: 1 }).startOf('day').toMillis() === w.endMs;
+  return w.day !== undefined && isWholeCivilDay(w.day.date, w.day.zone, w.startMs, w.endMs);
 }
