@@ -79,6 +79,9 @@ export const ROLLUP_STATS = [
   'last',
   'first_t',
   'last_t',
+  'p10',
+  'median',
+  'p90',
   'hist',
   'minutes',
 ] as const;

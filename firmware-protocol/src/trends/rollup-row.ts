@@ -37,6 +37,14 @@ export function rollupFieldValues(field: string, p: StatsPiece): Record<string, 
     [rollupField(field, 'last')]: p.last,
     [rollupField(field, 'first_t')]: p.firstT,
     [rollupField(field, 'last_t')]: p.lastT,
+    // A window that is exactly this row reads its percentiles here instead of the histogram.
+    ...(p.quantiles
+      ? {
+          [rollupField(field, 'p10')]: p.quantiles.p10,
+          [rollupField(field, 'median')]: p.quantiles.median,
+          [rollupField(field, 'p90')]: p.quantiles.p90,
+        }
+      : {}),
     [rollupField(field, 'hist')]: encodeHistogram(p.hist),
     [rollupField(field, 'minutes')]: p.minutes,
   };
@@ -58,6 +66,15 @@ export function pieceFromRow(
   const count = num('count');
   if (!(count > 0)) return undefined;
   const hist = row[rollupField(field, 'hist')];
+  const [p10, median, p90] = [
+    row[rollupField(field, 'p10')],
+    row[rollupField(field, 'median')],
+    row[rollupField(field, 'p90')],
+  ];
+  const quantiles =
+    typeof p10 === 'number' && typeof median === 'number' && typeof p90 === 'number'
+      ? { p10, median, p90 }
+      : undefined;
   return {
     startMs,
     endMs,
@@ -71,5 +88,7 @@ export function pieceFromRow(
     lastT: num('last_t'),
     hist: decodeHistogram(typeof hist === 'string' ? hist : ''),
     minutes: num('minutes'),
+    ...(quantiles ? { quantiles } : {}),
+    ...(typeof hist === 'string' ? {} : { histMissing: true }),
   };
 }

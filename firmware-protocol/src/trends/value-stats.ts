@@ -18,6 +18,27 @@ export interface ValueStats {
   /** Distinct minutes (ms since epoch / 60,000) seen in raw points, and minutes counted by merged rows. */
   minuteSet: Set<number>;
   minutesMerged: number;
+  /**
+   * The percentiles a single rollup row brought with it: exact while that row is all these stats hold
+   * (null once anything else is added). Lets a reader skip the histogram when a window is one row.
+   */
+  quantiles: Quantiles | null | undefined;
+  /** A piece arrived without its histogram; percentiles can then only come from `quantiles`. */
+  histMissing: boolean;
+}
+
+/** Thrown by summarize when stats merged rows read without histograms: read them again with histograms. */
+export class HistogramNeeded extends Error {
+  override readonly name = 'HistogramNeeded';
+  constructor() {
+    super('percentiles over several rollup rows need their histograms');
+  }
+}
+
+export interface Quantiles {
+  p10: number;
+  median: number;
+  p90: number;
 }
 
 export interface StatsSummary {
@@ -47,6 +68,8 @@ export function emptyStats(): ValueStats {
     hist: new Map(),
     minuteSet: new Set(),
     minutesMerged: 0,
+    quantiles: undefined,
+    histMissing: false,
   };
 }
 
@@ -67,6 +90,7 @@ function takeEnds(s: ValueStats, firstT: number, first: number, lastT: number, l
 
 /** Adds one raw point (t in ms). Points may arrive in any order. */
 export function addPoint(s: ValueStats, t: number, v: number): void {
+  s.quantiles = null;
   s.count += 1;
   s.sum += v;
   if (v < s.min) s.min = v;
@@ -94,10 +118,15 @@ export interface StatsPiece {
   lastT: number;
   hist: ReadonlyMap<number, number>;
   minutes: number;
+  /** Read from a row: its own percentiles, and whether its histogram was left out of the query. */
+  quantiles?: Quantiles;
+  histMissing?: boolean;
 }
 
 export function addPiece(s: ValueStats, p: StatsPiece): void {
   if (p.count === 0) return;
+  s.quantiles = s.count === 0 && p.quantiles !== undefined ? p.quantiles : null;
+  if (p.histMissing) s.histMissing = true;
   s.count += p.count;
   s.sum += p.sum;
   if (p.min < s.min) s.min = p.min;
@@ -110,6 +139,8 @@ export function addPiece(s: ValueStats, p: StatsPiece): void {
 /** Merges `b` into `a`: two sources over the same window (their points may share minutes). */
 export function mergeStats(a: ValueStats, b: ValueStats): void {
   if (b.count === 0) return;
+  a.quantiles = a.count === 0 ? b.quantiles : null;
+  if (b.histMissing) a.histMissing = true;
   a.count += b.count;
   a.sum += b.sum;
   if (b.min < a.min) a.min = b.min;
@@ -135,6 +166,7 @@ export function toPiece(s: ValueStats, startMs: number, endMs: number): StatsPie
     lastT: s.lastT,
     hist: s.hist,
     minutes: s.minuteSet.size + s.minutesMerged,
+    ...(s.count > 0 && !s.histMissing ? { quantiles: percentiles(s.hist, s.count) } : {}),
   };
 }
 
@@ -143,10 +175,23 @@ export function toPiece(s: ValueStats, startMs: number, endMs: number): StatsPie
  * "Sample quantiles in statistical packages", definition 7 (also R's default and NumPy's "linear").
  */
 export function quantile(hist: ReadonlyMap<number, number>, count: number, p: number): number {
+  return quantileSorted(
+    [...hist.keys()].sort((a, b) => a - b),
+    hist,
+    count,
+    p,
+  );
+}
+
+function quantileSorted(
+  values: readonly number[],
+  hist: ReadonlyMap<number, number>,
+  count: number,
+  p: number,
+): number {
   if (count === 0) return Number.NaN;
   const h = (count - 1) * p;
   const lo = Math.floor(h);
-  const values = [...hist.keys()].sort((a, b) => a - b);
   let seen = 0;
   let low = Number.NaN;
   for (const v of values) {
@@ -159,9 +204,24 @@ export function quantile(hist: ReadonlyMap<number, number>, count: number, p: nu
   return low;
 }
 
+/** p10, median and p90 with one sort of the distinct values. */
+export function percentiles(hist: ReadonlyMap<number, number>, count: number): Quantiles {
+  const sorted = [...hist.keys()].sort((a, b) => a - b);
+  return {
+    p10: quantileSorted(sorted, hist, count, 0.1),
+    median: quantileSorted(sorted, hist, count, 0.5),
+    p90: quantileSorted(sorted, hist, count, 0.9),
+  };
+}
+
 /** The summary of non-empty stats; undefined for a window with no values (which is not a zero). */
 export function summarize(s: ValueStats): StatsSummary | undefined {
   if (s.count === 0) return undefined;
+  let q = s.quantiles ?? undefined;
+  if (q === undefined) {
+    if (s.histMissing) throw new HistogramNeeded();
+    q = percentiles(s.hist, s.count);
+  }
   return {
     count: s.count,
     min: s.min,
@@ -169,9 +229,9 @@ export function summarize(s: ValueStats): StatsSummary | undefined {
     mean: s.sum / s.count,
     first: s.first,
     last: s.last,
-    p10: quantile(s.hist, s.count, 0.1),
-    median: quantile(s.hist, s.count, 0.5),
-    p90: quantile(s.hist, s.count, 0.9),
+    p10: q.p10,
+    median: q.median,
+    p90: q.p90,
     minutes: s.minuteSet.size + s.minutesMerged,
   };
 }

@@ -90,6 +90,12 @@ function history(seed: number): string[] {
       const v = r() < 0.8 ? Math.round(hr) : Math.round(hr * 10) / 10;
       lines.push(`heart_rate,account=${account},device=${band} bpm=${v} ${t}`);
     }
+    // Bob's band also takes spot pulses: one device feeding two series of the heart-rate trend.
+    if (band === 'band_c')
+      for (let d = FROM; d < TO; d += DAY)
+        lines.push(
+          `blood_pressure,account=${account},device=${band} pulse=${58 + Math.floor(r() * 9)} ${d + 20 * HOUR + 17 * MIN}`,
+        );
     for (let d = FROM; d < TO; d += DAY)
       lines.push(
         `blood_pressure,account=${account},device=cuff_${account} diastolic=80,pulse=${60 + Math.floor(r() * 20)},systolic=125 ${d + 7 * HOUR + Math.floor(r() * HOUR)}`,

@@ -26,6 +26,11 @@ export interface ComputeOptions {
    * then, not cut by a zone change, and not in a zone change the worker has yet to redo).
    */
   rollups: { cursorMs: number; dayRows: (w: TrendWindow) => boolean } | null;
+  /**
+   * Whether statistics of several sources are merged into one window (merged=false): percentiles then
+   * need every row's histogram. Otherwise a window is one 1d row per source and the row's own percentiles do.
+   */
+  mergesSources: boolean;
 }
 
 export interface Computed {
@@ -44,6 +49,13 @@ export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
   else list.push(value);
+}
+
+/** Turns the distinct minutes seen into a count, so merging another series adds to it instead of uniting. */
+function sealMinutes(s: ValueStats): ValueStats {
+  s.minutesMerged += s.minuteSet.size;
+  s.minuteSet.clear();
+  return s;
 }
 
 const isRolled = (s: TrendSource) => (ROLLED_UP[s.measurement] ?? []).includes(s.field);
@@ -109,6 +121,7 @@ async function rolledSeries(
           accounts,
           windows[wholeDays[0]!]!.startMs,
           windows[wholeDays.at(-1)!]!.endMs,
+          o.mergesSources ? undefined : [src.field],
         )
       : Promise.resolve([]),
     eagerHours !== null && eagerHours.e > eagerHours.s
@@ -226,7 +239,7 @@ export async function computeTrend(o: ComputeOptions): Promise<Computed> {
               if (!defaultRank.has(source) || defaultRank.get(source)! > rank) defaultRank.set(source, rank);
               const mine = sourceStats(bySource, source, n);
               stats.forEach((s, i) => {
-                mergeInto(mine[i]!, s);
+                mergeInto(mine[i]!, sealMinutes(s));
               });
             }
           }),
@@ -253,7 +266,7 @@ export async function computeTrend(o: ComputeOptions): Promise<Computed> {
               defaultRank.set(r.source, w.rank);
           }
           if (Object.keys(values).length > 0)
-            points.push({ t: r.t, source: r.source, values, quality: r.quality });
+            points.push({ t: r.t, source: r.source, series: measurement, values, quality: r.quality });
         }
       }),
     );
@@ -261,10 +274,13 @@ export async function computeTrend(o: ComputeOptions): Promise<Computed> {
   await Promise.all(reads);
   points.sort((a, b) => a.t - b.t);
   if (metric.kind === 'continuous' && points.length > 0) {
-    // Raw-read sources of a continuous metric (e.g. the cuff's pulse beside the band) join per source.
-    const bySourcePoints = new Map<string, SourcePoint[]>();
-    for (const p of points) pushTo(bySourcePoints, p.source, p);
-    for (const [source, pts] of bySourcePoints) {
+    // Raw-read series of a continuous metric (e.g. the cuff's pulse beside the band) join per source, one
+    // series at a time: a device feeding two series counts the minutes of each (as rollups, which keep
+    // minute counts, must), so both stores give the same coverage.
+    const bySeries = new Map<string, SourcePoint[]>();
+    for (const p of points) pushTo(bySeries, `${p.source}\n${p.series}`, p);
+    for (const pts of bySeries.values()) {
+      const source = pts[0]!.source;
       const stats = statsOfPoints(
         metric.fields.map((f) => f.name),
         windows,
@@ -273,7 +289,7 @@ export async function computeTrend(o: ComputeOptions): Promise<Computed> {
       for (const f of metric.fields) {
         const mine = sourceStats(perSource.get(f.name)!, source, n);
         stats[f.name]!.forEach((s, i) => {
-          mergeInto(mine[i]!, s);
+          mergeInto(mine[i]!, sealMinutes(s));
         });
       }
     }

@@ -6,6 +6,8 @@ import type { TrendWindow } from './window.js';
 export interface SourcePoint {
   t: number;
   source: string;
+  /** The stored measurement it came from. */
+  series?: string;
   values: Record<string, number>;
   quality: string | null;
 }

@@ -1,6 +1,7 @@
 import {
   civilDays,
   emptyStats,
+  HistogramNeeded,
   isTimeZone,
   TREND_METRIC_NAMES,
   type TrendMetric,
@@ -166,108 +167,120 @@ export function createTrendsService(deps: TrendsDeps) {
       ]);
       const zones = zonesFor(ownSpans, q.time_zone);
       const windows = buildWindows(range, spec, zones.spans);
-      const computed = await computeTrend({
-        store,
-        metric,
-        accounts,
-        windows,
-        spec,
-        rollups: rollups?.built
-          ? { cursorMs: rollups.cursorMs, dayRows: dayRowsFor(range, ownSpans, pendingZoneFrom) }
-          : null,
-      });
-      const seen = new Set<string>(computed.defaultRank.keys());
-      const order = rankSources(seen, chosen, (s) => computed.defaultRank.get(s) ?? 99);
-      const merged = q.merged ?? true;
-      const n = windows.length;
-
-      let perField: Map<string, ValueStats[]>;
-      let verdicts: WindowVerdict[];
-      let coverage: number[] | undefined;
-      const perSource =
-        metric.kind === 'continuous'
-          ? computed.perSource
-          : perSourceOfPoints(metric, windows, computed.points);
-      if (!merged) {
-        perField = new Map();
-        for (const f of metric.fields) {
-          const all = Array.from({ length: n }, emptyStats);
-          for (const stats of perSource.get(f.name)!.values())
-            stats.forEach((s, i) => {
-              mergeInto(all[i]!, s);
-            });
-          perField.set(f.name, all);
-        }
-        const primary = perSource.get(metric.fields[0]!.name)!;
-        // Sources overlap in time, and rollups keep minute counts, not minute sets: without reconciliation a
-        // window is as covered as its best-covered source.
-        coverage = windows.map((w, i) =>
-          Math.max(0, ...[...primary.values()].map((stats) => coverageOf(metric.kind, w, stats[i]))),
-        );
-        verdicts = windows.map((_, i) => {
-          const sources = order.filter((s) => (primary.get(s)?.[i]?.count ?? 0) > 0);
-          return { winning_source: null, sources, suppressed_sources: [] };
-        });
-      } else if (metric.kind === 'continuous') {
-        const picked = pickPerWindow(perSource.get(metric.fields[0]!.name)!, order, n);
-        perField = new Map([[metric.fields[0]!.name, picked.stats]]);
-        verdicts = picked.verdicts;
-      } else {
-        const { kept, suppressed } = dedupeSpot(metric, computed.points, order);
-        const stats = statsOfPoints(
-          metric.fields.map((f) => f.name),
+      const assemble = async (mergesSources: boolean) => {
+        const computed = await computeTrend({
+          store,
+          metric,
+          accounts,
           windows,
-          kept,
-        );
-        perField = new Map(Object.entries(stats));
-        verdicts = verdictsForSpot(windows, kept, suppressed, order);
-      }
+          spec,
+          mergesSources,
+          rollups: rollups?.built
+            ? { cursorMs: rollups.cursorMs, dayRows: dayRowsFor(range, ownSpans, pendingZoneFrom) }
+            : null,
+        });
+        const seen = new Set<string>(computed.defaultRank.keys());
+        const order = rankSources(seen, chosen, (s) => computed.defaultRank.get(s) ?? 99);
+        const merged = q.merged ?? true;
+        const n = windows.length;
 
-      const views = windowViews(metric, windows, perField, verdicts, prefs, coverage);
-      const series: { source: string; windows: WindowView[] }[] | undefined = q.by_source
-        ? order.map((source) => {
-            const mine = new Map(
-              metric.fields.map((f) => [f.name, perSource.get(f.name)!.get(source) ?? []]),
-            );
-            const own = windows.map(() => ({
-              winning_source: source,
-              sources: [source],
-              suppressed_sources: [],
-            }));
-            return { source, windows: windowViews(metric, windows, mine, own, prefs) };
-          })
-        : undefined;
+        let perField: Map<string, ValueStats[]>;
+        let verdicts: WindowVerdict[];
+        let coverage: number[] | undefined;
+        const perSource =
+          metric.kind === 'continuous'
+            ? computed.perSource
+            : perSourceOfPoints(metric, windows, computed.points);
+        if (!merged) {
+          perField = new Map();
+          for (const f of metric.fields) {
+            const all = Array.from({ length: n }, emptyStats);
+            for (const stats of perSource.get(f.name)!.values())
+              stats.forEach((s, i) => {
+                mergeInto(all[i]!, s);
+              });
+            perField.set(f.name, all);
+          }
+          const primary = perSource.get(metric.fields[0]!.name)!;
+          // Sources overlap in time, and rollups keep minute counts, not minute sets: without reconciliation a
+          // window is as covered as its best-covered source.
+          coverage = windows.map((w, i) =>
+            Math.max(0, ...[...primary.values()].map((stats) => coverageOf(metric.kind, w, stats[i]))),
+          );
+          verdicts = windows.map((_, i) => {
+            const sources = order.filter((s) => (primary.get(s)?.[i]?.count ?? 0) > 0);
+            return { winning_source: null, sources, suppressed_sources: [] };
+          });
+        } else if (metric.kind === 'continuous') {
+          const picked = pickPerWindow(perSource.get(metric.fields[0]!.name)!, order, n);
+          perField = new Map([[metric.fields[0]!.name, picked.stats]]);
+          verdicts = picked.verdicts;
+        } else {
+          const { kept, suppressed } = dedupeSpot(metric, computed.points, order);
+          const stats = statsOfPoints(
+            metric.fields.map((f) => f.name),
+            windows,
+            kept,
+          );
+          perField = new Map(Object.entries(stats));
+          verdicts = verdictsForSpot(windows, kept, suppressed, order);
+        }
 
-      const primary = metric.fields[0]!.name;
-      return {
-        metric: metric.metric,
-        kind: metric.kind,
-        account: subject,
-        from: new Date(range.fromMs).toISOString(),
-        to: new Date(range.toMs).toISOString(),
-        window: q.window ?? 'PT1H',
-        ...(spec.kind === 'daily' ? { time_zone_source: zones.source } : {}),
-        merged,
-        stores: [...new Set([...computed.stores.values()].flatMap((set) => [...set]))].sort() as StoreName[],
-        series_stores: Object.fromEntries(
-          [...computed.stores].map(([series, set]) => [series, [...set].sort() as StoreName[]]),
-        ),
-        units: Object.fromEntries(metric.fields.map((f) => [f.name, unitLabel(f.dimension, prefs)])),
-        source_priority: order,
-        windows: views,
-        ...(series ? { series } : {}),
-        // Deprecated: the heart-rate response before issue 13 (non-empty windows of the primary field).
-        points: views
-          .map((v, i) => ({ v, i }))
-          .filter(({ v }) => !v.empty)
-          .map(({ v, i }) => ({
-            t: new Date(windows[i]!.alignedMs).toISOString(),
-            count: v.values[primary]!.count,
-            mean: v.values[primary]!.mean,
-            min: v.values[primary]!.min,
-            max: v.values[primary]!.max,
-          })),
+        const views = windowViews(metric, windows, perField, verdicts, prefs, coverage);
+        const series: { source: string; windows: WindowView[] }[] | undefined = q.by_source
+          ? order.map((source) => {
+              const mine = new Map(
+                metric.fields.map((f) => [f.name, perSource.get(f.name)!.get(source) ?? []]),
+              );
+              const own = windows.map(() => ({
+                winning_source: source,
+                sources: [source],
+                suppressed_sources: [],
+              }));
+              return { source, windows: windowViews(metric, windows, mine, own, prefs) };
+            })
+          : undefined;
+
+        const primary = metric.fields[0]!.name;
+        return {
+          metric: metric.metric,
+          kind: metric.kind,
+          account: subject,
+          from: new Date(range.fromMs).toISOString(),
+          to: new Date(range.toMs).toISOString(),
+          window: q.window ?? 'PT1H',
+          ...(spec.kind === 'daily' ? { time_zone_source: zones.source } : {}),
+          merged,
+          stores: [
+            ...new Set([...computed.stores.values()].flatMap((set) => [...set])),
+          ].sort() as StoreName[],
+          series_stores: Object.fromEntries(
+            [...computed.stores].map(([series, set]) => [series, [...set].sort() as StoreName[]]),
+          ),
+          units: Object.fromEntries(metric.fields.map((f) => [f.name, unitLabel(f.dimension, prefs)])),
+          source_priority: order,
+          windows: views,
+          ...(series ? { series } : {}),
+          // Deprecated: the heart-rate response before issue 13 (non-empty windows of the primary field).
+          points: views
+            .map((v, i) => ({ v, i }))
+            .filter(({ v }) => !v.empty)
+            .map(({ v, i }) => ({
+              t: new Date(windows[i]!.alignedMs).toISOString(),
+              count: v.values[primary]!.count,
+              mean: v.values[primary]!.mean,
+              min: v.values[primary]!.min,
+              max: v.values[primary]!.max,
+            })),
+        };
       };
+      try {
+        return await assemble(q.merged === false);
+      } catch (err) {
+        // A device that feeds two series of one metric (rare) merges 1d rows: read them with histograms.
+        if (err instanceof HistogramNeeded) return await assemble(true);
+        throw err;
+      }
     },
   };
 }

@@ -3,8 +3,10 @@ import {
   META_FIELDS,
   pieceFromRow,
   ROLLUP_JOURNAL,
+  ROLLUP_STATS,
   ROLLUP_TZ_TAG,
   type RollupResolution,
+  rollupField,
   rollupMeasurement,
   STORAGE_TAGS,
   type StatsPiece,
@@ -64,9 +66,19 @@ export function rollupQuery(
   accounts: readonly string[],
   fromMs: number,
   toMs: number,
+  /** Without histograms the answer is a fraction of the size; enough when each window is one row. */
+  fields?: readonly string[],
 ): string {
   const group = [STORAGE_TAGS.device, ...(resolution === '1d' ? [ROLLUP_TZ_TAG] : [])].map(quoteIdentifier);
-  return `SELECT * FROM ${quoteIdentifier(rollupMeasurement(measurement, resolution))} WHERE ${anyTag(STORAGE_TAGS.account, accounts)} AND ${timeRange(fromMs, toMs)} GROUP BY ${group.join(', ')}`;
+  const select =
+    fields === undefined
+      ? '*'
+      : fields
+          .flatMap((f) =>
+            ROLLUP_STATS.filter((s) => s !== 'hist').map((s) => quoteIdentifier(rollupField(f, s))),
+          )
+          .join(', ');
+  return `SELECT ${select} FROM ${quoteIdentifier(rollupMeasurement(measurement, resolution))} WHERE ${anyTag(STORAGE_TAGS.account, accounts)} AND ${timeRange(fromMs, toMs)} GROUP BY ${group.join(', ')}`;
 }
 
 export function journalQuery(measurement: string, accounts: readonly string[], afterMs: number): string {
@@ -113,9 +125,11 @@ export function createTrendStore(influx: InfluxClient) {
       accounts: readonly string[],
       fromMs: number,
       toMs: number,
+      withoutHistograms?: readonly string[],
     ): Promise<RollupRow[]> {
       const out: RollupRow[] = [];
-      for (const s of await influx.query(rollupQuery(measurement, resolution, accounts, fromMs, toMs))) {
+      const q = rollupQuery(measurement, resolution, accounts, fromMs, toMs, withoutHistograms);
+      for (const s of await influx.query(q)) {
         const source = s.tags?.[STORAGE_TAGS.device] || NO_DEVICE;
         const zone = resolution === '1d' ? (s.tags?.[ROLLUP_TZ_TAG] ?? null) : null;
         for (const row of rowsOf(s)) out.push({ source, startMs: Number(row.time), zone, row });
