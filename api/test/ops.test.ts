@@ -100,7 +100,7 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
       in: 'cookie',
       name: 'lw_session',
     });
-    expect(doc.paths['/v1/trends/heart_rate'].get.security).toEqual([
+    expect(doc.paths['/v1/trends/{metric}'].get.security).toEqual([
       { bearerAuth: [] },
       { sessionCookie: [] },
     ]);
@@ -119,6 +119,9 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
       '/v1/auth/tokens',
       '/v1/auth/{provider}/callback',
       '/v1/auth/{provider}/start',
+      '/v1/classifications/blood_pressure',
+      '/v1/classifications/bmi',
+      '/v1/classifications/schemes',
       '/v1/commands/{id}',
       '/v1/device-authorizations/deny',
       '/v1/device-authorizations/verify',
@@ -132,6 +135,9 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
       '/v1/gateways/{id}/factory-reset',
       '/v1/gateways/{id}/revoke',
       '/v1/handovers/accept',
+      '/v1/health-events',
+      '/v1/health-profile',
+      '/v1/health-profile/bp-programme',
       '/v1/household-invites/accept',
       '/v1/households',
       '/v1/households/{hid}/devices',
@@ -165,7 +171,13 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
       '/v1/me/merges',
       '/v1/me/merges/{id}/undo',
       '/v1/readings/{id}/reassign',
-      '/v1/trends/heart_rate',
+      '/v1/trends',
+      '/v1/trends/bmi',
+      '/v1/trends/body_weight/smoothed',
+      '/v1/trends/heart_rate/resting',
+      '/v1/trends/heart_rate/zones',
+      '/v1/trends/{metric}',
+      '/v1/trends/{metric}/sources',
     ]);
   });
 
@@ -191,10 +203,10 @@ describe('with the registry database closed', () => {
 });
 
 describe('when InfluxDB answers with a series the API does not understand', () => {
-  // A series without the count/mean/min/max columns makes the handler throw a plain Error.
+  // A series without its columns list makes the trend store throw a plain TypeError.
   const oddInflux: typeof fetch = async () =>
     new Response(
-      JSON.stringify({ results: [{ series: [{ name: 'heart_rate', columns: ['time'], values: [[0]] }] }] }),
+      JSON.stringify({ results: [{ series: [{ name: 'heart_rate', columns: null, values: [[0]] }] }] }),
     );
 
   it('answers 500 API_ERR_INTERNAL without the error text or stack', async () => {

@@ -112,6 +112,41 @@ export function createTrendsRepository(sql: SqlClient) {
       return rows[0]?.from_ms == null ? undefined : Number(rows[0].from_ms);
     },
 
+    /**
+     * Everything a trend request needs from the registry about one person, in one round trip: zone history,
+     * saved units, the source order for the metric, a zone change the worker has yet to redo, and the
+     * worker's state.
+     */
+    async trendContext(accountId: string, metric: string) {
+      const { rows } = await sql.query<{
+        zones: { time_zone: string; from_ms: string | number }[] | null;
+        units: Record<string, string> | null;
+        sources: string[] | null;
+        pending_from: string | null;
+        cursor_ms: string | null;
+        built: boolean | null;
+      }>(
+        `SELECT
+           (SELECT json_agg(json_build_object('time_zone', time_zone,
+                     'from_ms', (extract(epoch FROM effective_from) * 1000)::bigint) ORDER BY effective_from)
+              FROM account_time_zones WHERE account_id = $1) AS zones,
+           (SELECT units FROM health_profiles WHERE account_id = $1) AS units,
+           (SELECT sources FROM source_priorities WHERE account_id = $1 AND metric = $2) AS sources,
+           (SELECT min(from_ms) FROM rollup_requests WHERE account_id = $1 AND done_at IS NULL) AS pending_from,
+           (SELECT cursor_ms FROM rollup_state WHERE name = 'main') AS cursor_ms,
+           (SELECT built_at IS NOT NULL FROM rollup_state WHERE name = 'main') AS built`,
+        [accountId, metric],
+      );
+      const r = rows[0]!;
+      return {
+        zones: (r.zones ?? []).map((z) => ({ zone: z.time_zone, fromMs: Number(z.from_ms) })),
+        units: r.units ?? {},
+        sources: r.sources ?? [],
+        pendingZoneFrom: r.pending_from == null ? undefined : Number(r.pending_from),
+        rollups: r.cursor_ms == null ? undefined : { cursorMs: Number(r.cursor_ms), built: r.built === true },
+      };
+    },
+
     /** The rollup worker's progress: rollups are usable once its first build finished. */
     async rollupState(): Promise<{ cursorMs: number; built: boolean } | undefined> {
       const { rows } = await sql.query<{ cursor_ms: string; built_at: Date | null }>(

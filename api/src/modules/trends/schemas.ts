@@ -110,18 +110,20 @@ export const TrendResponseSchema = Type.Object({
   series: Type.Optional(
     Type.Array(Type.Object({ source: Type.String(), windows: Type.Array(TrendWindowSchema) })),
   ),
-  points: Type.Array(
-    Type.Object({
-      t: Type.String({ format: 'date-time' }),
-      count: Type.Integer({ minimum: 1 }),
-      mean: Type.Number(),
-      min: Type.Number(),
-      max: Type.Number(),
-    }),
-    {
-      deprecated: true,
-      description: 'Deprecated: non-empty windows of the first field, as before issue 13.',
-    },
+  points: Type.Optional(
+    Type.Array(
+      Type.Object({
+        t: Type.String({ format: 'date-time' }),
+        count: Type.Integer({ minimum: 1 }),
+        mean: Type.Number(),
+        min: Type.Number(),
+        max: Type.Number(),
+      }),
+      {
+        deprecated: true,
+        description: 'Deprecated, heart_rate only: non-empty windows of bpm, as before issue 13.',
+      },
+    ),
   ),
 });
 

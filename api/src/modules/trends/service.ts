@@ -75,6 +75,23 @@ function dayRowsFor(range: ResolvedRange, spans: readonly ZoneSpan[], pendingFro
     w.day !== undefined && w.endMs <= until && own.has(`${w.day.zone}|${w.startMs}|${w.endMs}`);
 }
 
+/** The pre-issue-13 heart-rate shape: non-empty windows of the primary field, at their aligned start. */
+function legacyPoints(views: readonly WindowView[], windows: readonly TrendWindow[], primary: string) {
+  return views.flatMap((v, i) => {
+    const s = v.values[primary];
+    if (v.empty || s == null) return [];
+    return [
+      {
+        t: new Date(windows[i]!.alignedMs).toISOString(),
+        count: s.count,
+        mean: s.mean,
+        min: s.min,
+        max: s.max,
+      },
+    ];
+  });
+}
+
 export function unknownMetric(name: string): ApiError {
   return new ApiError('API_ERR_UNKNOWN_METRIC', `There is no trend metric called ${JSON.stringify(name)}.`, {
     metric: name,
@@ -101,11 +118,6 @@ export function createTrendsService(deps: TrendsDeps) {
     return own.length > 0
       ? { spans: own, source: 'profile' as const }
       : { spans: [{ zone: DEFAULT_ZONE, fromMs: 0 }], source: 'default' as const };
-  }
-
-  async function unitPrefs(subject: string, text: string | undefined): Promise<UnitPrefs> {
-    const saved = (await repo.profile(subject))?.units ?? {};
-    return { ...parseUnitPrefs(Object.values(saved).join(','), 'profile.units'), ...parseUnitPrefs(text) };
   }
 
   function verdictsForSpot(
@@ -157,14 +169,16 @@ export function createTrendsService(deps: TrendsDeps) {
       const subject = await readableSubject(deps.db, caller, q.account);
       // Independent registry reads, together: on PGlite they queue on one connection, on PostgreSQL they overlap.
       if (q.time_zone !== undefined) zonesFor([], q.time_zone);
-      const [ownSpans, pendingZoneFrom, prefs, accounts, rollups, chosen] = await Promise.all([
-        repo.zoneSpans(subject),
-        repo.pendingZoneChangeFrom(subject),
-        unitPrefs(subject, q.units),
+      const [context, accounts] = await Promise.all([
+        repo.trendContext(subject, metric.metric),
         deps.accountTags(subject),
-        q.resolution === 'raw' ? undefined : repo.rollupState(),
-        repo.sourcePriority(subject, metric.metric),
       ]);
+      const { zones: ownSpans, pendingZoneFrom, sources: chosen } = context;
+      const rollups = q.resolution === 'raw' ? undefined : context.rollups;
+      const prefs = {
+        ...parseUnitPrefs(Object.values(context.units).join(','), 'profile.units'),
+        ...parseUnitPrefs(q.units),
+      };
       const zones = zonesFor(ownSpans, q.time_zone);
       const windows = buildWindows(range, spec, zones.spans);
       const assemble = async (mergesSources: boolean) => {
@@ -262,16 +276,7 @@ export function createTrendsService(deps: TrendsDeps) {
           windows: views,
           ...(series ? { series } : {}),
           // Deprecated: the heart-rate response before issue 13 (non-empty windows of the primary field).
-          points: views
-            .map((v, i) => ({ v, i }))
-            .filter(({ v }) => !v.empty)
-            .map(({ v, i }) => ({
-              t: new Date(windows[i]!.alignedMs).toISOString(),
-              count: v.values[primary]!.count,
-              mean: v.values[primary]!.mean,
-              min: v.values[primary]!.min,
-              max: v.values[primary]!.max,
-            })),
+          ...(metric.metric === 'heart_rate' ? { points: legacyPoints(views, windows, primary) } : {}),
         };
       };
       try {
