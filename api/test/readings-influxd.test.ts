@@ -103,7 +103,8 @@ describe('member readings and reassignment against influxd', () => {
         },
       ],
     });
-    const weights = (await readings(LI, home.id, LI, 'metric=body_weight&limit=1')).json().readings as Reading[];
+    const weights = (await readings(LI, home.id, LI, 'metric=body_weight&limit=1')).json()
+      .readings as Reading[];
     expect(weights.map((r) => r.measured_at)).toEqual([iso(T + 10 * MIN)]);
     const window = `from=${iso(T)}&to=${iso(T + 10 * MIN)}`;
     const ranged = (await readings(LI, home.id, LI, window)).json().readings as Reading[];

@@ -71,7 +71,7 @@ describe('rollup journal in the write request', () => {
       hrLine('acct_a', 'band', 70, h + 1000),
       hrLine('acct_a', 'band', 71, h + 60_000),
       hrLine('acct_a', 'band', 72, h + HOUR_MS + 5),
-      'body_weight,account=acct_a,device=scale weight=70.5 ' + (h + 10),
+      `body_weight,account=acct_a,device=scale weight=70.5 ${h + 10}`,
     ]);
     expect(bodies).toHaveLength(2);
     const journalOf = (b: string) => b.split('\n').filter((l) => l.startsWith('rollup_journal,'));

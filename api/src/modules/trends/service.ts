@@ -27,7 +27,7 @@ import {
 import { createTrendsRepository } from './repository.js';
 import { createTrendStore } from './store.js';
 import { coverageOf, type WindowView, windowViews } from './trend-view.js';
-import { parseUnitPrefs, type UnitPrefs, unitLabel } from './units.js';
+import { parseUnitPrefs, unitLabel } from './units.js';
 import { buildWindows, parseWindow, type ResolvedRange, resolveRange, type TrendWindow } from './window.js';
 
 /**
