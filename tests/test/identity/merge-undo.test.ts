@@ -36,7 +36,10 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 // Measurement times of the readings (trends are by measurement time, not by the API's clock).
 const T0 = Date.parse('2026-03-02T00:00:00Z');
-const TRENDS = `/v1/trends/heart_rate?from=${iso(T0)}&to=${iso(T0 + DAY)}&window=1h`;
+// merged=false: every reading of the account counts. With two bands on one account the default
+// reconciliation would show only the higher-priority band per hour (docs/trends.md), and this test is
+// about whose readings an account sees, not about which source wins.
+const TRENDS = `/v1/trends/heart_rate?from=${iso(T0)}&to=${iso(T0 + DAY)}&window=1h&merged=false`;
 
 const LI_WEI = personId('wechat', '李伟'); // A: survives the merges
 const ALEX = personId('google', 'Alex Morgan'); // B: merged into A
