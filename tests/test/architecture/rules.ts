@@ -44,8 +44,11 @@ export const ALLOWED: Record<Pkg, readonly Pkg[]> = {
   tests: ['firmware-protocol', 'device-sim', 'gateway', 'ingest', 'identity-sim', 'console', 'api', 'cli'],
 };
 
-/** firmware-protocol is pure: the only third-party module it may use is the schema library. */
-export const PURE_ALLOWED_EXTERNAL = [/^typebox(\/|$)/];
+/**
+ * firmware-protocol is pure: the third-party modules it may use are the schema library and luxon, which
+ * computes civil days from the runtime's IANA tz database (Intl) and does no I/O (docs/decisions.md).
+ */
+export const PURE_ALLOWED_EXTERNAL = [/^typebox(\/|$)/, /^luxon(\/|$)/];
 
 /**
  * The API's bounded contexts, one folder each under api/src/modules. A module's `index.ts` is its public
@@ -100,8 +103,18 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
     'nearby_devices',
     'gateway_commands',
   ],
-  // Trends live in InfluxDB; the module reads no registry table itself.
-  trends: [],
+  // Trends read InfluxDB; in the registry they own each person's zone history, health profile, source order
+  // and custom programme, the rollup worker's state and requests (ingest writes those through the SQL
+  // contract of migration 0009) and the health events ingest raises.
+  trends: [
+    'account_time_zones',
+    'health_profiles',
+    'source_priorities',
+    'bp_programmes',
+    'rollup_state',
+    'rollup_requests',
+    'health_events',
+  ],
   // Ingest writes inbox items and executes moves through the SQL contract of migration 0006; in the API
   // the inbox context owns them. member_baselines is ingest's (it keeps them); the API only cascades it.
   inbox: ['inbox_items', 'reading_moves', 'attribution_rules', 'member_baselines'],

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { SqlClient } from '../../db/sql-client.js';
 import { BEARER_SECURITY, ErrorBodySchema, protectedRouteErrors } from '../../http/schemas.js';
 import { readableSubject } from './access.js';
+import { createHealthEventsRepository } from './repository.js';
 import type { AccountTagResolver } from './service.js';
 
 /** Kinds ingest raises (ingest/src/events/health-events.ts; docs/trends.md "Urgent events"). */
@@ -61,42 +62,6 @@ export interface HealthEventView {
   measured_at: string;
   details: Record<string, unknown>;
   created_at: string;
-}
-
-/** The SQL on health_events (migration 0009_trends); ingest inserts, the API only reads. */
-export function createHealthEventsRepository(sql: SqlClient) {
-  return {
-    async list(accounts: readonly string[], kind: HealthEventKind | undefined, limit: number) {
-      const { rows } = await sql.query<{
-        id: string;
-        kind: HealthEventKind;
-        device_id: string;
-        measured_ms: number | string;
-        details: Record<string, unknown> | string;
-        created_ms: number | string;
-      }>(
-        `SELECT id::text AS id, kind, device_id, details,
-                (extract(epoch FROM measured_at) * 1000)::float8 AS measured_ms,
-                (extract(epoch FROM created_at) * 1000)::float8 AS created_ms
-           FROM health_events
-          WHERE account_id = ANY($1::text[]) AND ($2::text IS NULL OR kind = $2)
-          ORDER BY measured_at DESC, id DESC
-          LIMIT $3`,
-        [accounts, kind ?? null, limit],
-      );
-      return rows.map(
-        (r): HealthEventView => ({
-          id: r.id,
-          kind: r.kind,
-          device_id: r.device_id,
-          measured_at: new Date(Math.round(Number(r.measured_ms))).toISOString(),
-          details:
-            typeof r.details === 'string' ? (JSON.parse(r.details) as Record<string, unknown>) : r.details,
-          created_at: new Date(Math.round(Number(r.created_ms))).toISOString(),
-        }),
-      );
-    },
-  };
 }
 
 export type HealthEventsService = ReturnType<typeof createHealthEventsService>;
