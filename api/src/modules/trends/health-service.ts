@@ -16,6 +16,7 @@ import {
   isUrgentBloodPressure,
   validateCustomBpProgramme,
 } from './classify/index.js';
+import { computeTrend } from './compute.js';
 import {
   bmiFrom,
   type HrMaxFormula,
@@ -31,7 +32,7 @@ import {
 import { dedupeSpot, rankSources } from './reconcile.js';
 import { createTrendsRepository } from './repository.js';
 import { type AccountTagResolver, DEFAULT_ZONE } from './service.js';
-import { createTrendStore, type RawPoint } from './store.js';
+import { createTrendStore } from './store.js';
 import { convert, convertDelta, parseUnitPrefs, unitLabel } from './units.js';
 import { resolveRange } from './window.js';
 
@@ -56,7 +57,10 @@ export interface RangeQuery {
   account?: string;
 }
 
-const series = (points: readonly RawPoint[], field: string): SeriesPoint[] =>
+const series = (
+  points: readonly { t: number; source: string; values: Record<string, number> }[],
+  field: string,
+): SeriesPoint[] =>
   points.flatMap((p) =>
     p.values[field] === undefined ? [] : [{ t: p.t, v: p.values[field]!, source: p.source }],
   );
@@ -104,30 +108,20 @@ export function createHealthService(deps: {
     toMs: number,
   ) {
     const metric = TREND_METRICS[metricName];
-    const points: { t: number; source: string; values: Record<string, number>; quality: string | null }[] =
-      [];
-    const rank = new Map<string, number>();
-    const byMeasurement = new Map<string, { field: string; as: string; rank: number }[]>();
-    for (const f of metric.fields)
-      for (const [i, s] of f.sources.entries())
-        byMeasurement.set(s.measurement, [
-          ...(byMeasurement.get(s.measurement) ?? []),
-          { field: s.field, as: f.name, rank: i },
-        ]);
-    for (const [m, wanted] of byMeasurement) {
-      for (const r of await store.raw(m, [...new Set(wanted.map((w) => w.field))], tags, fromMs, toMs)) {
-        const values: Record<string, number> = {};
-        for (const w of wanted) {
-          if (r.values[w.field] !== undefined) values[w.as] = r.values[w.field]!;
-          if (!rank.has(r.source) || rank.get(r.source)! > w.rank) rank.set(r.source, w.rank);
-        }
-        points.push({ t: r.t, source: r.source, values, quality: r.quality });
-      }
-    }
+    // The trend's own raw read (spot metrics never use rollups): one window over the whole range.
+    const { points, defaultRank } = await computeTrend({
+      store,
+      metric,
+      accounts: tags,
+      windows: [{ startMs: fromMs, endMs: toMs, alignedMs: fromMs }],
+      spec: { kind: 'fixed', ms: toMs - fromMs, literal: 'range' },
+      rollups: null,
+      mergesSources: false,
+    });
     const order = rankSources(
-      rank.keys(),
+      defaultRank.keys(),
       await repo.sourcePriority(subject, metric.metric),
-      (s) => rank.get(s) ?? 99,
+      (s) => defaultRank.get(s) ?? 99,
     );
     return dedupeSpot(metric, points, order).kept;
   }
@@ -209,7 +203,7 @@ export function createHealthService(deps: {
         ...parseUnitPrefs(q.units),
       };
       const kept = await reconciledSpot(p.subject, p.tags, 'body_weight', range.fromMs, range.toMs);
-      const trend = weightTrend(series(kept as RawPoint[], 'weight'), smoother);
+      const trend = weightTrend(series(kept, 'weight'), smoother);
       const c = (v: number) => convert(v, 'mass', prefs);
       return {
         account: p.subject,
@@ -226,10 +220,7 @@ export function createHealthService(deps: {
       const now = deps.now();
       // The latest weight and height within the last 400 days (the longest range InfluxDB is asked for).
       const from = Math.max(0, now - 400 * DAY_MS);
-      const weights = series(
-        (await reconciledSpot(p.subject, p.tags, 'body_weight', from, now + 1)) as RawPoint[],
-        'weight',
-      );
+      const weights = series(await reconciledSpot(p.subject, p.tags, 'body_weight', from, now + 1), 'weight');
       const heights = [
         ...series(await store.raw('body_weight', ['height'], p.tags, from, now + 1), 'height'),
         ...series(await store.raw('body_composition', ['height'], p.tags, from, now + 1), 'height'),

@@ -70,7 +70,8 @@ export function windowViews(
   return windows.map((w, i) => {
     const values: Record<string, FieldSummary | null> = {};
     for (const f of metric.fields) {
-      const s = summarize(perField.get(f.name)?.[i] ?? ({ count: 0 } as ValueStats));
+      const stats = perField.get(f.name)?.[i];
+      const s = stats === undefined ? undefined : summarize(stats);
       values[f.name] = s === undefined ? null : converted(s, f.dimension, prefs);
     }
     const main = perField.get(primary)?.[i];
