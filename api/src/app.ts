@@ -11,7 +11,7 @@ import Fastify, {
 import type { Registry } from 'prom-client';
 import { createCsrf } from './auth/csrf.js';
 import { registerJwt } from './auth/guard.js';
-import type { SigningKeys } from './auth/keys.js';
+import { generateSigningKeys, type SigningKeys } from './auth/keys.js';
 import { createTokenIssuer } from './auth/tokens.js';
 import type { Database } from './db/sql-client.js';
 import { ApiError } from './errors.js';
@@ -44,6 +44,7 @@ import {
 import { householdsAccountMover, householdsModule } from './modules/households/index.js';
 import { createIdentityService, createMergeService, identityModule } from './modules/identity/index.js';
 import { inboxModule } from './modules/inbox/index.js';
+import { registerOAuthServer } from './modules/oauth/index.js';
 import { createReadingsService, readingsModule } from './modules/readings/index.js';
 import {
   createHealthEventsService,
@@ -65,6 +66,10 @@ export interface AppDeps {
   db: Database;
   influx: InfluxSettings;
   keys: SigningKeys;
+  /** The authorization server's key (docs/oauth.md); a fresh one per process when absent. */
+  oauthKeys?: SigningKeys;
+  /** Access- and refresh-token lifetimes of the authorization server (tests shorten them). */
+  oauthTtl?: { accessTokenSeconds?: number; refreshTokenSeconds?: number };
   /** Metrics go here, never to prom-client's global registry, so several apps can share a process. */
   metrics: Registry;
   /** A pino logger; false or undefined keeps the app silent. */
@@ -145,6 +150,16 @@ export function buildApp(deps: AppDeps): ApiApp {
       }),
   });
   app.sessionAuth = { sessions: sessionLookup(auth), csrf, origin: new URL(publicUrl).origin };
+  registerOAuthServer(app, {
+    db: deps.db,
+    publicUrl,
+    keys: deps.oauthKeys ?? generateSigningKeys(),
+    sessions: app.sessionAuth.sessions,
+    accountExists: async (id) => (await createIdentityService(deps.db, now).account(id)) !== undefined,
+    now,
+    secureCookies,
+    ...(deps.oauthTtl ? { ttl: deps.oauthTtl } : {}),
+  });
 
   app.register(healthRoutes, { db: deps.db, influx });
   app.register(metricsRoutes, { registry: deps.metrics });

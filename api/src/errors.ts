@@ -6,6 +6,7 @@ import { GATEWAYS_ERRORS } from './modules/gateways/errors.js';
 import { HOUSEHOLDS_ERRORS } from './modules/households/errors.js';
 import { IDENTITY_ERRORS } from './modules/identity/errors.js';
 import { INBOX_ERRORS } from './modules/inbox/errors.js';
+import { OAUTH_ERRORS } from './modules/oauth/errors.js';
 import { READINGS_ERRORS } from './modules/readings/errors.js';
 import { TRENDS_ERRORS } from './modules/trends/errors.js';
 
@@ -28,7 +29,13 @@ export const COMMON_ERRORS = {
   },
   API_ERR_INSUFFICIENT_SCOPE: {
     status: 403,
-    description: 'The token is valid but lacks the scope the route requires; `required` names it.',
+    description:
+      'The token is valid but lacks the scope the route requires; `required` names it and `error` is `insufficient_scope` (RFC 6750 §3.1). An app token also gets `WWW-Authenticate: Bearer error="insufficient_scope"`. A missing scope is never answered with an empty result.',
+  },
+  API_ERR_PERSON_REQUIRED: {
+    status: 403,
+    description:
+      "A client-credentials access token (a partner back end, no person) called a route that reads or changes a person's data.",
   },
   API_ERR_CSRF: {
     status: 403,
@@ -68,6 +75,7 @@ export const API_ERRORS = {
   ...INBOX_ERRORS,
   ...READINGS_ERRORS,
   ...DEVICES_ERRORS,
+  ...OAUTH_ERRORS,
 } as const satisfies ErrorCatalog;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

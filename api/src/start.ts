@@ -1,7 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Registry } from 'prom-client';
 import { type ApiApp, buildApp } from './app.js';
-import { loadOrCreateSigningKeys, type SigningKeys } from './auth/keys.js';
+import {
+  generateSigningKeys,
+  loadOrCreateSigningKeys,
+  OAUTH_KEY_NAME,
+  type SigningKeys,
+} from './auth/keys.js';
 import type { ApiConfig } from './config.js';
 import { migrate } from './db/migrate.js';
 import { openPglite } from './db/pglite.js';
@@ -43,10 +48,16 @@ export async function startApi(config: Readonly<ApiConfig>, opts: StartOptions =
     const migrations = await migrate(db);
     logger?.info(migrations, 'registry schema up to date');
     const keys = 'dir' in config.keys ? await loadOrCreateSigningKeys(config.keys.dir) : config.keys;
+    // Inline keys (tests) get a fresh authorization-server key: its tokens then last as long as the process.
+    const oauthKeys =
+      'dir' in config.keys
+        ? await loadOrCreateSigningKeys(config.keys.dir, OAUTH_KEY_NAME)
+        : generateSigningKeys();
     const app = buildApp({
       db,
       influx: config.influx,
       keys,
+      oauthKeys,
       metrics: opts.metrics ?? new Registry(),
       logger: opts.logger ?? false,
       ...(opts.deviceFlow ? { deviceFlow: opts.deviceFlow } : {}),

@@ -23,7 +23,7 @@ describe('bearer authentication on /v1/trends/heart_rate', () => {
     reason,
   });
 
-  it('answers 200 for a user token of acct_demo with trends:read', async () => {
+  it('answers 200 for a user token of acct_demo with trends.read', async () => {
     const res = await get(bearer(api.tokens.userToken('acct_demo')));
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ account: 'acct_demo', points: [] });
@@ -82,7 +82,7 @@ describe('bearer authentication on /v1/trends/heart_rate', () => {
       iss: 'someone-else',
       expiresIn: 60_000,
     });
-    const res = await get(bearer(sign({ sub: 'acct_demo', typ: 'user', scope: 'trends:read' })));
+    const res = await get(bearer(sign({ sub: 'acct_demo', typ: 'user', scope: 'trends.read' })));
     expectProblem(
       res,
       unauthorized(
@@ -92,15 +92,15 @@ describe('bearer authentication on /v1/trends/heart_rate', () => {
     );
   });
 
-  it('answers 403 API_ERR_INSUFFICIENT_SCOPE for a user token without trends:read', async () => {
+  it('answers 403 API_ERR_INSUFFICIENT_SCOPE for a user token without trends.read', async () => {
     const res = await get(bearer(api.tokens.userToken('acct_demo', { scopes: [] })));
     expect(res.headers['www-authenticate']).toBe('Bearer realm="linkwell", error="insufficient_scope"');
     expectProblem(res, {
       status: 403,
       code: 'API_ERR_INSUFFICIENT_SCOPE',
-      detail: 'This route needs the trends:read scope.',
+      detail: 'This route needs the trends.read scope.',
       instance: PATH,
-      required: 'trends:read',
+      required: 'trends.read',
     });
   });
 });

@@ -296,7 +296,7 @@ describe('gateway onboarding: RFC 8628 device authorization grant', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/v1/device-authorizations/verify',
-      headers: bearer(users.userToken(DEMO_HOME.accountId)), // trends:read only
+      headers: bearer(users.userToken(DEMO_HOME.accountId)), // trends.read only
       payload: { user_code: a.user_code },
     });
     expect(res.headers['www-authenticate']).toBe('Bearer realm="linkwell", error="insufficient_scope"');

@@ -169,11 +169,11 @@ describe('access to another person’s trends', () => {
     expect((await api.get(KIM, trendUrl(ALEX))).statusCode).toBe(200);
   });
 
-  it('needs trends:read to read and the account scope to change', async () => {
+  it('needs trends.read to read and the account scope to change', async () => {
     const res = await api.app.inject({
       method: 'PUT',
       url: '/v1/health-profile',
-      headers: bearer(api.token(ALEX, ['trends:read'])),
+      headers: bearer(api.token(ALEX, ['trends.read'])),
       payload: { time_zone: 'Europe/Berlin' },
     });
     expect(res.json()).toMatchObject({
@@ -185,7 +185,7 @@ describe('access to another person’s trends', () => {
     expect(noRead.json()).toMatchObject({
       status: 403,
       code: 'API_ERR_INSUFFICIENT_SCOPE',
-      required: 'trends:read',
+      required: 'trends.read',
     });
   });
 

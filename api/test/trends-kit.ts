@@ -56,7 +56,7 @@ export interface TrendsApiOptions {
 
 /**
  * The API on a migrated PGlite registry and a real influxd, with an injected clock, for the trends tests:
- * `get`/`send` call as an account with a user token carrying `trends:read` and `account`, `write` stores
+ * `get`/`send` call as an account with a user token carrying `trends.read` and `account`, `write` stores
  * readings, `household`/`dependent`/`share` set up members as the households routes do.
  */
 export async function startTrendsApi(opts: TrendsApiOptions) {
@@ -92,7 +92,7 @@ export async function startTrendsApi(opts: TrendsApiOptions) {
 
   const token = (
     account: string,
-    scopes: readonly ('trends:read' | 'account')[] = ['trends:read', 'account'],
+    scopes: readonly ('trends.read' | 'account')[] = ['trends.read', 'account'],
   ) => tokens.userToken(account, { scopes });
   const send = (account: string, method: Method, url: string, payload?: unknown) =>
     app.inject({

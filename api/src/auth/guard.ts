@@ -1,17 +1,34 @@
 import fastifyJwt from '@fastify/jwt';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import type { Csrf } from './csrf.js';
 import type { SigningKeys } from './keys.js';
-import { FIRST_PARTY_SCOPES, type Scope, TOKEN_ALGORITHM, TOKEN_ISSUER } from './tokens.js';
+import { FAMILY_SCOPE_OF_METRIC, type Scope } from './scopes.js';
+import { FIRST_PARTY_SCOPES, TOKEN_ALGORITHM, TOKEN_ISSUER } from './tokens.js';
 
-/** Who is calling: from a verified user token, or from the browser session cookie. */
+/** Who is calling: from a verified user token, the browser session cookie, or an app's OAuth access token. */
 export interface Principal {
   accountId: string;
   scopes: readonly string[];
   /** The browser session behind the credential; null for tokens minted outside a session (the CLI's). */
   sessionId: string | null;
-  via: 'bearer' | 'cookie';
+  via: 'bearer' | 'cookie' | 'app';
+  /** For an app's token: the client, and the pairwise subject the app knows this person by. */
+  app?: { clientId: string; subject: string; grantId: string | null };
+}
+
+/** What an app's access token proved (docs/oauth.md); `accountId` is null for client-credentials tokens. */
+export interface AppPrincipal {
+  accountId: string | null;
+  scopes: readonly string[];
+  clientId: string;
+  subject: string;
+  grantId: string | null;
+}
+
+/** Verifies RFC 9068 access tokens from Linkwell's authorization server; the oauth module provides it. */
+export interface AppTokenVerifier {
+  verify(token: string): Promise<AppPrincipal>;
 }
 
 /** What the guard needs from the session store; the auth module provides it. */
@@ -35,6 +52,9 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     sessionAuth: SessionAuth | null;
+    appTokens: AppTokenVerifier | null;
+    /** Per-app rate limits (docs/oauth.md "Rate limits"), run on every request an app token makes. */
+    appRateLimit: ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) | null;
   }
 }
 
@@ -49,7 +69,8 @@ export type UnauthorizedReason =
   | 'invalid_claims'
   | 'wrong_token_type'
   | 'session_expired'
-  | 'session_revoked';
+  | 'session_revoked'
+  | 'token_revoked';
 
 // fast-jwt TokenError codes → the reason we report. Branching on codes, never on message text.
 const REASONS: Record<string, UnauthorizedReason> = {
@@ -76,6 +97,7 @@ const MESSAGES: Record<UnauthorizedReason, string> = {
   wrong_token_type: 'This route needs a user token; the bearer token is of another type.',
   session_expired: 'The session has ended; sign in again.',
   session_revoked: 'The session behind this token was signed out or revoked.',
+  token_revoked: 'The app connection behind this access token was revoked, or the app was disabled.',
 };
 
 export function unauthorized(reason: UnauthorizedReason): ApiError {
@@ -99,6 +121,40 @@ export function registerJwt(app: FastifyInstance, keys: SigningKeys): void {
   });
   app.decorateRequest('principal', null);
   app.decorate('sessionAuth', null);
+  app.decorate('appTokens', null);
+  app.decorate('appRateLimit', null);
+  // An app knows a person only by its pairwise subject: any place a response would carry the account id, the
+  // app sees its subject instead (the account id never leaves the platform, docs/oauth.md).
+  app.addHook('preSerialization', async (request, _reply, payload) => {
+    const app = request.principal?.app;
+    if (request.principal?.via !== 'app' || app === undefined) return payload;
+    return replaceString(payload, request.principal.accountId, app.subject);
+  });
+}
+
+function replaceString(value: unknown, from: string, to: string): unknown {
+  if (typeof value === 'string') return value === from ? to : value;
+  if (Array.isArray(value)) return value.map((v) => replaceString(v, from, to));
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = replaceString(v, from, to);
+    return out;
+  }
+  return value;
+}
+
+/** The JOSE header's `typ`, read without verifying: it only chooses which verifier runs. */
+function tokenType(token: string): string | undefined {
+  const dot = token.indexOf('.');
+  if (dot <= 0) return undefined;
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as {
+      typ?: unknown;
+    };
+    return typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function bearerToken(header: string): string {
@@ -117,8 +173,30 @@ function verifyClaims(request: FastifyRequest, token: string): Record<string, un
   }
 }
 
+async function fromAppToken(request: FastifyRequest, token: string): Promise<Principal> {
+  const verifier = request.server.appTokens;
+  if (verifier === null) throw unauthorized('invalid_signature');
+  const found = await verifier.verify(token);
+  if (found.accountId === null) {
+    throw new ApiError(
+      'API_ERR_PERSON_REQUIRED',
+      "This route reads or changes a person's data; a client-credentials token stands for no person.",
+    );
+  }
+  return {
+    accountId: found.accountId,
+    scopes: found.scopes,
+    sessionId: null,
+    via: 'app',
+    app: { clientId: found.clientId, subject: found.subject, grantId: found.grantId },
+  };
+}
+
 async function fromBearer(request: FastifyRequest, header: string): Promise<Principal> {
-  const claims = verifyClaims(request, bearerToken(header));
+  const token = bearerToken(header);
+  // RFC 9068 §2.1: access tokens from the authorization server carry `typ: at+jwt`; first-party tokens never do.
+  if (tokenType(token) === 'at+jwt') return fromAppToken(request, token);
+  const claims = verifyClaims(request, token);
   if (claims.typ !== 'user') throw unauthorized('wrong_token_type');
   if (typeof claims.sub !== 'string' || claims.sub === '') throw unauthorized('invalid_claims');
   const sid = typeof claims.sid === 'string' ? claims.sid : null;
@@ -159,18 +237,68 @@ export async function authenticate(request: FastifyRequest): Promise<Principal> 
   throw unauthorized('missing');
 }
 
+export function insufficientScope(scope: string): ApiError {
+  return new ApiError('API_ERR_INSUFFICIENT_SCOPE', `This route needs the ${scope} scope.`, {
+    required: scope,
+    // RFC 6750 §3.1's error code, for OAuth clients that look for it in the body too.
+    error: 'insufficient_scope',
+  });
+}
+
+export interface GuardOptions {
+  /**
+   * The trend metric the request reads (from its path or query): its data family's scope is needed too,
+   * so a partial grant reads heart rate but gets 403 insufficient_scope on blood pressure.
+   */
+  metric?: (request: FastifyRequest) => string | undefined;
+}
+
+/** What a guard checks, attached to the guard so the OpenAPI document and tests can read it off the route. */
+export interface ScopeDeclaration {
+  scope: Scope;
+  /** The metric's data-family scope is needed too. */
+  perMetric: boolean;
+}
+
+export function declaredScope(handler: unknown): ScopeDeclaration | undefined {
+  return (handler as { scopeDeclaration?: ScopeDeclaration } | null)?.scopeDeclaration;
+}
+
 /**
- * preHandler for user routes: a valid user credential that carries `scope`.
- * Sets `request.principal`; throws API_ERR_UNAUTHORIZED, API_ERR_CSRF or API_ERR_INSUFFICIENT_SCOPE.
+ * preHandler for user routes: a valid user credential that carries `scope` (and, with `metric`, the scope of
+ * the metric's data family). Sets `request.principal`; throws API_ERR_UNAUTHORIZED, API_ERR_CSRF,
+ * API_ERR_INSUFFICIENT_SCOPE or API_ERR_PERSON_REQUIRED. App tokens also pass the app rate limits, and may
+ * name a person only by their own pairwise subject in `?account=`.
  */
-export function requireUser(scope: Scope) {
-  return async function userGuard(request: FastifyRequest): Promise<void> {
+export function requireUser(scope: Scope, opts: GuardOptions = {}) {
+  const guard = async function userGuard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const principal = await authenticate(request);
-    if (!principal.scopes.includes(scope)) {
-      throw new ApiError('API_ERR_INSUFFICIENT_SCOPE', `This route needs the ${scope} scope.`, {
-        required: scope,
-      });
-    }
     request.principal = principal;
+    if (principal.via === 'app') {
+      await request.server.appRateLimit?.(request, reply);
+      narrowAccountParam(request, principal);
+    }
+    const family = opts.metric?.(request);
+    const familyScope = family === undefined ? undefined : FAMILY_SCOPE_OF_METRIC[family];
+    for (const needed of familyScope === undefined ? [scope] : [scope, familyScope]) {
+      if (!principal.scopes.includes(needed)) {
+        if (principal.via === 'app') {
+          void reply.header('www-authenticate', `Bearer error="insufficient_scope", scope="${needed}"`);
+        }
+        throw insufficientScope(needed);
+      }
+    }
   };
+  return Object.assign(guard, { scopeDeclaration: { scope, perMetric: opts.metric !== undefined } });
+}
+
+/**
+ * `?account=` reads another household member for people; an app knows only its own person, by subject. Its
+ * subject is translated to the account; anything else reads as an account nobody shares (the route's 404).
+ */
+function narrowAccountParam(request: FastifyRequest, principal: Principal): void {
+  const query = request.query as Record<string, unknown> | undefined;
+  if (query === undefined || query === null || typeof query !== 'object' || !('account' in query)) return;
+  query.account =
+    query.account === principal.app?.subject ? principal.accountId : `app-unknown:${String(query.account)}`;
 }

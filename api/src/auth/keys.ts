@@ -10,6 +10,8 @@ export interface SigningKeys {
 
 export const PRIVATE_KEY_FILE = 'jwt-es256.key';
 export const PUBLIC_KEY_FILE = 'jwt-es256.pub';
+/** The authorization server's own key pair (docs/oauth.md), kept apart from the first-party token key. */
+export const OAUTH_KEY_NAME = 'oauth-es256';
 
 export function generateSigningKeys(): SigningKeys {
   const { privateKey, publicKey } = generateKeyPairSync('ec', {
@@ -49,10 +51,10 @@ async function writeExclusive(path: string, text: string, mode: number): Promise
  * the public key is derived from it, so a missing or stale `.pub` is rewritten rather than trusted.
  * Ingest verifies gateway tokens with `jwt-es256.pub`.
  */
-export async function loadOrCreateSigningKeys(dir: string): Promise<SigningKeys> {
+export async function loadOrCreateSigningKeys(dir: string, name = 'jwt-es256'): Promise<SigningKeys> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const privatePath = join(dir, PRIVATE_KEY_FILE);
-  const publicPath = join(dir, PUBLIC_KEY_FILE);
+  const privatePath = join(dir, `${name}.key`);
+  const publicPath = join(dir, `${name}.pub`);
 
   let privateKeyPem = await readIfExists(privatePath);
   if (privateKeyPem === undefined) {

@@ -4,11 +4,11 @@ import type { SigningKeys } from './keys.js';
 
 export { GATEWAY_TOKEN_AUDIENCE, TOKEN_ALGORITHM, TOKEN_ISSUER };
 
-/** OAuth-style scopes a user token can carry (space-separated in the `scope` claim). */
-export const SCOPES = ['trends:read', 'gateways:link', 'account'] as const;
-export type Scope = (typeof SCOPES)[number];
-/** Scopes of a user token when the caller names none; linking gateways must be asked for explicitly. */
-export const DEFAULT_USER_SCOPES: readonly Scope[] = ['trends:read'];
+import { APP_SCOPES, SCOPES, type Scope } from './scopes.js';
+
+export { SCOPES, type Scope };
+/** Scopes of a user token when the caller names none: reading every data family; nothing is changed. */
+export const DEFAULT_USER_SCOPES: readonly Scope[] = APP_SCOPES.filter((s) => s.endsWith('.read'));
 /** What the console (a browser session, or tokens minted from one) may do: everything a person can. */
 export const FIRST_PARTY_SCOPES: readonly Scope[] = SCOPES;
 

@@ -68,6 +68,7 @@ export interface UpState {
   influxd?: ManagedInfluxd;
   db?: Database;
   keys?: Awaited<ReturnType<typeof loadOrCreateSigningKeys>>;
+  oauthKeys?: Awaited<ReturnType<typeof loadOrCreateSigningKeys>>;
   ingest?: IngestService;
   api?: { app: FastifyInstance; url: string };
   /** Chosen before the providers start: their redirect URIs name it. */
@@ -111,6 +112,7 @@ export async function startRegistry(s: UpState): Promise<void> {
   // The first adult is the demo account 李伟 signs in to (cli/src/up/identity.ts).
   await seedDemoHousehold(s.db, { displayName: DEMO_SIGN_IN.person });
   s.keys = await loadOrCreateSigningKeys(join(s.dir, 'keys'));
+  s.oauthKeys = await loadOrCreateSigningKeys(join(s.dir, 'keys'), 'oauth-es256');
 }
 
 export async function startIngestService(s: UpState): Promise<void> {
@@ -136,6 +138,7 @@ export async function startApiService(s: UpState): Promise<void> {
     db: s.db!,
     influx: { url: s.influxd!.url, database: s.opts.database },
     keys: s.keys!,
+    oauthKeys: s.oauthKeys!,
     metrics,
     logger: s.logger.child({ svc: 'api' }),
     identity: { publicUrl: `http://127.0.0.1:${port}`, providers: s.identity?.providers ?? [] },
@@ -144,7 +147,6 @@ export async function startApiService(s: UpState): Promise<void> {
   await app.listen({ host: '127.0.0.1', port });
   s.api = { app, url: `http://127.0.0.1:${port}` };
   s.demoToken = await createTokenIssuer(s.keys!).userToken(DEMO_HOME.accountId, {
-    scopes: ['trends:read'],
     ttlSeconds: 30 * 86_400,
   });
 }

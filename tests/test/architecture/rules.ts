@@ -66,6 +66,7 @@ export const API_MODULES = [
   'devices',
   'inbox',
   'readings',
+  'oauth',
 ] as const;
 export type ApiModule = (typeof API_MODULES)[number];
 
@@ -120,6 +121,8 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
   inbox: ['inbox_items', 'reading_moves', 'attribution_rules', 'member_baselines'],
   // Readings live in InfluxDB; moves are recorded through the inbox context.
   readings: [],
+  // Linkwell's authorization server: provider models, registered clients, pairwise subjects, consents, events.
+  oauth: ['oauth_models', 'oauth_clients', 'oauth_subjects', 'oauth_consents', 'oauth_connection_events'],
 };
 
 /** Tables of the infrastructure, not of a context, and the one file that may query each. */

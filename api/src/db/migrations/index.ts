@@ -7,6 +7,7 @@ import { attributionMigration } from './0006_attribution.js';
 import { gatewayOperationsMigration } from './0007_gateway_operations.js';
 import { householdSharingMigration } from './0008_household_sharing.js';
 import { trendsMigration } from './0009_trends.js';
+import { oauthMigration } from './0010_oauth.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   gatewayOperationsMigration,
   householdSharingMigration,
   trendsMigration,
+  oauthMigration,
 ];

@@ -29,7 +29,11 @@ export interface TrendsRoutesOptions {
 
 // Every route takes the caller from the verified credential; `account` is checked against what they may see.
 export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRoutesOptions> = async (app, o) => {
-  const read = requireUser('trends:read');
+  const read = requireUser('trends.read');
+  // Reading one metric also needs its data family's scope (heart_rate.read, blood_pressure.read, …).
+  const readMetric = requireUser('trends.read', {
+    metric: (request) => (request.params as { metric?: string }).metric,
+  });
   app.get('/v1/trends', { schema: metricsRoute, preHandler: read }, async () => ({
     metrics: Object.values(TREND_METRICS).map((m) => ({
       metric: m.metric,
@@ -38,12 +42,15 @@ export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRoutesOptions> = asyn
     })),
   }));
 
-  app.get('/v1/trends/:metric', { schema: trendRoute, preHandler: read }, async (request) =>
+  app.get('/v1/trends/:metric', { schema: trendRoute, preHandler: readMetric }, async (request) =>
     o.trends.trend(request.principal!.accountId, request.params.metric, request.query),
   );
 
-  app.get('/v1/trends/:metric/sources', { schema: getSourcesRoute, preHandler: read }, async (request) =>
-    o.sources.get(request.principal!.accountId, request.params.metric, request.query.account),
+  app.get(
+    '/v1/trends/:metric/sources',
+    { schema: getSourcesRoute, preHandler: readMetric },
+    async (request) =>
+      o.sources.get(request.principal!.accountId, request.params.metric, request.query.account),
   );
 
   app.put(
@@ -58,8 +65,10 @@ export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRoutesOptions> = asyn
       ),
   );
 
-  app.get('/v1/health-profile', { schema: getProfileRoute, preHandler: read }, async (request) =>
-    o.profile.get(request.principal!.accountId, request.query.account),
+  app.get(
+    '/v1/health-profile',
+    { schema: getProfileRoute, preHandler: requireUser('profile.read') },
+    async (request) => o.profile.get(request.principal!.accountId, request.query.account),
   );
 
   app.put(
@@ -70,31 +79,34 @@ export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRoutesOptions> = asyn
 };
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ health: HealthService }> = async (app, { health }) => {
-  const read = requireUser('trends:read');
+  const read = requireUser('trends.read');
+  const heart = requireUser('trends.read', { metric: () => 'heart_rate' });
+  const body = requireUser('trends.read', { metric: () => 'body_weight' });
+  const bp = requireUser('trends.read', { metric: () => 'blood_pressure' });
   const me = (r: { principal: { accountId: string } | null }) => r.principal!.accountId;
-  app.get('/v1/trends/heart_rate/resting', { schema: restingRoute, preHandler: read }, async (r) =>
+  app.get('/v1/trends/heart_rate/resting', { schema: restingRoute, preHandler: heart }, async (r) =>
     health.resting(me(r), r.query),
   );
-  app.get('/v1/trends/heart_rate/zones', { schema: zonesRoute, preHandler: read }, async (r) =>
+  app.get('/v1/trends/heart_rate/zones', { schema: zonesRoute, preHandler: heart }, async (r) =>
     health.zones(me(r), r.query),
   );
-  app.get('/v1/trends/body_weight/smoothed', { schema: smoothedWeightRoute, preHandler: read }, async (r) =>
+  app.get('/v1/trends/body_weight/smoothed', { schema: smoothedWeightRoute, preHandler: body }, async (r) =>
     health.smoothedWeight(me(r), r.query),
   );
-  app.get('/v1/trends/bmi', { schema: bmiRoute, preHandler: read }, async (r) => health.bmi(me(r), r.query));
+  app.get('/v1/trends/bmi', { schema: bmiRoute, preHandler: body }, async (r) => health.bmi(me(r), r.query));
   app.get(
     '/v1/classifications/blood_pressure',
-    { schema: bpClassificationRoute, preHandler: read },
+    { schema: bpClassificationRoute, preHandler: bp },
     async (r) => health.bloodPressure(me(r), r.query),
   );
-  app.get('/v1/classifications/bmi', { schema: bmiRoute, preHandler: read }, async (r) => {
+  app.get('/v1/classifications/bmi', { schema: bmiRoute, preHandler: body }, async (r) => {
     const { account, classification, bands } = await health.bmi(me(r), r.query);
     return { account, ...classification, bands };
   });
   app.get('/v1/classifications/schemes', { schema: schemesRoute, preHandler: read }, async () =>
     health.schemes(),
   );
-  app.get('/v1/health-profile/bp-programme', { schema: getProgrammeRoute, preHandler: read }, async (r) =>
+  app.get('/v1/health-profile/bp-programme', { schema: getProgrammeRoute, preHandler: bp }, async (r) =>
     health.programme(me(r), r.query.account),
   );
   app.put(
@@ -111,7 +123,7 @@ export const healthEventsRoutes: FastifyPluginAsyncTypebox<{ events: HealthEvent
 ) => {
   app.get(
     '/v1/health-events',
-    { schema: healthEventsRoute, preHandler: requireUser('trends:read') },
+    { schema: healthEventsRoute, preHandler: requireUser('trends.read', { metric: () => 'blood_pressure' }) },
     async (r) => events.list(r.principal!.accountId, r.query),
   );
 };

@@ -1,0 +1,188 @@
+import fastifyJwt from '@fastify/jwt';
+import type { FastifyInstance } from 'fastify';
+import type { AppPrincipal, AppTokenVerifier } from '../../auth/guard.js';
+import { unauthorized } from '../../auth/guard.js';
+import type { Database } from '../../db/sql-client.js';
+import { GRANT_LIVENESS_CACHE_MS } from './options.js';
+import { sectorOf } from './provider.js';
+import { clientsRepository } from './repository/clients.js';
+import { grantIsLive } from './repository/models.js';
+import { subjectsRepository } from './repository/subjects.js';
+
+/** A small time-bounded cache: entries live `ttlMs`, and the oldest go first past `max` entries. */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; until: number }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max: number,
+    private readonly now: () => number,
+  ) {}
+  get(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    if (hit === undefined) return undefined;
+    if (hit.until <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return hit.value;
+  }
+  set(key: string, value: V): void {
+    if (this.entries.size >= this.max) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, { value, until: this.now() + this.ttlMs });
+  }
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+export interface ResourceServerDeps {
+  db: Database;
+  issuer: string;
+  apiResource: string;
+  now: () => number;
+}
+
+interface ClientFacts {
+  sector: string;
+  disabled: boolean;
+}
+
+const APP_JWT = 'appJwt';
+
+declare module '@fastify/jwt' {
+  interface JWT {
+    appJwt: import('@fastify/jwt').JWT;
+  }
+}
+
+interface AccessTokenClaims {
+  sub?: unknown;
+  client_id?: unknown;
+  scope?: unknown;
+  gid?: unknown;
+}
+
+// fast-jwt TokenError codes → the reason we report, as the first-party guard does.
+const REASONS: Record<
+  string,
+  'expired' | 'not_yet_valid' | 'invalid_signature' | 'malformed' | 'invalid_claims'
+> = {
+  FAST_JWT_EXPIRED: 'expired',
+  FAST_JWT_INACTIVE: 'not_yet_valid',
+  FAST_JWT_INVALID_SIGNATURE: 'invalid_signature',
+  FAST_JWT_MISSING_SIGNATURE: 'invalid_signature',
+  FAST_JWT_INVALID_ALGORITHM: 'invalid_signature',
+  FAST_JWT_MALFORMED: 'malformed',
+  FAST_JWT_INVALID_TYPE: 'malformed',
+  FAST_JWT_INVALID_PAYLOAD: 'malformed',
+  FAST_JWT_INVALID_CLAIM_TYPE: 'invalid_claims',
+  FAST_JWT_INVALID_CLAIM_VALUE: 'invalid_claims',
+  FAST_JWT_MISSING_REQUIRED_CLAIM: 'invalid_claims',
+};
+
+/**
+ * The resource-server half: verifies RFC 9068 access tokens with @fastify/jwt against the authorization server's
+ * key (the one /oauth2/jwks publishes), pinning `alg` ES256, issuer, audience and expiry (the caller has already
+ * checked `typ: at+jwt`), then maps the pairwise `sub` back to the account. The account id never leaves: the
+ * principal keeps the subject the app knows. A grant revoked anywhere stops its tokens within
+ * GRANT_LIVENESS_CACHE_MS (docs/oauth.md).
+ */
+export function registerResourceServer(
+  app: FastifyInstance,
+  keys: { publicKeyPem: string; privateKeyPem: string },
+  deps: ResourceServerDeps,
+): { verifier: AppTokenVerifier; forgetGrant(grantId: string): void; forgetClient(clientId: string): void } {
+  const clients = clientsRepository(deps.db);
+  const subjects = subjectsRepository(deps.db);
+  const grantCache = new TtlCache<boolean>(GRANT_LIVENESS_CACHE_MS, 100_000, deps.now);
+  const subjectCache = new TtlCache<{ sector: string; accountId: string }>(5 * 60_000, 100_000, deps.now);
+  const clientCache = new TtlCache<ClientFacts | null>(GRANT_LIVENESS_CACHE_MS, 10_000, deps.now);
+
+  app.register(fastifyJwt, {
+    namespace: APP_JWT,
+    secret: { private: keys.privateKeyPem, public: keys.publicKeyPem },
+    verify: {
+      algorithms: ['ES256'],
+      allowedIss: deps.issuer,
+      allowedAud: deps.apiResource,
+      requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'scope'],
+      clockTimestamp: undefined,
+      // fast-jwt keeps verified tokens (keyed by their hash) until they expire, so a hot token costs a lookup.
+      cache: 10_000,
+    },
+  });
+
+  async function clientFacts(clientId: string): Promise<ClientFacts | null> {
+    const cached = clientCache.get(clientId);
+    if (cached !== undefined) return cached;
+    const row = await clients.find(clientId);
+    const first = row?.redirect_uris[0];
+    const facts =
+      row === undefined
+        ? null
+        : {
+            sector: sectorOf({
+              clientId,
+              sectorIdentifier: first === undefined ? undefined : new URL(first).host,
+            }),
+            disabled: row.disabled_at !== null,
+          };
+    clientCache.set(clientId, facts);
+    return facts;
+  }
+
+  async function grantLive(grantId: string): Promise<boolean> {
+    const cached = grantCache.get(grantId);
+    if (cached !== undefined) return cached;
+    const live = await grantIsLive(deps.db, grantId, deps.now());
+    grantCache.set(grantId, live);
+    return live;
+  }
+
+  async function subjectOf(sub: string) {
+    const cached = subjectCache.get(sub);
+    if (cached !== undefined) return cached;
+    const found = await subjects.resolve(sub);
+    if (found !== undefined) subjectCache.set(sub, found);
+    return found;
+  }
+
+  const verifier: AppTokenVerifier = {
+    async verify(token): Promise<AppPrincipal> {
+      let claims: AccessTokenClaims;
+      try {
+        claims = app.jwt[APP_JWT].verify<AccessTokenClaims>(token, { clockTimestamp: deps.now() });
+      } catch (err) {
+        const reason = REASONS[(err as { code?: string }).code ?? ''];
+        if (reason === undefined) throw err;
+        throw unauthorized(reason);
+      }
+      const { sub, client_id: clientId, scope, gid } = claims;
+      if (typeof sub !== 'string' || typeof clientId !== 'string' || typeof scope !== 'string') {
+        throw unauthorized('invalid_claims');
+      }
+      const client = await clientFacts(clientId);
+      if (client === null || client.disabled) throw unauthorized('token_revoked');
+      if (typeof gid === 'string' && !(await grantLive(gid))) throw unauthorized('token_revoked');
+      const scopes = scope.split(' ').filter(Boolean);
+      // A client-credentials token names the client itself (RFC 9068 §2.2): a partner back end, no person.
+      if (sub === clientId && gid === undefined) {
+        return { accountId: null, scopes, clientId, subject: sub, grantId: null };
+      }
+      const person = await subjectOf(sub);
+      // The subject must have been issued for this client's sector: a token cannot borrow another app's `sub`.
+      if (person === undefined || person.sector !== client.sector || typeof gid !== 'string') {
+        throw unauthorized('invalid_claims');
+      }
+      return { accountId: person.accountId, scopes, clientId, subject: sub, grantId: gid };
+    },
+  };
+  return {
+    verifier,
+    forgetGrant: (id) => grantCache.delete(id),
+    forgetClient: (id) => clientCache.delete(id),
+  };
+}

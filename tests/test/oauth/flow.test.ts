@@ -1,0 +1,51 @@
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SignedIn } from '../../src/identity/attack-kit.js';
+import { type IdentityStack, startIdentityStack } from '../../src/identity/index.js';
+import { connectApp, registerApp, signInAs } from '../../src/oauth/kit.js';
+
+describe('authorization code + PKCE through openid-client', () => {
+  let stack: IdentityStack;
+  let person: SignedIn;
+  let developer: SignedIn;
+
+  beforeAll(async () => {
+    stack = await startIdentityStack();
+    developer = await signInAs(stack, 'Li Wei');
+    person = await signInAs(stack, 'Alex Morgan');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('issues an RFC 9068 access token with the partial grant and a pairwise sub', async () => {
+    const app = await registerApp(stack, developer);
+    const { tokens } = await connectApp(stack, person, app, {
+      scope: 'openid offline_access heart_rate.read blood_pressure.read trends.read',
+      grant: ['heart_rate.read', 'trends.read', 'offline_access'],
+    });
+    expect(tokens.scope?.split(' ').sort()).toEqual(['heart_rate.read', 'trends.read']);
+    expect(tokens.refresh_token).toBeTypeOf('string');
+    const [header] = tokens.access_token.split('.');
+    expect(JSON.parse(Buffer.from(header as string, 'base64url').toString())).toMatchObject({
+      typ: 'at+jwt',
+      alg: 'ES256',
+    });
+    const claims = tokens.claims();
+    expect(claims?.sub).not.toBe(person.accountId);
+
+    const trend = await fetch(`${stack.apiUrl}/v1/trends/heart_rate?range=P1D`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    console.log(trend.status, (await trend.text()).slice(0, 300));
+    const bp = await fetch(`${stack.apiUrl}/v1/trends/blood_pressure`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(bp.status).toBe(403);
+    expect(await bp.json()).toMatchObject({
+      code: 'API_ERR_INSUFFICIENT_SCOPE',
+      error: 'insufficient_scope',
+    });
+    void oidc;
+  });
+});
