@@ -94,9 +94,9 @@ export async function followToApp(
   let next = start;
   for (let hop = 0; hop < 12; hop++) {
     if (next.startsWith(redirectUri)) return new URL(next);
-    const connect = /\/connect\/([A-Za-z0-9_-]+)$/.exec(new URL(next).pathname);
-    if (connect) {
-      const uid = connect[1] as string;
+    const at = new URL(next);
+    const uid = at.pathname === '/connect' ? at.searchParams.get('uid') : null;
+    if (uid !== null) {
       const details = (await (
         await browser.get(`${stack.apiUrl}/oauth2/interaction/${uid}/details`)
       ).json()) as {

@@ -29,7 +29,7 @@ function interactionGone(): ApiError {
  * The authorization server's own login and consent steps (dev interactions stay off). The provider sends the
  * browser to GET /oauth2/interaction/{uid}: a person already signed in to Linkwell is logged in at once with
  * that identity (the identity issue's sign-in, so no new account); everyone else goes to the console's
- * /connect/{uid} page, which signs them in and asks for consent through the JSON routes below. They live
+ * /connect?uid={uid} page, which signs them in and asks for consent through the JSON routes below. They live
  * under the interaction's path so the provider's interaction cookie binds each step to the browser that began
  * it (oidc-provider sets that cookie on the interaction URL's path).
  */
@@ -55,7 +55,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<InteractionRoutesOptio
       throw err;
     });
     if (interaction === undefined || interaction.uid !== request.params.uid) {
-      return reply.redirect(`/connect/expired`);
+      return reply.redirect('/connect?error=expired');
     }
     if (interaction.prompt.name === 'login') {
       const cookie = request.cookies[SESSION_COOKIE];
@@ -70,7 +70,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<InteractionRoutesOptio
         return reply.hijack();
       }
     }
-    return reply.redirect(`/connect/${encodeURIComponent(interaction.uid)}`);
+    return reply.redirect(`/connect?uid=${encodeURIComponent(interaction.uid)}`);
   });
 
   const guard = requireUser('account');
