@@ -17,6 +17,8 @@ export interface IdentityStack {
   app: ReturnType<typeof buildApp>;
   db: Database;
   keys: SigningKeys;
+  /** The authorization server's own key (signs app access tokens and ID tokens); tests forge tokens with it. */
+  oauthKeys?: SigningKeys;
   sims: DemoIdentityProviders;
   /** Moves the API's clock (sessions, step-up, transactions) forward; the providers keep real time. */
   advance(ms: number): void;
@@ -37,6 +39,8 @@ export interface IdentityStackOptions {
   db?: Database;
   /** Signing keys to use (e.g. the ones ingest verifies gateway tokens with). */
   keys?: SigningKeys;
+  /** The authorization server's key; a fresh one when absent (exposed on the stack either way). */
+  oauthKeys?: SigningKeys;
   /** Device-flow settings for gateways (their MQTT URL, poll interval). */
   deviceFlow?: Parameters<typeof buildApp>[0]['deviceFlow'];
 }
@@ -45,7 +49,9 @@ export interface IdentityStackOptions {
  * The real API on a free loopback port with PGlite in memory and the three simulated providers
  * (identity-sim) configured exactly as `linkwell up` configures them.
  */
-export async function startIdentityStack(opts: IdentityStackOptions = {}): Promise<IdentityStack> {
+export async function startIdentityStack(
+  opts: IdentityStackOptions = {},
+): Promise<IdentityStack & { oauthKeys: SigningKeys }> {
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const sims = await startDemoIdentityProviders({
@@ -55,11 +61,13 @@ export async function startIdentityStack(opts: IdentityStackOptions = {}): Promi
   const db = opts.db ?? (await openPglite());
   if (ownsDb) await migrate(db);
   const keys = opts.keys ?? generateSigningKeys();
+  const oauthKeys = opts.oauthKeys ?? generateSigningKeys();
   let offset = 0;
   const extra = opts.extraProviders ? await opts.extraProviders(apiUrl) : [];
   const app = buildApp({
     db,
     keys,
+    oauthKeys,
     influx: opts.influx ?? { url: 'http://127.0.0.1:9', database: 'linkwell' },
     metrics: new Registry(),
     now: () => Date.now() + offset,
@@ -75,6 +83,7 @@ export async function startIdentityStack(opts: IdentityStackOptions = {}): Promi
     app,
     db,
     keys,
+    oauthKeys,
     sims,
     advance: (ms) => {
       offset += ms;
