@@ -146,3 +146,10 @@ export async function connectApp(
 
 export const signInAs = (stack: IdentityStack, name: string): Promise<SignedIn> =>
   signedIn(stack, 'google', personId('google', name));
+
+/** A demo person of any simulated provider (Sam Taylor is Apple's), signed in through the real flow. */
+export const signInWith = (
+  stack: IdentityStack,
+  provider: 'google' | 'apple' | 'wechat',
+  name: string,
+): Promise<SignedIn> => signedIn(stack, provider, personId(provider, name));
