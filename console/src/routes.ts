@@ -16,6 +16,9 @@ export const CONSOLE_ROUTES = [
   '/inbox',
   '/readings',
   '/trends',
+  '/connect',
+  '/apps',
+  '/developer',
 ] as const;
 
 export type ConsoleRoute = (typeof CONSOLE_ROUTES)[number];

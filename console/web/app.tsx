@@ -13,6 +13,9 @@ import { HouseholdPage } from './pages/household/household-page.js';
 import { JoinPage } from './pages/household/join-page.js';
 import { InboxPage } from './pages/inbox/inbox-page.js';
 import { ReadingsPage } from './pages/inbox/readings-page.js';
+import { AppsPage } from './pages/oauth/apps-page.js';
+import { ConnectPage } from './pages/oauth/connect-page.js';
+import { DeveloperPage } from './pages/oauth/developer-page.js';
 import { SignInPage } from './pages/signin.js';
 import { TrendsPage } from './pages/trends/trends-page.js';
 import { Link, navigate, reloadAt, useLocation } from './router.js';
@@ -71,6 +74,10 @@ function SignedInPage({ route, session }: { route: Route; session: Session }) {
       return <ReadingsPage session={session} />;
     case '/trends':
       return <TrendsPage session={session} />;
+    case '/apps':
+      return <AppsPage session={session} />;
+    case '/developer':
+      return <DeveloperPage session={session} />;
     default:
       return <AccountPage session={session} onSignedOut={afterSignOut} />;
   }
@@ -80,6 +87,8 @@ function Page({ path, session }: { path: string; session: Resource<Session> }) {
   const i18n = useI18n();
   const route = routeOf(path);
   if (route === '/signin') return <SignInPage session={session} />;
+  // Signed out is a step of connecting an app, not a reason to leave: the page offers sign-in itself.
+  if (route === '/connect') return <ConnectPage session={session} />;
   if (route === undefined) return <NotFound />;
   if (session.status === 'loading') return <Loading />;
   if (route === '/') return <Redirecting to={signedInPath(session)} />;

@@ -12,6 +12,9 @@ export const ROUTES = [
   '/inbox',
   '/readings',
   '/trends',
+  '/connect',
+  '/apps',
+  '/developer',
 ] as const;
 
 export type Route = (typeof ROUTES)[number];

@@ -7,14 +7,17 @@ export class ApiProblem extends Error {
   readonly code: string | undefined;
   readonly detail: string | undefined;
   readonly network: boolean;
+  /** The request member the API blames (`field` of API_ERR_VALIDATION, API_ERR_CLIENT_INVALID…). */
+  readonly field: string | undefined;
 
-  constructor(status: number, code?: string, detail?: string, network = false) {
+  constructor(status: number, code?: string, detail?: string, network = false, field?: string) {
     super(code ?? (network ? 'network error' : `HTTP ${status}`));
     this.name = 'ApiProblem';
     this.status = status;
     this.code = code;
     this.detail = detail;
     this.network = network;
+    this.field = field;
   }
 }
 
@@ -31,7 +34,7 @@ async function problemOf(response: Response): Promise<ApiProblem> {
   }
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-  return new ApiProblem(response.status, text(fields.code), text(fields.detail));
+  return new ApiProblem(response.status, text(fields.code), text(fields.detail), false, text(fields.field));
 }
 
 async function call(method: string, path: string, init: RequestInit): Promise<Response> {

@@ -11,6 +11,8 @@ export function SiteHeader({ signedIn, path }: { signedIn: boolean | undefined; 
         { href: '/devices', label: t('nav.devices') },
         { href: '/inbox', label: t('nav.inbox') },
         { href: '/trends', label: t('nav.trends') },
+        { href: '/apps', label: t('nav.apps') },
+        { href: '/developer', label: t('nav.developer') },
         { href: '/account', label: t('nav.account') },
       ]
     : [{ href: '/signin', label: t('nav.signIn') }];

@@ -1,6 +1,7 @@
 import { enDevices } from './en-devices.js';
 import { enHousehold } from './en-household.js';
 import { enInbox } from './en-inbox.js';
+import { enOAuth } from './en-oauth.js';
 import { enTrends } from './en-trends.js';
 
 // English, the reference dictionary: its keys are the console's message keys (zh-CN.ts must have them all).
@@ -125,6 +126,7 @@ export const en = {
   ...enDevices,
   ...enInbox,
   ...enTrends,
+  ...enOAuth,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -2,6 +2,7 @@ import type { MessageKey } from './en.js';
 import { zhCNDevices } from './zh-CN-devices.js';
 import { zhCNHousehold } from './zh-CN-household.js';
 import { zhCNInbox } from './zh-CN-inbox.js';
+import { zhCNOAuth } from './zh-CN-oauth.js';
 import { zhCNTrends } from './zh-CN-trends.js';
 
 // Simplified Chinese. Typed against the English keys, so a missing or extra key fails the build.
@@ -113,4 +114,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...zhCNDevices,
   ...zhCNInbox,
   ...zhCNTrends,
+  ...zhCNOAuth,
 };

@@ -21,7 +21,7 @@ export function startUrl(providerId: string, returnTo = '/account'): string {
   return `/v1/auth/${encodeURIComponent(providerId)}/start?return_to=${encodeURIComponent(returnTo)}`;
 }
 
-function ProviderList({
+export function ProviderList({
   providers,
   returnTo,
 }: {

@@ -1,0 +1,70 @@
+import type { I18n } from '../../i18n/context.js';
+import { isMessageKey } from '../../i18n/index.js';
+
+/** The data scopes an app can be granted, in the API's catalogue order (api/src/auth/scopes.ts). */
+export const APP_SCOPES = [
+  'heart_rate.read',
+  'blood_pressure.read',
+  'body.read',
+  'spo2.read',
+  'temperature.read',
+  'trends.read',
+  'devices.read',
+  'profile.read',
+  'readings.write',
+] as const;
+
+/** A scope's name for people; a scope this console does not know yet is shown as the API spells it. */
+export function scopeLabel(i18n: Pick<I18n, 't'>, scope: string): string {
+  const key = `scope.${scope}`;
+  return isMessageKey(key) ? i18n.t(key) : scope;
+}
+
+/** One line on what the scope lets the app read, or nothing for an unknown scope. */
+export function scopeAbout(i18n: Pick<I18n, 't'>, scope: string): string | undefined {
+  const key = `scope.${scope}.about`;
+  return isMessageKey(key) ? i18n.t(key) : undefined;
+}
+
+/**
+ * A logo is shown only from https or a loopback http URL (an app under development): a plain-http logo
+ * could be swapped on the way, and browsers treat it as mixed content on an https console. The alt text
+ * names the app, so the page reads the same without the picture.
+ */
+export function showableLogo(uri: string | null): string | undefined {
+  if (uri === null) return undefined;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol === 'https:') return url.href;
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  return url.protocol === 'http:' && loopback ? url.href : undefined;
+}
+
+/** Only https and http links become clickable (a `javascript:` policy URL must not). */
+export function safeLink(uri: string | null): string | undefined {
+  if (uri === null) return undefined;
+  try {
+    const url = new URL(uri);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function AppLogo({ uri, name, t }: { uri: string | null; name: string; t: I18n['t'] }) {
+  const src = showableLogo(uri);
+  if (src === undefined) return null;
+  return <img class="avatar" src={src} alt={t('oauth.logoAlt', { name })} width={48} height={48} />;
+}
+
+export function SandboxBadge({ t }: { t: I18n['t'] }) {
+  return (
+    <span class="badge" title={t('oauth.sandboxAbout')}>
+      {t('oauth.sandbox')}
+    </span>
+  );
+}
