@@ -35,10 +35,13 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 /**
  * The sector a pairwise subject is computed for (OIDC Core §8.1): the redirect host. Every loopback app in
  * development would share the host 127.0.0.1, so there the client id is part of the sector too.
+ * oidc-provider derives the sector from `URL.host`, which keeps the port ("127.0.0.1:9"): the loopback test
+ * looks at the host name alone, or every dev app on one port would share a `sub`.
  */
 export function sectorOf(client: { sectorIdentifier?: string | undefined; clientId: string }): string {
   const host = client.sectorIdentifier ?? '';
-  return LOOPBACK_HOSTS.has(host) || host === '' ? `${host}#${client.clientId}` : host;
+  const hostname = host.replace(/:\d+$/, '');
+  return host === '' || LOOPBACK_HOSTS.has(hostname) ? `${host}#${client.clientId}` : host;
 }
 
 /** A registered client as oidc-provider's client metadata (RFC 7591 §2). */
