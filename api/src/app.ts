@@ -15,6 +15,7 @@ import { generateSigningKeys, type SigningKeys } from './auth/keys.js';
 import { createTokenIssuer } from './auth/tokens.js';
 import type { Database } from './db/sql-client.js';
 import { ApiError } from './errors.js';
+import { type AppRateLimits, DEFAULT_APP_RATE_LIMITS, installAppRateLimit } from './http/app-rate-limit.js';
 import { consolePlugin } from './http/console.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health.js';
@@ -86,6 +87,8 @@ export interface AppDeps {
   identity?: IdentitySettings;
   /** Per-client budget a minute on the sign-in, callback and token endpoints (default 60). */
   authRateLimitPerMinute?: number;
+  /** Third-party app budgets (docs/oauth.md "Rate limits"); default 150 per person an hour, 120 per app a minute. */
+  appRateLimits?: AppRateLimits;
   /** Serves the web console at `/` (its pages, assets and vendor modules); `api run` and `linkwell up` do. */
   console?: boolean;
 }
@@ -142,13 +145,15 @@ export function buildApp(deps: AppDeps): ApiApp {
   registerOpenApi(app);
   registerJwt(app, deps.keys);
   app.register(fastifyCookie);
-  app.register(fastifyRateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new ApiError('API_ERR_RATE_LIMITED', `Too many requests; retry in ${context.after}.`, {
-        retry_after_ms: context.ttl,
-      }),
-  });
+  app
+    .register(fastifyRateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) =>
+        new ApiError('API_ERR_RATE_LIMITED', `Too many requests; retry in ${context.after}.`, {
+          retry_after_ms: context.ttl,
+        }),
+    })
+    .after(() => installAppRateLimit(app, deps.appRateLimits ?? DEFAULT_APP_RATE_LIMITS));
   app.sessionAuth = { sessions: sessionLookup(auth), csrf, origin: new URL(publicUrl).origin };
   registerOAuthServer(app, {
     db: deps.db,

@@ -13,6 +13,7 @@ describe('loadApiConfigFromEnv', () => {
       publicUrl: 'http://127.0.0.1:8080',
       providers: [],
       authRateLimitPerMinute: 60,
+      appRateLimits: { perPersonPerHour: 150, perClientPerMinute: 120 },
       logLevel: 'info',
     });
   });
@@ -116,6 +117,7 @@ describe('parseApiConfig', () => {
       publicUrl: 'http://[::1]:8080',
       providers: [],
       authRateLimitPerMinute: 60,
+      appRateLimits: { perPersonPerHour: 150, perClientPerMinute: 120 },
       logLevel: 'silent',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -133,6 +135,8 @@ describe('parseApiConfig', () => {
         publicUrl: 'http://h:1',
         providers: [],
         authRateLimitPerMinute: 60,
+        appRateLimits: { perPersonPerHour: 150, perClientPerMinute: 120 },
+        appRateLimits: { perPersonPerHour: 150, perClientPerMinute: 120 },
         logLevel: 'info',
         extra: true,
       }),

@@ -48,6 +48,14 @@ export const ApiConfigSchema = Type.Object(
     publicUrl: Type.String({ pattern: '^https?://[^/]+$' }),
     /** Requests a minute per client on the sign-in, callback and token endpoints. */
     authRateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    /** Third-party app budgets (docs/oauth.md "Rate limits"). */
+    appRateLimits: Type.Object(
+      {
+        perPersonPerHour: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+        perClientPerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+      },
+      { additionalProperties: false },
+    ),
     /** Upstream identity providers (docs/configuration.md); adding one is configuration only. */
     providers: ProvidersConfigSchema,
     logLevel: Type.Union([
@@ -144,6 +152,10 @@ export function loadApiConfigFromEnv(
     publicUrl: get('LINKWELL_API_PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     providers: providersFromEnv(get, readFile),
     authRateLimitPerMinute: Number(get('LINKWELL_API_AUTH_RATE_LIMIT_PER_MINUTE') ?? 60),
+    appRateLimits: {
+      perPersonPerHour: Number(get('LINKWELL_API_APP_RATE_LIMIT_PER_PERSON_PER_HOUR') ?? 150),
+      perClientPerMinute: Number(get('LINKWELL_API_APP_RATE_LIMIT_PER_CLIENT_PER_MINUTE') ?? 120),
+    },
     influx: influxFromEnv(get),
     database: databaseFromEnv(get),
     keys: keysFromEnv(get),

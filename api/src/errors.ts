@@ -25,12 +25,12 @@ export const COMMON_ERRORS = {
   API_ERR_UNAUTHORIZED: {
     status: 401,
     description:
-      'No usable credential: `reason` is one of missing, malformed, invalid_signature, expired, not_yet_valid, invalid_claims, wrong_token_type, session_expired, session_revoked.',
+      'No usable credential: `reason` is one of missing, malformed, invalid_signature, expired, not_yet_valid, invalid_claims, wrong_token_type, session_expired, session_revoked, token_revoked.',
   },
   API_ERR_INSUFFICIENT_SCOPE: {
     status: 403,
     description:
-      'The token is valid but lacks the scope the route requires; `required` names it and `error` is `insufficient_scope` (RFC 6750 §3.1). An app token also gets `WWW-Authenticate: Bearer error="insufficient_scope"`. A missing scope is never answered with an empty result.',
+      'The token is valid but lacks the scope the route requires; `required` names it and `error` is `insufficient_scope` (RFC 6750 §3.1). A missing scope is never answered with an empty result.',
   },
   API_ERR_PERSON_REQUIRED: {
     status: 403,

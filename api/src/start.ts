@@ -63,6 +63,7 @@ export async function startApi(config: Readonly<ApiConfig>, opts: StartOptions =
       ...(opts.deviceFlow ? { deviceFlow: opts.deviceFlow } : {}),
       identity: { publicUrl: config.publicUrl, providers: config.providers },
       authRateLimitPerMinute: config.authRateLimitPerMinute,
+      appRateLimits: config.appRateLimits,
       console: opts.console ?? true,
     });
     await app.listen({ host: config.host, port: config.port });

@@ -94,13 +94,16 @@ describe('bearer authentication on /v1/trends/heart_rate', () => {
 
   it('answers 403 API_ERR_INSUFFICIENT_SCOPE for a user token without trends.read', async () => {
     const res = await get(bearer(api.tokens.userToken('acct_demo', { scopes: [] })));
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="linkwell", error="insufficient_scope"');
+    expect(res.headers['www-authenticate']).toBe(
+      'Bearer realm="linkwell", error="insufficient_scope", scope="trends.read"',
+    );
     expectProblem(res, {
       status: 403,
       code: 'API_ERR_INSUFFICIENT_SCOPE',
       detail: 'This route needs the trends.read scope.',
       instance: PATH,
       required: 'trends.read',
+      error: 'insufficient_scope',
     });
   });
 });

@@ -299,13 +299,16 @@ describe('gateway onboarding: RFC 8628 device authorization grant', () => {
       headers: bearer(users.userToken(DEMO_HOME.accountId)), // trends.read only
       payload: { user_code: a.user_code },
     });
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="linkwell", error="insufficient_scope"');
+    expect(res.headers['www-authenticate']).toBe(
+      'Bearer realm="linkwell", error="insufficient_scope", scope="gateways:link"',
+    );
     expectProblem(res, {
       status: 403,
       code: 'API_ERR_INSUFFICIENT_SCOPE',
       detail: 'This route needs the gateways:link scope.',
       instance: VERIFY,
       required: 'gateways:link',
+      error: 'insufficient_scope',
     });
     const anon = await app.inject({
       method: 'POST',

@@ -7,6 +7,7 @@ import { GATEWAYS_ERRORS } from '../src/modules/gateways/index.js';
 import { HOUSEHOLDS_ERRORS } from '../src/modules/households/index.js';
 import { IDENTITY_ERRORS } from '../src/modules/identity/index.js';
 import { INBOX_ERRORS } from '../src/modules/inbox/index.js';
+import { OAUTH_ERRORS } from '../src/modules/oauth/index.js';
 import { READINGS_ERRORS } from '../src/modules/readings/index.js';
 import { TRENDS_ERRORS } from '../src/modules/trends/index.js';
 
@@ -23,6 +24,7 @@ const GROUPS = {
   inbox: INBOX_ERRORS,
   readings: READINGS_ERRORS,
   devices: DEVICES_ERRORS,
+  oauth: OAUTH_ERRORS,
 } as const;
 
 // Table rows look like `| `API_ERR_X` | 400 | meaning |`, possibly padded by a Markdown formatter.

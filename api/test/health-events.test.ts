@@ -29,7 +29,9 @@ describe('GET /v1/health-events', () => {
     api.app.inject({
       method,
       url,
-      headers: bearer(api.tokens.userToken(account, { scopes: ['trends.read', 'account'] })),
+      headers: bearer(
+        api.tokens.userToken(account, { scopes: ['trends.read', 'blood_pressure.read', 'account'] }),
+      ),
       ...(payload ? { payload } : {}),
     });
   const view = (measuredAt: string, device: string, systolic: number, diastolic: number) => ({

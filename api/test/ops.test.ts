@@ -103,13 +103,20 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
     expect(doc.paths['/v1/trends/{metric}'].get.security).toEqual([
       { bearerAuth: [] },
       { sessionCookie: [] },
+      { oauth2: ['trends.read'] },
     ]);
+    expect(doc.paths['/v1/trends/{metric}'].get['x-linkwell-family-scope']).toBe(true);
+    expect(doc.paths['/v1/me'].get.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+    expect(doc.paths['/v1/me'].get['x-linkwell-scope']).toBe('account');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/device',
       '/healthz',
       '/metrics',
       '/oauth/device_authorization',
       '/oauth/token',
+      '/oauth2/interaction/{uid}/abort',
+      '/oauth2/interaction/{uid}/consent',
+      '/oauth2/interaction/{uid}/details',
       '/problems/{code}',
       '/v1/auth/providers',
       '/v1/auth/session',
@@ -123,6 +130,12 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
       '/v1/classifications/bmi',
       '/v1/classifications/schemes',
       '/v1/commands/{id}',
+      '/v1/connections',
+      '/v1/connections/{grant_id}',
+      '/v1/consents/apps',
+      '/v1/developer/apps',
+      '/v1/developer/apps/{client_id}',
+      '/v1/developer/apps/{client_id}/secret',
       '/v1/device-authorizations/deny',
       '/v1/device-authorizations/verify',
       '/v1/devices/{id}',
@@ -164,6 +177,7 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
       '/v1/households/{id}/transfer',
       '/v1/me',
       '/v1/me/audit',
+      '/v1/me/devices',
       '/v1/me/identities',
       '/v1/me/identities/link',
       '/v1/me/identities/{id}',

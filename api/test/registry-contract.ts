@@ -16,6 +16,7 @@ const MIGRATION_IDS = [
   '0007_gateway_operations',
   '0008_household_sharing',
   '0009_trends',
+  '0010_oauth',
 ];
 
 const TABLES = [
@@ -46,6 +47,11 @@ const TABLES = [
   'member_baselines',
   'merge_offers',
   'nearby_devices',
+  'oauth_clients',
+  'oauth_connection_events',
+  'oauth_consents',
+  'oauth_models',
+  'oauth_subjects',
   'reading_moves',
   'refresh_tokens',
   'rollup_requests',

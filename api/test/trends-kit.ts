@@ -5,9 +5,11 @@ import {
   buildApp,
   createTokenIssuer,
   type Database,
+  DEFAULT_USER_SCOPES,
   generateSigningKeys,
   migrate,
   openPglite,
+  type Scope,
 } from '../src/index.js';
 import { bearer } from './helpers.js';
 
@@ -90,10 +92,8 @@ export async function startTrendsApi(opts: TrendsApiOptions) {
   });
   await app.ready();
 
-  const token = (
-    account: string,
-    scopes: readonly ('trends.read' | 'account')[] = ['trends.read', 'account'],
-  ) => tokens.userToken(account, { scopes });
+  const token = (account: string, scopes: readonly Scope[] = [...DEFAULT_USER_SCOPES, 'account']) =>
+    tokens.userToken(account, { scopes });
   const send = (account: string, method: Method, url: string, payload?: unknown) =>
     app.inject({
       method,

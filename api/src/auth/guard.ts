@@ -281,12 +281,7 @@ export function requireUser(scope: Scope, opts: GuardOptions = {}) {
     const family = opts.metric?.(request);
     const familyScope = family === undefined ? undefined : FAMILY_SCOPE_OF_METRIC[family];
     for (const needed of familyScope === undefined ? [scope] : [scope, familyScope]) {
-      if (!principal.scopes.includes(needed)) {
-        if (principal.via === 'app') {
-          void reply.header('www-authenticate', `Bearer error="insufficient_scope", scope="${needed}"`);
-        }
-        throw insufficientScope(needed);
-      }
+      if (!principal.scopes.includes(needed)) throw insufficientScope(needed);
     }
   };
   return Object.assign(guard, { scopeDeclaration: { scope, perMetric: opts.metric !== undefined } });

@@ -9,13 +9,14 @@ const issuer = createTokenIssuer(keys, { now: () => NOW });
 const decodeComplete = createDecoder({ complete: true });
 
 describe('createTokenIssuer', () => {
-  it('signs a user token for acct_demo with trends.read for one hour', () => {
+  it('signs a user token for acct_demo that reads every data family, changes nothing, for one hour', () => {
     const { header, payload } = decodeComplete(issuer.userToken('acct_demo'));
     expect(header).toEqual({ alg: 'ES256', typ: 'JWT' });
     expect(payload).toEqual({
       sub: 'acct_demo',
       typ: 'user',
-      scope: 'trends.read',
+      scope:
+        'heart_rate.read blood_pressure.read body.read spo2.read temperature.read trends.read devices.read profile.read',
       iss: 'linkwell-api',
       iat: 1_704_067_200,
       exp: 1_704_070_800,

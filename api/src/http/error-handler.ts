@@ -38,16 +38,19 @@ function toResponse(error: FastifyError): ProblemDetails {
   return problem('API_ERR_INTERNAL', 'Internal server error.');
 }
 
-function challenge(code: string): string | undefined {
-  // RFC 6750 §3: tell clients how to authenticate and why the token was refused.
+function challenge(code: string, required: unknown): string | undefined {
+  // RFC 6750 §3: tell clients how to authenticate and why the token was refused (§3.1: with the scope needed).
   if (code === 'API_ERR_UNAUTHORIZED') return 'Bearer realm="linkwell", error="invalid_token"';
-  if (code === 'API_ERR_INSUFFICIENT_SCOPE') return 'Bearer realm="linkwell", error="insufficient_scope"';
+  if (code === 'API_ERR_INSUFFICIENT_SCOPE') {
+    const scope = typeof required === 'string' ? `, scope="${required}"` : '';
+    return `Bearer realm="linkwell", error="insufficient_scope"${scope}`;
+  }
   return undefined;
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: ProblemDetails) {
   body.instance = request.url.split('?')[0];
-  const header = challenge(body.code);
+  const header = challenge(body.code, (body as { required?: unknown }).required);
   if (header !== undefined) void reply.header('www-authenticate', header);
   return reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }

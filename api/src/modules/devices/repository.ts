@@ -53,6 +53,15 @@ export function createDevicesRepository(sql: SqlClient) {
       );
       return rows;
     },
+    /** Devices with an assignment (any slot) to this person: the ones that measure them. */
+    async devicesMeasuring(accountId: string): Promise<DeviceRow[]> {
+      const { rows } = await sql.query<DeviceRow>(
+        `SELECT ${DEVICE_COLUMNS} FROM devices
+          WHERE id IN (SELECT device_id FROM device_assignments WHERE account_id = $1) ORDER BY created_at, id`,
+        [accountId],
+      );
+      return rows;
+    },
     async device(id: string): Promise<DeviceRow | undefined> {
       const { rows } = await sql.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = $1`, [
         id,

@@ -5,6 +5,7 @@ import type { Database, SqlClient } from '../../db/sql-client.js';
 import { ApiError } from '../../errors.js';
 import { awaitCommand, createGatewayOperations, type GatewayCommandSettings } from '../gateways/index.js';
 import { createDeviceClaims } from './claims-service.js';
+import { createDevicesRepository } from './repository.js';
 import * as s from './schemas.js';
 
 export interface DevicesRoutesOptions {
@@ -37,6 +38,22 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<DevicesRoutesOptions> = as
       request.log.info({ device: device.id, household: device.household_id }, 'device claimed');
       return reply.status(201).send(device);
     },
+  );
+
+  app.get(
+    '/v1/me/devices',
+    { schema: s.measuringRoute, preHandler: requireUser('devices.read') },
+    async (request) => ({
+      devices: (await createDevicesRepository(opts.db).devicesMeasuring(accountOf(request))).map((d) => ({
+        id: d.id,
+        name: d.name,
+        kind: d.kind,
+        model: d.model,
+        maker: d.maker,
+        battery_percent: d.battery_percent,
+        created_at: new Date(d.created_at).toISOString(),
+      })),
+    }),
   );
 
   app.get('/v1/devices/:id', { schema: s.getRoute, preHandler: guard }, async (request) =>

@@ -180,3 +180,20 @@ export const commandRoute = {
   ),
   response: { 202: CommandSchema, ...errors },
 };
+
+/** A device as an app sees it: what measures the person, never a household id or another person's account id. */
+export const MeasuringDeviceSchema = Type.Object({
+  id: Type.String(),
+  name: Nullable(Type.String()),
+  kind: Type.String(),
+  model: Nullable(Type.String()),
+  maker: Nullable(Type.String()),
+  battery_percent: Nullable(Type.Integer()),
+  created_at: Time,
+});
+
+export const measuringRoute = {
+  ...guarded,
+  summary: 'The devices that measure you (for apps with devices.read)',
+  response: { 200: Type.Object({ devices: Type.Array(MeasuringDeviceSchema) }), ...errors },
+};
