@@ -41,6 +41,8 @@ export interface IdentityStackOptions {
   keys?: SigningKeys;
   /** The authorization server's key; a fresh one when absent (exposed on the stack either way). */
   oauthKeys?: SigningKeys;
+  /** Third-party app budgets (per app and person an hour, per app a minute). */
+  appRateLimits?: Parameters<typeof buildApp>[0]['appRateLimits'];
   /** Device-flow settings for gateways (their MQTT URL, poll interval). */
   deviceFlow?: Parameters<typeof buildApp>[0]['deviceFlow'];
 }
@@ -74,6 +76,7 @@ export async function startIdentityStack(
     ...(opts.logger ? { logger: opts.logger } : {}),
     console: opts.console ?? false,
     ...(opts.deviceFlow ? { deviceFlow: opts.deviceFlow } : {}),
+    ...(opts.appRateLimits ? { appRateLimits: opts.appRateLimits } : {}),
     ...(opts.authRateLimitPerMinute ? { authRateLimitPerMinute: opts.authRateLimitPerMinute } : {}),
     identity: { publicUrl: apiUrl, providers: [...(sims.providers as ProviderConfig[]), ...extra] },
   });
