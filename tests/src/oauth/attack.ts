@@ -159,3 +159,18 @@ export function claimsOf(jwt: string): Record<string, unknown> {
 export function openAuthorize(browser: TestBrowser, url: string): Promise<Response> {
   return browser.get(url);
 }
+
+/** Follows the authorization redirects until the console's consent page: the interaction uid. */
+export async function toConsent(stack: IdentityStack, browser: TestBrowser, start: string): Promise<string> {
+  let next = start;
+  for (let hop = 0; hop < 8; hop++) {
+    const at = new URL(next, stack.apiUrl);
+    const uid = at.pathname === '/connect' ? at.searchParams.get('uid') : null;
+    if (uid !== null) return uid;
+    const res = await browser.get(at.href);
+    const location = res.headers.get('location');
+    if (location === null) throw new Error(`no redirect at ${at.href}: HTTP ${res.status}`);
+    next = new URL(location, at.href).href;
+  }
+  throw new Error('never reached the consent page');
+}
