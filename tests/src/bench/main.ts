@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { runApiBench } from './api-bench.js';
 import { runFleetBench } from './fleet-bench.js';
 import { runGatewayFootprint } from './gateway-footprint.js';
 import { runIdentityBench } from './identity-bench.js';
@@ -298,5 +299,102 @@ program
     );
     log(`target p95 < 50 ms for every range: ${r.target.met ? 'met' : 'NOT met'}; results in ${o.out}`);
   });
+
+program
+  .command('api')
+  .description(
+    'OAuth token endpoint (refresh grant, rotation) under load vs JWKS, and app-token verification on one core vs no auth and first-party tokens, same run',
+  )
+  .option('--concurrency <n>', 'concurrent clients, each with its own refresh-token chain', int, 8)
+  .option('--duration <s>', 'measured seconds per load phase', int, 10)
+  .option('--warmup <s>', 'seconds of load before each measured phase', int, 2)
+  .option('--rounds <n>', 'load rounds (JWKS, then refresh), interleaved and pooled', int, 2)
+  .option('--inject-rounds <n>', 'rounds of in-process requests per variant, interleaved', int, 5)
+  .option('--inject-block <n>', 'in-process requests per variant per round', int, 1000)
+  .option('--raw-ms <ms>', 'milliseconds per raw-verify loop', int, 2000)
+  .option('--quick', 'smoke run: 4 clients, one 2 s round, small in-process samples (seconds, not minutes)')
+  .option(
+    '--cpu-prof <dir>',
+    'profile the guarded and open in-process loops there and print their top functions',
+  )
+  .option('--out <file>', 'JSON results file', 'bench-results/api.json')
+  .action(
+    async (
+      o: {
+        concurrency: number;
+        duration: number;
+        warmup: number;
+        rounds: number;
+        injectRounds: number;
+        injectBlock: number;
+        rawMs: number;
+        quick?: boolean;
+        cpuProf?: string;
+        out: string;
+      },
+      cmd: Command,
+    ) => {
+      // --quick changes only what was left at its default, so `--quick --concurrency 2` still means 2.
+      const quick = {
+        concurrency: 4,
+        duration: 2,
+        warmup: 1,
+        rounds: 1,
+        injectRounds: 2,
+        injectBlock: 200,
+        rawMs: 300,
+      };
+      const pick = <K extends keyof typeof quick>(k: K) =>
+        o.quick && cmd.getOptionValueSource(k) === 'default' ? quick[k] : o[k];
+      const r = await runApiBench({
+        concurrency: pick('concurrency'),
+        durationS: pick('duration'),
+        warmupS: pick('warmup'),
+        rounds: pick('rounds'),
+        injectRounds: pick('injectRounds'),
+        injectBlock: pick('injectBlock'),
+        rawMs: pick('rawMs'),
+        ...(o.cpuProf ? { cpuProfDir: resolve(o.cpuProf) } : {}),
+        outFile: resolve(o.out),
+        log,
+      });
+      console.table({
+        baseline_jwks: { per_s: r.baseline_jwks_rps, p99_ms: r.baseline_jwks_p99_ms },
+        token_endpoint_refresh: { per_s: r.token_endpoint_rps, p99_ms: r.token_endpoint_p99_ms },
+        ratio: { per_s: r.ratio_token_rps_vs_jwks, p99_ms: r.ratio_token_p99_vs_jwks },
+      });
+      console.table(r.inject);
+      console.table({
+        verify_ms_per_request: {
+          value: r.verify_ms_per_request,
+          target: '< 0.2',
+          met: r.target.met ? 'yes' : 'NO',
+        },
+        verify_ms_per_request_new_token: {
+          value: r.verify_ms_per_request_new_token ?? 'skipped',
+          target: '',
+          met: '',
+        },
+        first_party_ms_per_request: { value: r.first_party_ms_per_request, target: 'baseline', met: '' },
+        verify_us_raw: { value: r.verify_us_raw, target: '', met: '' },
+        verify_us_raw_new_token: { value: r.verify_us_raw_new_token, target: '', met: '' },
+        baseline_first_party_verify_us: {
+          value: r.baseline_first_party_verify_us,
+          target: 'baseline',
+          met: '',
+        },
+        verify_per_second_one_core: { value: r.verify_per_second_one_core, target: '', met: '' },
+        reference_shared_verifier_hot_us: { value: r.reference_shared_verifier_hot_us, target: '', met: '' },
+      });
+      for (const [name, p] of Object.entries(r.profile ?? {})) {
+        log(`CPU profile, ${name}: ${p.busyMs} ms busy, % by area:`);
+        console.table(p.byArea);
+        console.table(p.top);
+      }
+      log(
+        `target verification < 0.2 ms/request: ${r.target.met ? 'met' : 'NOT met'}; written to ${o.out} in ${r.bench_seconds} s`,
+      );
+    },
+  );
 
 await program.parseAsync(process.argv);
