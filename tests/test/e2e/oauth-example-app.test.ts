@@ -148,6 +148,13 @@ describe('the example app reads a partial grant in Chromium', { timeout: 180_000
       appOrigin: exampleApp.url,
     });
     await page.waitForURL(`${exampleApp.url}/trends`);
+    // The browser holds only the app's random session id; the tokens stay in the app's process.
+    const appCookies = (await chromium.context.cookies(exampleApp.url)).filter((c) =>
+      c.name.startsWith('bp_'),
+    );
+    expect(appCookies).toHaveLength(1);
+    expect(appCookies[0]).toMatchObject({ name: 'bp_trend_sid', httpOnly: true, sameSite: 'Lax' });
+    expect(appCookies[0]?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     // The token response's scope is the access token's (RFC 8707: the API resource's scopes only).
     expect((await page.locator('#granted-scope').textContent())?.split(' ').sort()).toEqual([
