@@ -136,7 +136,6 @@ describe('parseApiConfig', () => {
         providers: [],
         authRateLimitPerMinute: 60,
         appRateLimits: { perPersonPerHour: 150, perClientPerMinute: 120 },
-        appRateLimits: { perPersonPerHour: 150, perClientPerMinute: 120 },
         logLevel: 'info',
         extra: true,
       }),

@@ -281,7 +281,11 @@ export function requireUser(scope: Scope, opts: GuardOptions = {}) {
       narrowAccountParam(request, principal);
     }
     const family = opts.metric?.(request);
-    const familyScope = family === undefined ? undefined : FAMILY_SCOPE_OF_METRIC[family];
+    // Own keys only: `constructor` and `__proto__` are not metrics (the route answers them 404).
+    const familyScope =
+      family !== undefined && Object.hasOwn(FAMILY_SCOPE_OF_METRIC, family)
+        ? FAMILY_SCOPE_OF_METRIC[family]
+        : undefined;
     for (const needed of familyScope === undefined ? [scope] : [scope, familyScope]) {
       if (!principal.scopes.includes(needed)) throw insufficientScope(needed);
     }
