@@ -9,6 +9,7 @@ import type { Database } from '../../db/sql-client.js';
 import { type ClientsService, createClientsService } from './clients.js';
 import { type ConnectionsService, createConnectionsService } from './connections.js';
 import { interactionRoutes } from './interactions.js';
+import { jwtIntrospection } from './introspection.js';
 import { DEFAULT_OAUTH_TTL, OAUTH_PATHS, type OAuthTtl } from './options.js';
 import { createProvider } from './provider.js';
 import { clientsRepository } from './repository/clients.js';
@@ -17,6 +18,7 @@ import { registerResourceServer } from './resource-server.js';
 import * as s from './schemas.js';
 import { deriveOAuthSecrets, type OAuthSecrets } from './secrets.js';
 import { OAuthStoreUnavailable, storeGuarded } from './store-guard.js';
+import { registerUserinfo } from './userinfo.js';
 
 export { OAUTH_ERRORS } from './errors.js';
 export { OAUTH_PATHS } from './options.js';
@@ -70,6 +72,7 @@ export function registerOAuthServer(app: FastifyInstance, deps: OAuthServerDeps)
   });
   const rs = registerResourceServer(app, deps.keys, { db: deps.db, issuer, apiResource, now: deps.now });
   app.appTokens = rs.verifier;
+  registerUserinfo(app, { verifier: rs.verifier, provider });
   const connections = createConnectionsService({ db: deps.db, now: deps.now, onGrantGone: rs.forgetGrant });
 
   provider.on('server_error', (ctx, err) => {
@@ -98,11 +101,16 @@ export function registerOAuthServer(app: FastifyInstance, deps: OAuthServerDeps)
     }
   });
 
+  provider.use(jwtIntrospection(rs.verifier));
+
   const callback = provider.callback();
   app.register(fastifyMiddie).after(() => {
     app.use((req, res, next) => {
       const url = req.url ?? '/';
       if (url.startsWith(`${OAUTH_PATHS.interaction}/`)) return next();
+      // UserInfo is the API's own route (userinfo.ts): it accepts the RFC 9068 tokens oidc-provider's refuses.
+      if (url === OAUTH_PATHS.routes.userinfo || url.startsWith(`${OAUTH_PATHS.routes.userinfo}?`))
+        return next();
       // RFC 8414 metadata is the same document as OpenID discovery (RFC 8414 §3 allows one document for both).
       if (/^\/\.well-known\/oauth-authorization-server(\?|$)/.test(url)) {
         req.url = url.replace('oauth-authorization-server', 'openid-configuration');

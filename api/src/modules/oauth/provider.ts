@@ -158,7 +158,12 @@ export function createProvider(deps: ProviderDeps): Provider {
       devInteractions: { enabled: false },
       deviceFlow: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      // A client introspects only its own tokens: answering another client's would hand it that app's
+      // pairwise `sub` (OIDC Core §8.1), which RFC 7662 §4 leaves to the server to withhold.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, caller, token) => caller.clientId === token.clientId,
+      },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: false },
