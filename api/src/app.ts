@@ -46,6 +46,7 @@ import { householdsAccountMover, householdsModule } from './modules/households/i
 import { createIdentityService, createMergeService, identityModule } from './modules/identity/index.js';
 import { inboxModule } from './modules/inbox/index.js';
 import { registerOAuthServer } from './modules/oauth/index.js';
+import { countOAuthEvents } from './modules/oauth/metrics.js';
 import { createReadingsService, readingsModule } from './modules/readings/index.js';
 import {
   createHealthEventsService,
@@ -155,7 +156,7 @@ export function buildApp(deps: AppDeps): ApiApp {
     })
     .after(() => installAppRateLimit(app, deps.appRateLimits ?? DEFAULT_APP_RATE_LIMITS));
   app.sessionAuth = { sessions: sessionLookup(auth), csrf, origin: new URL(publicUrl).origin };
-  registerOAuthServer(app, {
+  const oauth = registerOAuthServer(app, {
     db: deps.db,
     publicUrl,
     keys: deps.oauthKeys ?? generateSigningKeys(),
@@ -165,6 +166,7 @@ export function buildApp(deps: AppDeps): ApiApp {
     secureCookies,
     ...(deps.oauthTtl ? { ttl: deps.oauthTtl } : {}),
   });
+  countOAuthEvents(oauth.provider, deps.metrics);
 
   app.register(healthRoutes, { db: deps.db, influx });
   app.register(metricsRoutes, { registry: deps.metrics });
