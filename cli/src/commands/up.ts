@@ -167,6 +167,8 @@ Linkwell is up. Ctrl-C stops everything.
              Google-like (demo) as ${DEMO_SECOND_SIGN_IN.person}, the second adult; the dependent's Mi scale
              readings wait in the household inbox. Anyone else gets a new account of their own.
   API        ${s.api}   (OpenAPI docs: ${s.api}/docs)
+  OAuth      ${s.api}/.well-known/openid-configuration   (apps: register on ${s.console}developer;
+             try examples/bp-trend-app, see the README)
   MQTT       ${s.mqtt}
   InfluxDB   ${s.influx}  (database "${s.database}")
   Logs       ${s.logs}
