@@ -164,7 +164,12 @@ export function createProvider(deps: ProviderDeps): Provider {
         enabled: true,
         allowedPolicy: async (_ctx, caller, token) => caller.clientId === token.clientId,
       },
-      revocation: { enabled: true },
+      // RFC 7009 §2.2: another client's token is treated as one this client cannot revoke: 200, nothing revoked,
+      // and no error that would confirm the token exists.
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, caller, token) => caller.clientId === token.clientId,
+      },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: false },
       registration: { enabled: false },
