@@ -93,17 +93,20 @@ export const enOAuth = {
   'developer.secretTitle': 'Client secret of {name}',
   'developer.secretOnce': 'Copy it now: you will not see this secret again.',
   'developer.copySecret': 'Copy the client secret',
+  'developer.copyDiscovery': 'Copy the issuer discovery URL',
   'developer.secretHide': 'I have saved it',
   'developer.formTitle': 'Register an app',
   'developer.name': 'App name',
   'developer.redirectUris': 'Redirect URIs (one per line)',
-  'developer.redirectHint': 'https, or http on 127.0.0.1 / [::1] for apps on the same machine.',
+  'developer.redirectHint':
+    'https, or http on 127.0.0.1 / [::1] for apps on the same machine; all on one host (your pairwise sector).',
   'developer.logoUri': 'Logo URL (optional)',
   'developer.policyUri': 'Privacy policy URL (optional)',
   'developer.scopesLegend': 'Scopes the app may ask for',
   'developer.typeLegend': 'Type',
   'developer.type.confidential': 'Confidential (runs on a server and keeps a secret)',
   'developer.type.public': 'Public (mobile or browser app, no secret)',
+  'developer.optionsLegend': 'Options',
   'developer.clientCredentials': 'Also allow the client-credentials grant (no person involved)',
   'developer.sandbox': 'Sandbox: only I can connect it, to my own data',
   'developer.register': 'Register app',
@@ -120,5 +123,5 @@ export const enOAuth = {
   'error.API_ERR_CLIENT_NOT_FOUND': 'This app is not registered by you.',
   'error.API_ERR_CLIENT_SANDBOX': 'This app is in sandbox mode: only its developer can connect it.',
   'error.API_ERR_CLIENT_INVALID':
-    'The registration was not accepted. Redirect URIs must be https (or http on 127.0.0.1 / [::1]), without a fragment or wildcard.',
+    'The registration was not accepted. Redirect URIs must be https (or http on 127.0.0.1 / [::1]), all on one host, without a fragment, wildcard or user name; logo and privacy-policy URLs must be https.',
 } as const;

@@ -91,17 +91,20 @@ export const zhCNOAuth: Record<keyof typeof enOAuth, string> = {
   'developer.secretTitle': '{name} 的客户端密钥',
   'developer.secretOnce': '请立即复制：此密钥不会再次显示。',
   'developer.copySecret': '复制客户端密钥',
+  'developer.copyDiscovery': '复制签发者发现 URL',
   'developer.secretHide': '我已保存',
   'developer.formTitle': '注册应用',
   'developer.name': '应用名称',
   'developer.redirectUris': '重定向 URI（每行一个）',
-  'developer.redirectHint': '使用 https；同一台机器上的应用可使用 127.0.0.1 或 [::1] 上的 http。',
+  'developer.redirectHint':
+    '使用 https；同一台机器上的应用可使用 127.0.0.1 或 [::1] 上的 http；所有 URI 须在同一主机上（即您的成对扇区）。',
   'developer.logoUri': '标志 URL（可选）',
   'developer.policyUri': '隐私政策 URL（可选）',
   'developer.scopesLegend': '应用可以请求的权限范围',
   'developer.typeLegend': '类型',
   'developer.type.confidential': '机密客户端（在服务器上运行并保存密钥）',
   'developer.type.public': '公共客户端（移动或浏览器应用，无密钥）',
+  'developer.optionsLegend': '选项',
   'developer.clientCredentials': '同时允许客户端凭据授权（无需用户参与）',
   'developer.sandbox': '沙盒：只有我可以连接，且只能连接我自己的数据',
   'developer.register': '注册应用',
@@ -117,5 +120,5 @@ export const zhCNOAuth: Record<keyof typeof enOAuth, string> = {
   'error.API_ERR_CLIENT_NOT_FOUND': '该应用不是由您注册的。',
   'error.API_ERR_CLIENT_SANDBOX': '该应用处于沙盒模式：只有其开发者可以连接。',
   'error.API_ERR_CLIENT_INVALID':
-    '注册未被接受。重定向 URI 必须使用 https（或 127.0.0.1 / [::1] 上的 http），且不能包含片段或通配符。',
+    '注册未被接受。重定向 URI 必须使用 https（或 127.0.0.1 / [::1] 上的 http），须在同一主机上，且不能包含片段、通配符或用户名；标志和隐私政策 URL 必须使用 https。',
 };

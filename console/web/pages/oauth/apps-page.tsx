@@ -10,7 +10,7 @@ import { isMessageKey } from '../../i18n/index.js';
 import { useResource } from '../../use-resource.js';
 import { type Actions, useActions } from '../account/actions.js';
 import { Loaded } from '../account/loaded.js';
-import { AppLogo, SandboxBadge, scopeLabel } from './scopes.js';
+import { AppLogo, dataScopes, SandboxBadge, scopeLabel } from './scopes.js';
 
 function ConnectionItem({
   connection,
@@ -44,7 +44,7 @@ function ConnectionItem({
             {name} {connection.sandbox && <SandboxBadge t={t} />}
           </p>
           <p>
-            {t('apps.scopes')}: {list(connection.scopes.map((scope) => scopeLabel(i18n, scope)))}
+            {t('apps.scopes')}: {list(dataScopes(connection.scopes).map((scope) => scopeLabel(i18n, scope)))}
           </p>
           <p class="muted small">{t('apps.connectedAt', { date: date(connection.connected_at) })}</p>
           {connection.expires_at !== null && (
@@ -71,7 +71,9 @@ function ConsentHistory({ consents, names }: { consents: ConsentRecord[]; names:
   const i18n = useI18n();
   const { t, date, list } = i18n;
   const scopes = (values: string[]) =>
-    values.length === 0 ? t('apps.historyNothing') : list(values.map((scope) => scopeLabel(i18n, scope)));
+    values.length === 0
+      ? t('apps.historyNothing')
+      : list(dataScopes(values).map((scope) => scopeLabel(i18n, scope)));
   // Who ended the consent: the person, the app (token revocation) or Linkwell (a disabled app).
   const withdrawnBy = (by: string | null) => {
     const key = `apps.withdrawnBy.${by}`;

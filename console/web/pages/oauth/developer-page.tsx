@@ -163,7 +163,7 @@ export function DeveloperPage({ session }: { session: Session }) {
       <p>{t('developer.intro')}</p>
       <p>
         {t('developer.discovery')}: <code data-testid="discovery-url">{discovery}</code>{' '}
-        <CopyButton text={discovery} label={t('developer.discovery')} />
+        <CopyButton text={discovery} label={t('developer.copyDiscovery')} />
       </p>
       <Alert view={state.alert} />
       <Status message={state.status ?? registered} />

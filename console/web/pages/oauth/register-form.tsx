@@ -158,25 +158,30 @@ export function RegisterForm({
             ))}
           </ul>
         </fieldset>
-        <span class="check">
-          <input
-            id="app-client-credentials"
-            type="checkbox"
-            checked={type === 'confidential' && clientCredentials}
-            disabled={type === 'public'}
-            onChange={(event) => setClientCredentials((event.currentTarget as HTMLInputElement).checked)}
-          />
-          <label for="app-client-credentials">{t('developer.clientCredentials')}</label>
-        </span>
-        <span class="check">
-          <input
-            id="app-sandbox"
-            type="checkbox"
-            checked={sandbox}
-            onChange={(event) => setSandbox((event.currentTarget as HTMLInputElement).checked)}
-          />
-          <label for="app-sandbox">{t('developer.sandbox')}</label>
-        </span>
+        <fieldset>
+          <legend>{t('developer.optionsLegend')}</legend>
+          <ul class="checks">
+            <li>
+              <input
+                id="app-client-credentials"
+                type="checkbox"
+                checked={type === 'confidential' && clientCredentials}
+                disabled={type === 'public'}
+                onChange={(event) => setClientCredentials((event.currentTarget as HTMLInputElement).checked)}
+              />
+              <label for="app-client-credentials">{t('developer.clientCredentials')}</label>
+            </li>
+            <li>
+              <input
+                id="app-sandbox"
+                type="checkbox"
+                checked={sandbox}
+                onChange={(event) => setSandbox((event.currentTarget as HTMLInputElement).checked)}
+              />
+              <label for="app-sandbox">{t('developer.sandbox')}</label>
+            </li>
+          </ul>
+        </fieldset>
         <Alert view={problem?.view} />
         {problem?.field !== undefined && (
           <p class="small" data-testid="register-field">

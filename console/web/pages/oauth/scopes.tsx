@@ -14,6 +14,19 @@ export const APP_SCOPES = [
   'readings.write',
 ] as const;
 
+/**
+ * What an app may read, for lists: the data scopes in catalogue order, then any this console does not
+ * know. `openid` and `offline_access` say how the app connects, not what it reads, so they are left out.
+ */
+export function dataScopes(scopes: readonly string[]): string[] {
+  const known = APP_SCOPES.filter((scope) => scopes.includes(scope));
+  const other = scopes.filter(
+    (scope) =>
+      !(APP_SCOPES as readonly string[]).includes(scope) && scope !== 'openid' && scope !== 'offline_access',
+  );
+  return [...known, ...other];
+}
+
 /** A scope's name for people; a scope this console does not know yet is shown as the API spells it. */
 export function scopeLabel(i18n: Pick<I18n, 't'>, scope: string): string {
   const key = `scope.${scope}`;
