@@ -46,7 +46,11 @@ describe('the resource server refuses forged and misdirected access tokens', () 
 
   async function answer(token: string) {
     const res = await fetch(`${stack.apiUrl}/v1/trends`, { headers: { authorization: `Bearer ${token}` } });
-    return res.status === 200 ? { status: 200 } : { status: res.status, ...(await problemOf(res)) };
+    if (res.status === 200) return { status: 200 };
+    // The HTTP status and the problem's own `status` must agree; the problem's is the one asserted.
+    const problem = await problemOf(res);
+    expect(problem.status).toBe(res.status);
+    return problem;
   }
   const header = () => ({
     typ: 'at+jwt',
