@@ -10,7 +10,8 @@ import { isMessageKey } from '../../i18n/index.js';
 import { useResource } from '../../use-resource.js';
 import { type Actions, useActions } from '../account/actions.js';
 import { Loaded } from '../account/loaded.js';
-import { AppLogo, dataScopes, SandboxBadge, scopeLabel } from './scopes.js';
+import { dataScopes, scopeLabel } from './scope-names.js';
+import { AppLogo, SandboxBadge } from './scopes.js';
 
 function ConnectionItem({
   connection,

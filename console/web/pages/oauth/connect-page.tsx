@@ -10,7 +10,8 @@ import { useLocation } from '../../router.js';
 import { type Resource, useResource } from '../../use-resource.js';
 import { Loaded } from '../account/loaded.js';
 import { ProviderList } from '../signin.js';
-import { AppLogo, SandboxBadge, safeLink, scopeAbout, scopeLabel } from './scopes.js';
+import { safeLink, scopeAbout, scopeLabel } from './scope-names.js';
+import { AppLogo, SandboxBadge } from './scopes.js';
 
 /** The API's interaction page: signs a person in with their Linkwell session and moves the request on. */
 const interactionPath = (uid: string) => `/oauth2/interaction/${encodeURIComponent(uid)}`;

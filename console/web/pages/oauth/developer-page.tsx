@@ -11,7 +11,8 @@ import { useResource } from '../../use-resource.js';
 import { type Actions, useActions } from '../account/actions.js';
 import { Loaded } from '../account/loaded.js';
 import { RegisterForm } from './register-form.js';
-import { SandboxBadge, scopeLabel } from './scopes.js';
+import { scopeLabel } from './scope-names.js';
+import { SandboxBadge } from './scopes.js';
 
 interface ShownSecret {
   readonly name: string;

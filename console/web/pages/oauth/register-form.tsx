@@ -3,7 +3,7 @@ import { ApiProblem, send } from '../../api/client.js';
 import type { RegisteredApp } from '../../api/oauth-types.js';
 import { Alert, describeProblem, type ProblemView } from '../../components/problem.js';
 import { useI18n } from '../../i18n/context.js';
-import { APP_SCOPES, scopeAbout, scopeLabel } from './scopes.js';
+import { APP_SCOPES, scopeAbout, scopeLabel } from './scope-names.js';
 
 interface FormProblem {
   readonly view: ProblemView;
