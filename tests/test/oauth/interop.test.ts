@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { problemOf, type SignedIn } from '../../src/identity/attack-kit.js';
 import { type IdentityStack, startIdentityStack } from '../../src/identity/index.js';
-import { apiGet, claimsOf, refresh } from '../../src/oauth/attack.js';
+import { apiGet, claimsOf, postForm, refresh } from '../../src/oauth/attack.js';
 import {
   clientConfig,
   connectApp,
@@ -100,6 +100,31 @@ describe('openid-client and @badgateway/oauth2-client work against the server un
       httpCode: 400,
     });
     expect(await client.introspect(next)).toEqual({ active: false });
+  });
+
+  // A native or browser app (RFC 8252): no secret, PKCE is its only proof (OAuth 2.0 Security BCP §2.1.1).
+  it('openid-client as a public client: code + PKCE and refresh without a secret, and no client_credentials', async () => {
+    const app = await registerApp(stack, developer, { type: 'public' });
+    expect(app.client_secret).toBeNull();
+    const { config, tokens } = await connectApp(stack, person, app, {
+      scope: `openid offline_access ${DATA}`,
+    });
+    expect((await apiGet(stack, tokens.access_token, '/v1/trends')).status).toBe(200);
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token as string);
+    expect((await apiGet(stack, refreshed.access_token, '/v1/trends')).status).toBe(200);
+    const cc = await postForm(
+      stack,
+      '/oauth2/token',
+      { grant_type: 'client_credentials', resource: `${stack.apiUrl}/v1` },
+      { app },
+    );
+    // RFC 6749 §5.2 would say unauthorized_client; oidc-provider answers invalid_request for a grant type the
+    // client did not register. Either way nothing is issued.
+    expect(cc.status).toBe(400);
+    expect(cc.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'requested grant type is not allowed for this client',
+    });
   });
 
   // RFC 6749 §4.4 with RFC 8707's `resource`: a partner back end acting as itself, never as a person.
