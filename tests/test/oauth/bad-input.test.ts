@@ -25,7 +25,7 @@ describe('malformed authorization and token requests get RFC 6749 error codes', 
     const target = clientId === undefined ? app : { ...app, client_id: clientId };
     const res = await person.browser.get(authorizeUrl(stack, target, params).url);
     const location = res.headers.get('location');
-    if (location !== null && location.startsWith(app.redirect_uri)) {
+    if (location?.startsWith(app.redirect_uri)) {
       const url = new URL(location);
       return { via: 'redirect', status: res.status, error: url.searchParams.get('error'), url };
     }

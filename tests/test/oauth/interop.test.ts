@@ -4,14 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { problemOf, type SignedIn } from '../../src/identity/attack-kit.js';
 import { type IdentityStack, startIdentityStack } from '../../src/identity/index.js';
 import { apiGet, claimsOf, postForm, refresh } from '../../src/oauth/attack.js';
-import {
-  clientConfig,
-  connectApp,
-  followToApp,
-  type RegisteredApp,
-  registerApp,
-  signInAs,
-} from '../../src/oauth/kit.js';
+import { clientConfig, connectApp, followToApp, registerApp, signInAs } from '../../src/oauth/kit.js';
 
 const DATA = 'heart_rate.read trends.read';
 
