@@ -66,6 +66,13 @@ describe('partner-cloud account linking', () => {
     expect(tokens.id_token).toBeUndefined();
     expect(tokens.scope).toBe(LINK_SCOPE);
     expect(await connections()).toContain(tokens.gid);
+    // OIDC Core §5.3: UserInfo is for OpenID requests; this grant has no `openid`.
+    const userinfo = await fetch(`${stack.apiUrl}/oauth2/userinfo`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(userinfo.status).toBe(403);
+    expect(userinfo.headers.get('www-authenticate')).toMatch(/error="insufficient_scope", scope="openid"/);
+    expect(await userinfo.json()).toMatchObject({ error: 'insufficient_scope' });
   });
 
   it('fails the partner refresh with invalid_grant once the person disconnects in Linkwell', async () => {

@@ -148,6 +148,11 @@ describe('openid-client and @badgateway/oauth2-client work against the server un
       });
       expect(res.status).toBe(403);
       expect(await problemOf(res)).toMatchObject({ code: 'API_ERR_PERSON_REQUIRED' });
+      const userinfo = await fetch(`${stack.apiUrl}/oauth2/userinfo`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(userinfo.status).toBe(401);
+      expect(await userinfo.json()).toMatchObject({ error: 'invalid_token' });
     }
   });
 });
