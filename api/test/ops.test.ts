@@ -117,6 +117,7 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
       '/oauth2/interaction/{uid}/abort',
       '/oauth2/interaction/{uid}/consent',
       '/oauth2/interaction/{uid}/details',
+      '/oauth2/userinfo',
       '/problems/{code}',
       '/v1/auth/providers',
       '/v1/auth/session',

@@ -165,13 +165,18 @@ function bearerToken(header: string): string {
   return match[1];
 }
 
+/** A fast-jwt verification error as API_ERR_UNAUTHORIZED with its reason; anything else is rethrown. */
+export function rethrowTokenError(err: unknown): never {
+  const reason = REASONS[(err as { code?: string }).code ?? ''];
+  if (reason === undefined) throw err;
+  throw unauthorized(reason);
+}
+
 function verifyClaims(request: FastifyRequest, token: string): Record<string, unknown> {
   try {
     return request.server.jwt.verify<Record<string, unknown>>(token);
   } catch (err) {
-    const reason = REASONS[(err as { code?: string }).code ?? ''];
-    if (reason === undefined) throw err;
-    throw unauthorized(reason);
+    rethrowTokenError(err);
   }
 }
 

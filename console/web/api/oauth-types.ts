@@ -36,6 +36,8 @@ export interface Connection {
 export interface ConsentRecord {
   id: string;
   client_id: string;
+  /** The app's current name; null once the app is gone. */
+  client_name: string | null;
   granted_scopes: string[];
   refused_scopes: string[];
   consent_text_version: string;

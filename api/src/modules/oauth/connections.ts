@@ -176,7 +176,17 @@ export function createConnectionsService(deps: {
       });
     },
 
-    consents: (accountId: string) => consentsRepository(deps.db).forAccount(accountId),
+    /** Every consent decision, newest first, with the app's current name (null once the app is gone). */
+    async consents(accountId: string) {
+      const rows = await consentsRepository(deps.db).forAccount(accountId);
+      const names = new Map(
+        (await clientsRepository(deps.db).names([...new Set(rows.map((r) => r.client_id))])).map((c) => [
+          c.client_id,
+          c.name,
+        ]),
+      );
+      return rows.map((r) => ({ ...r, client_name: names.get(r.client_id) ?? null }));
+    },
   };
 }
 export type ConnectionsService = ReturnType<typeof createConnectionsService>;

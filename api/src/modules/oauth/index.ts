@@ -205,6 +205,7 @@ const oauthModule: FastifyPluginAsyncTypebox<OAuthModuleOptions> = async (app, o
     consents: (await opts.connections.consents(request.principal?.accountId as string)).map((c) => ({
       id: c.id,
       client_id: c.client_id,
+      client_name: c.client_name,
       granted_scopes: c.granted_scopes,
       refused_scopes: c.refused_scopes,
       consent_text_version: c.consent_text_version,

@@ -1,7 +1,7 @@
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance } from 'fastify';
 import type { AppPrincipal, AppTokenVerifier } from '../../auth/guard.js';
-import { unauthorized } from '../../auth/guard.js';
+import { rethrowTokenError, unauthorized } from '../../auth/guard.js';
 import type { Database } from '../../db/sql-client.js';
 import { GRANT_LIVENESS_CACHE_MS } from './options.js';
 import { sectorOf } from './provider.js';
@@ -65,24 +65,6 @@ interface AccessTokenClaims {
   scope?: unknown;
   gid?: unknown;
 }
-
-// fast-jwt TokenError codes → the reason we report, as the first-party guard does.
-const REASONS: Record<
-  string,
-  'expired' | 'not_yet_valid' | 'invalid_signature' | 'malformed' | 'invalid_claims'
-> = {
-  FAST_JWT_EXPIRED: 'expired',
-  FAST_JWT_INACTIVE: 'not_yet_valid',
-  FAST_JWT_INVALID_SIGNATURE: 'invalid_signature',
-  FAST_JWT_MISSING_SIGNATURE: 'invalid_signature',
-  FAST_JWT_INVALID_ALGORITHM: 'invalid_signature',
-  FAST_JWT_MALFORMED: 'malformed',
-  FAST_JWT_INVALID_TYPE: 'malformed',
-  FAST_JWT_INVALID_PAYLOAD: 'malformed',
-  FAST_JWT_INVALID_CLAIM_TYPE: 'invalid_claims',
-  FAST_JWT_INVALID_CLAIM_VALUE: 'invalid_claims',
-  FAST_JWT_MISSING_REQUIRED_CLAIM: 'invalid_claims',
-};
 
 /**
  * The resource-server half: verifies RFC 9068 access tokens with @fastify/jwt against the authorization server's
@@ -158,9 +140,7 @@ export function registerResourceServer(
         // fast-jwt's cache of verified tokens would never be hit (bench:api, docs/benchmarks.md).
         claims = app.jwt[APP_JWT].verify<AccessTokenClaims>(token);
       } catch (err) {
-        const reason = REASONS[(err as { code?: string }).code ?? ''];
-        if (reason === undefined) throw err;
-        throw unauthorized(reason);
+        rethrowTokenError(err);
       }
       // The API's clock (tests move it) also bounds the token's life, beside the verifier's real clock.
       if (typeof claims.exp === 'number' && claims.exp * 1000 <= deps.now()) throw unauthorized('expired');

@@ -94,6 +94,7 @@ export const revokeConnectionRoute = {
 export const ConsentRecordSchema = Type.Object({
   id: Type.String(),
   client_id: Type.String(),
+  client_name: Nullable(Type.String()),
   granted_scopes: Type.Array(Type.String()),
   refused_scopes: Type.Array(Type.String()),
   consent_text_version: Type.String(),

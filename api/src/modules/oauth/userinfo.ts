@@ -37,6 +37,15 @@ export function registerUserinfo(
     if (found.accountId === null || found.grantId === null) {
       return refuse(reply, 'This access token was not issued for an end-user.');
     }
+    // The app's request budget counts here too (docs/oauth.md "Rate limits"); a refusal is the API's 429 problem.
+    request.principal = {
+      accountId: found.accountId,
+      scopes: found.scopes,
+      sessionId: null,
+      via: 'app',
+      app: { clientId: found.clientId, subject: found.subject, grantId: found.grantId },
+    };
+    await app.appRateLimit?.(request, reply);
     const grant = await deps.provider.Grant.find(found.grantId);
     if (!grant?.getOIDCScope().split(' ').includes('openid')) {
       return reply
@@ -56,7 +65,12 @@ export function registerUserinfo(
       { parseAs: 'string', bodyLimit: 4096 },
       (_req, _body, done) => done(null, {}),
     );
-    scope.get(OAUTH_PATHS.routes.userinfo, userinfo);
-    scope.post(OAUTH_PATHS.routes.userinfo, userinfo);
+    const schema = {
+      tags: ['oauth'],
+      summary:
+        'OpenID Connect UserInfo (OIDC Core §5.3): the pairwise sub of the person behind the access token',
+    };
+    scope.get(OAUTH_PATHS.routes.userinfo, { schema }, userinfo);
+    scope.post(OAUTH_PATHS.routes.userinfo, { schema }, userinfo);
   });
 }

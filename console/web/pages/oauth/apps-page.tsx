@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { send } from '../../api/client.js';
 import type { Connection, ConsentRecord } from '../../api/oauth-types.js';
 import type { Session } from '../../api/types.js';
@@ -68,7 +68,7 @@ function ConnectionItem({
   );
 }
 
-function ConsentHistory({ consents, names }: { consents: ConsentRecord[]; names: Map<string, string> }) {
+function ConsentHistory({ consents }: { consents: ConsentRecord[] }) {
   const i18n = useI18n();
   const { t, date, list } = i18n;
   const scopes = (values: string[]) =>
@@ -98,7 +98,7 @@ function ConsentHistory({ consents, names }: { consents: ConsentRecord[]; names:
         <tbody>
           {consents.map((consent) => (
             <tr key={consent.id}>
-              <th scope="row">{names.get(consent.client_id) ?? consent.client_id}</th>
+              <th scope="row">{consent.client_name ?? consent.client_id}</th>
               <td>{scopes(consent.granted_scopes)}</td>
               <td>{scopes(consent.refused_scopes)}</td>
               <td>{consent.consent_text_version}</td>
@@ -129,12 +129,6 @@ export function AppsPage({ session }: { session: Session }) {
     reloadConsents();
   });
   const [request, setRequest] = useState<ConfirmRequest | undefined>(undefined);
-  // The history names apps by client id; an app seen connected on this visit keeps its name there even
-  // after it is disconnected.
-  const names = useRef(new Map<string, string>()).current;
-  if (connections.status === 'ok') {
-    for (const c of connections.data.connections) names.set(c.client_id, c.client_name);
-  }
   return (
     <div class="stack">
       <PageTitle>{t('apps.title')}</PageTitle>
@@ -161,9 +155,7 @@ export function AppsPage({ session }: { session: Session }) {
       </Loaded>
       <section aria-labelledby="consent-history-title">
         <h2 id="consent-history-title">{t('apps.historyTitle')}</h2>
-        <Loaded resource={consents}>
-          {(data) => <ConsentHistory consents={data.consents} names={names} />}
-        </Loaded>
+        <Loaded resource={consents}>{(data) => <ConsentHistory consents={data.consents} />}</Loaded>
       </section>
       <ConfirmDialog request={request} onClose={() => setRequest(undefined)} />
     </div>
