@@ -67,6 +67,7 @@ export const API_MODULES = [
   'inbox',
   'readings',
   'oauth',
+  'fhir',
 ] as const;
 export type ApiModule = (typeof API_MODULES)[number];
 
@@ -123,6 +124,8 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
   readings: [],
   // Linkwell's authorization server: provider models, registered clients, pairwise subjects, consents, events.
   oauth: ['oauth_models', 'oauth_clients', 'oauth_subjects', 'oauth_consents', 'oauth_connection_events'],
+  // FHIR R4 views of readings (issue 15); it reads through the other contexts' services and owns no table.
+  fhir: [],
 };
 
 /** Tables of the infrastructure, not of a context, and the one file that may query each. */
