@@ -111,11 +111,15 @@ export function validateBundle(bundle: unknown): SchemaResult {
   if (!isObject(bundle) || bundle.resourceType !== 'Bundle') {
     return result([{ path: '/resourceType', keyword: 'const', message: 'not a Bundle' }]);
   }
-  const validate = validatorFor(ajv, 'Bundle');
-  validate(bundle);
-  const inEntry = /^\/entry\/\d+\/resource(\/|$)/;
-  const issues = (validate.errors ?? []).filter((e) => !inEntry.test(e.instancePath)).map((e) => toIssue(e));
   const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
+  // The shell is checked without its resources (Bundle.entry.resource is 0..1): letting Ajv walk the
+  // 146-branch ResourceList oneOf per entry costs ~0.5 ms an entry and says nothing the per-type check won't.
+  const shell = Array.isArray(bundle.entry)
+    ? { ...bundle, entry: entries.map((e) => (isObject(e) ? withoutResource(e) : e)) }
+    : bundle;
+  const validate = validatorFor(ajv, 'Bundle');
+  validate(shell);
+  const issues = (validate.errors ?? []).map((e) => toIssue(e));
   entries.forEach((entry, i) => {
     if (!isObject(entry) || entry.resource === undefined) return;
     for (const issue of validateResource(entry.resource).issues) {
@@ -141,6 +145,11 @@ export function validateNdjson(text: string): SchemaResult & { lines: number } {
     for (const issue of validateResource(parsed).issues) issues.push({ ...issue, line });
   });
   return { ...result(issues), lines: lines.length };
+}
+
+function withoutResource(entry: Record<string, unknown>): Record<string, unknown> {
+  const { resource: _resource, ...rest } = entry;
+  return rest;
 }
 
 function result(issues: SchemaIssue[]): SchemaResult {

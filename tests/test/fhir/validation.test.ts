@@ -298,6 +298,11 @@ describe('Bundles and NDJSON', () => {
     ]);
   });
 
+  it('a Bundle whose entry is an object, not an array, is refused at /entry', () => {
+    const b = { resourceType: 'Bundle', type: 'collection', entry: { resource: samples().bmi } };
+    expect(validateBundle(b).issues).toEqual([{ path: '/entry', keyword: 'type', message: 'must be array' }]);
+  });
+
   it('NDJSON: each line validated; line 2 (unknown property) and line 3 (not JSON) are reported by line', () => {
     const s = samples();
     const bad = { ...s.heartrate!, extra: true };
