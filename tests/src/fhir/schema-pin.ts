@@ -34,7 +34,6 @@ export function loadPinnedSchema(
   const actual = createHash('sha256').update(bytes).digest('hex');
   if (actual !== expectedSha256) {
     throw new FhirValidatorError(
-      'HARNESS_ERR_FHIR_SCHEMA_PIN',
       `${path} has SHA-256 ${actual}, pinned ${expectedSha256}; re-vendor it from the package named in tests/vendor/fhir/README.md`,
     );
   }

@@ -8,7 +8,9 @@ export type HarnessErrorCode =
   /** The server did not become ready in time; the message carries the tail of its log. */
   | 'HARNESS_ERR_START_TIMEOUT'
   /** The server (or a set-up step such as initdb) exited on its own; the message carries the tail of its log. */
-  | 'HARNESS_ERR_EXITED';
+  | 'HARNESS_ERR_EXITED'
+  /** The vendored FHIR R4 schema does not hash to its pinned SHA-256 (tests/src/fhir/schema-pin.ts). */
+  | 'HARNESS_ERR_FHIR_SCHEMA_PIN';
 
 /** Runtime catalog of the codes above, so docs/errors.md can be checked against it. */
 export const HARNESS_ERRORS: Record<HarnessErrorCode, string> = {
@@ -18,6 +20,8 @@ export const HARNESS_ERRORS: Record<HarnessErrorCode, string> = {
     'The server did not become ready in time; the message carries the tail of its log.',
   HARNESS_ERR_EXITED:
     'The server or a set-up step (e.g. initdb) exited on its own; the message carries the tail of its log.',
+  HARNESS_ERR_FHIR_SCHEMA_PIN:
+    'The vendored HL7 FHIR R4 `fhir.schema.json` (`tests/vendor/fhir/`) does not hash to the SHA-256 pinned in `tests/src/fhir/schema-pin.ts`; re-vendor it as its README says.',
 };
 
 export class HarnessError extends Error {
