@@ -36,6 +36,7 @@ import {
   sessionLookup,
 } from './modules/auth/index.js';
 import { deviceHouseholdOf, devicesAccountMover, devicesModule } from './modules/devices/index.js';
+import { createFhirService, fhirModule } from './modules/fhir/index.js';
 import {
   type DeviceFlowOptions,
   deviceFlowRoutes,
@@ -223,6 +224,19 @@ export function buildApp(deps: AppDeps): ApiApp {
     }),
     now,
     originOf,
+  });
+  app.register(fhirModule, {
+    fhir: createFhirService(
+      createReadingsService({
+        db: deps.db,
+        influx,
+        now,
+        accountTags: (sql, id) => createIdentityService(sql, now).accountTags(id),
+        auditFor,
+      }),
+    ),
+    publicUrl,
+    now,
   });
   app.register(auditModule, { db: deps.db, auditFor });
   const trendDeps = {

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ERRORS, API_STARTUP_ERRORS, COMMON_ERRORS } from '../src/index.js';
 import { AUTH_ERRORS } from '../src/modules/auth/index.js';
 import { DEVICES_ERRORS } from '../src/modules/devices/index.js';
+import { FHIR_ERRORS } from '../src/modules/fhir/index.js';
 import { GATEWAYS_ERRORS } from '../src/modules/gateways/index.js';
 import { HOUSEHOLDS_ERRORS } from '../src/modules/households/index.js';
 import { IDENTITY_ERRORS } from '../src/modules/identity/index.js';
@@ -25,6 +26,7 @@ const GROUPS = {
   readings: READINGS_ERRORS,
   devices: DEVICES_ERRORS,
   oauth: OAUTH_ERRORS,
+  fhir: FHIR_ERRORS,
 } as const;
 
 // Table rows look like `| `API_ERR_X` | 400 | meaning |`, possibly padded by a Markdown formatter.

@@ -57,6 +57,26 @@ export function createReadingsService(deps: ReadingsDeps) {
     },
 
     /**
+     * One account's own readings (every InfluxDB account tag it has, merged accounts included), newest
+     * first, for callers that already know whose data they may read (the FHIR routes: the token's person).
+     * `metrics` narrows the search to those raw measurements; absent means all of them.
+     */
+    async listOwn(
+      accountId: string,
+      q: { metrics?: readonly string[]; fromMs: number; toMs: number; limit: number },
+    ): Promise<Reading[]> {
+      const accounts = await deps.accountTags(db, accountId);
+      if (accounts.length === 0 || q.metrics?.length === 0) return [];
+      const range = { fromMs: q.fromMs, toMs: q.toMs, limit: q.limit, accounts };
+      const queries =
+        q.metrics === undefined
+          ? [readingsQuery({ ...range, metric: undefined })]
+          : q.metrics.map((metric) => readingsQuery({ ...range, metric }));
+      const series = (await Promise.all(queries.map((text) => deps.influx.query(text)))).flat();
+      return toReadings(series, q.limit);
+    },
+
+    /**
      * Asks ingest to move one stored reading to another member of a household the caller shares with its
      * owner. `move` is null when the reading already is the target's (nothing to do).
      */

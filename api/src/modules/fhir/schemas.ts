@@ -1,0 +1,73 @@
+import { Type } from 'typebox';
+import { BEARER_SECURITY } from '../../http/schemas.js';
+
+const tags = ['fhir'];
+const FHIR_MEDIA = 'application/fhir+json';
+
+/** A FHIR resource, loosely: the pinned HL7 schema checks the real shape in tests (docs/fhir.md). */
+const resource = (description: string) => ({
+  description,
+  content: {
+    [FHIR_MEDIA]: { schema: Type.Object({ resourceType: Type.String() }, { additionalProperties: true }) },
+  },
+});
+const outcome = resource('OperationOutcome; issue[0].details.coding carries the API_ERR_… code.');
+const errors = {
+  400: outcome,
+  401: outcome,
+  403: outcome,
+  404: outcome,
+  429: outcome,
+  500: outcome,
+  502: outcome,
+  503: outcome,
+};
+
+const Id = Type.String({
+  maxLength: 256,
+  description: 'FHIR logical id; any other id than the caller’s answers 404',
+});
+
+export const metadataRoute = {
+  summary: 'The CapabilityStatement (no credential needed)',
+  tags,
+  response: { 200: resource('CapabilityStatement'), 500: outcome },
+};
+
+export const patientRoute = {
+  summary: "The caller's own Patient (the pairwise subject for an app)",
+  tags,
+  security: [...BEARER_SECURITY, { oauth2: ['profile.read'] }],
+  params: Type.Object({ id: Id }),
+  response: { 200: resource('Patient'), ...errors },
+};
+
+const param = (description: string) => ({ description });
+
+export const observationSearchRoute = {
+  summary: "Search the caller's Observations; needs the data-family scope of each code",
+  tags,
+  security: BEARER_SECURITY,
+  // Validated by the handler, which refuses unknown parameters; repeated `date` arrives as a list.
+  querystring: {
+    type: 'object',
+    additionalProperties: true,
+    properties: {
+      patient: param('Patient/{id} or the bare id; only the caller’s own Patient matches'),
+      code: param('LOINC codes, comma-separated, with or without http://loinc.org|'),
+      date: param('effectiveDateTime with eq, ge, gt, le or lt; may repeat'),
+      _lastUpdated: param('Evaluated against effectiveDateTime (docs/fhir.md)'),
+      _count: param('Page size, 1 to 500 (default 50)'),
+      _cursor: param('Opaque paging state from a next or previous link'),
+    },
+  },
+  response: { 200: resource('Bundle (searchset)'), ...errors },
+};
+
+export const observationReadRoute = {
+  summary: "One of the caller's Observations",
+  tags,
+  security: BEARER_SECURITY,
+  params: Type.Object({ id: Id }),
+  response: { 200: resource('Observation'), ...errors },
+};
