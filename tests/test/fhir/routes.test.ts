@@ -212,6 +212,10 @@ describe('FHIR R4 routes over a real API and influxd', () => {
       /-([0-9a-f]{16})$/,
       (_m, h: string) => `-${h.startsWith('0') ? '1' : '0'}${h.slice(1)}`,
     );
+    // `_id` search finds the real one and passes over the forged one.
+    const byId = await fhirGet(`${f.base}/Observation?_id=${found.id},${forged}`, f.fullToken);
+    expect(entries(byId.body).map((e) => e.resource)).toEqual([found]);
+    expectValidSearchset(byId.body);
     expectOutcome(
       await fhirGet(`${f.base}/Observation/${forged}`, f.fullToken),
       404,

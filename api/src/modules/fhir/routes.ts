@@ -97,17 +97,23 @@ export const fhirRoutes: FastifyPluginAsyncTypebox<FhirRoutesOptions> = async (a
       const offset = cursor?.offset ?? 0;
       const { page, more } = foreign
         ? { page: [], more: false }
-        : await opts.fhir.searchObservations({
-            accountId: principal.accountId,
-            patientId,
-            metrics,
-            codes,
-            fromMs: range.fromMs,
-            toMs: Math.min(range.toMs, upToMs),
-            offset,
-            count,
-          });
-      const matches = q._id === undefined ? page : page.filter((o) => q._id![0]!.split(',').includes(o.id));
+        : q._id !== undefined
+          ? await opts.fhir.observationsById(principal.accountId, patientId, q._id[0]!.split(','), {
+              scopes: principal.scopes,
+              codes,
+              fromMs: range.fromMs,
+              toMs: Math.min(range.toMs, upToMs),
+            })
+          : await opts.fhir.searchObservations({
+              accountId: principal.accountId,
+              patientId,
+              metrics,
+              codes,
+              fromMs: range.fromMs,
+              toMs: Math.min(range.toMs, upToMs),
+              offset,
+              count,
+            });
       const linkTo = (o: number) => {
         const params = new URLSearchParams();
         for (const [name, values] of Object.entries(q))
@@ -117,7 +123,7 @@ export const fhirRoutes: FastifyPluginAsyncTypebox<FhirRoutesOptions> = async (a
         return `${base}/Observation?${params}`;
       };
       fhirJson(reply);
-      return searchsetBundle(matches, {
+      return searchsetBundle(page, {
         baseUrl: base,
         self: `${base}/Observation${request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : ''}`,
         ...(more ? { next: linkTo(offset + count) } : {}),

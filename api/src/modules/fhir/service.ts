@@ -101,7 +101,7 @@ export function createFhirService(readings: ReadingsService) {
         : { deviceId: toFhirId(reading.device_id) }),
     });
 
-  return {
+  const service = {
     /**
      * One page of matches, newest first, and whether more follow. Offsets count Observations, not readings;
      * the readings query is widened until the page (plus one, to know about a next page) is full.
@@ -128,6 +128,32 @@ export function createFhirService(readings: ReadingsService) {
       }
     },
 
+    /**
+     * `_id` search: each id read as `Observation/{id}` would be, kept when it also matches the other
+     * parameters; an id that names nothing the caller may see is simply not a match.
+     */
+    async observationsById(
+      accountId: string,
+      patientId: string,
+      ids: readonly string[],
+      q: { scopes: readonly string[]; codes: readonly string[] | undefined; fromMs: number; toMs: number },
+    ): Promise<{ page: Observation[]; more: boolean }> {
+      const page: Observation[] = [];
+      for (const id of new Set(ids).values()) {
+        let o: Observation;
+        try {
+          o = await service.readObservation(accountId, patientId, id, q.scopes);
+        } catch (err) {
+          if (err instanceof ApiError && err.code === 'API_ERR_FHIR_NOT_FOUND') continue;
+          throw err;
+        }
+        const t = Date.parse(o.effectiveDateTime);
+        const coded = q.codes === undefined || o.code.coding?.some((c) => q.codes!.includes(c.code));
+        if (coded && t >= q.fromMs && t < q.toMs) page.push(o);
+      }
+      return { page, more: false };
+    },
+
     /** `Observation/{id}`: the metric and instant come from the id; the point must be the caller's own. */
     async readObservation(
       accountId: string,
@@ -151,6 +177,7 @@ export function createFhirService(readings: ReadingsService) {
       return obs;
     },
   };
+  return service;
 }
 
 export type FhirService = ReturnType<typeof createFhirService>;
