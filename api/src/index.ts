@@ -7,6 +7,7 @@ export {
   PUBLIC_KEY_FILE,
   type SigningKeys,
 } from './auth/keys.js';
+export { APP_SCOPES, type AppScope } from './auth/scopes.js';
 export {
   createTokenIssuer,
   DEFAULT_USER_SCOPES,

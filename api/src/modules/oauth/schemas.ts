@@ -8,7 +8,8 @@ const Time = Type.String({ format: 'date-time' });
 const ScopeName = Type.String({
   minLength: 1,
   maxLength: 64,
-  pattern: '^[a-z_]+\\.(read|write)$|^offline_access$',
+  // Digits too: `spo2.read` is a scope (the unknown-scope check in the route names anything else).
+  pattern: '^[a-z0-9_]+\\.(read|write)$|^offline_access$',
 });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const params = Type.Object({ uid: Uid });
