@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { METRICS } from '@linkwell/firmware-protocol';
 import { describe, expect, it } from 'vitest';
 import {
   capabilityStatement,
+  deviceIdFor,
   EXTENSION_URLS,
   FHIR_FIELDS,
   FHIR_ID,
@@ -362,5 +364,19 @@ describe('Patient, Device, CapabilityStatement and Bundle', () => {
     expect(b.total).toBe(3);
     expect(b.entry[0]?.fullUrl).toBe(`https://api.example/fhir/R4/Observation/${obs[0]?.id}`);
     expect(b.entry[0]?.search).toEqual({ mode: 'match' });
+  });
+});
+
+describe('Device ids in Observations', () => {
+  const address = 'A4:C1:38:12:34:56';
+  it('differ per Patient (per app), so the Bluetooth address cannot join two apps’ subjects', () => {
+    const a = deviceIdFor('subject-of-app-a', address);
+    const b = deviceIdFor('subject-of-app-b', address);
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(deviceIdFor('subject-of-app-a', address)).toBe(a);
+    const plain = createHash('sha256').update(address).digest('hex');
+    expect(plain.startsWith(a)).toBe(false);
+    expect(a.toUpperCase()).not.toContain(address.replaceAll(':', ''));
   });
 });

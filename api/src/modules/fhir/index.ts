@@ -37,7 +37,7 @@ export {
 } from './observation.js';
 export { ERROR_CODE_SYSTEM, operationOutcome } from './outcome.js';
 export { toPatient } from './patient.js';
-export { createFhirService, type FhirService } from './service.js';
+export { createFhirService, deviceIdFor, type FhirService } from './service.js';
 export type * from './types.js';
 export type { FhirRoutesOptions };
 

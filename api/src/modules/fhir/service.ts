@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { METRICS } from '@linkwell/firmware-protocol';
 import { type AppScope, FAMILY_SCOPE_OF_METRIC } from '../../auth/scopes.js';
 import { ApiError } from '../../errors.js';
 import type { ReadingsService } from '../readings/index.js';
 import { BP_PANEL, FHIR_FIELDS, isMetricName, LOINC, loincCodes } from './codes.js';
-import { parseObservationId, readingMatches, toFhirId } from './ids.js';
+import { parseObservationId, readingMatches } from './ids.js';
 import { type ReadingInput, toObservations } from './observation.js';
 import type { Observation } from './types.js';
 
@@ -98,7 +99,7 @@ export function createFhirService(readings: ReadingsService) {
       patientId,
       ...(reading.device_id === null || reading.device_id === ''
         ? {}
-        : { deviceId: toFhirId(reading.device_id) }),
+        : { deviceId: deviceIdFor(patientId, reading.device_id) }),
     });
 
   const service = {
@@ -181,3 +182,12 @@ export function createFhirService(readings: ReadingsService) {
 }
 
 export type FhirService = ReturnType<typeof createFhirService>;
+
+/**
+ * The Device id an Observation points at. The stored device tag is the Bluetooth address, a fixed hardware id:
+ * hashed alone it would be the same for every app and let two apps join their pairwise subjects through it.
+ * Keyed by the Patient id (the app's pairwise subject), each app gets its own id for the same device.
+ */
+export function deviceIdFor(patientId: string, deviceTag: string): string {
+  return createHash('sha256').update(`${patientId}\u0000${deviceTag}`).digest('hex').slice(0, 32);
+}
