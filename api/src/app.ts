@@ -35,7 +35,12 @@ import {
   type ProviderConfig,
   sessionLookup,
 } from './modules/auth/index.js';
-import { deviceHouseholdOf, devicesAccountMover, devicesModule } from './modules/devices/index.js';
+import {
+  deviceHouseholdOf,
+  devicesAccountMover,
+  devicesMeasuring,
+  devicesModule,
+} from './modules/devices/index.js';
 import { createFhirService, fhirModule } from './modules/fhir/index.js';
 import {
   type DeviceFlowOptions,
@@ -235,6 +240,7 @@ export function buildApp(deps: AppDeps): ApiApp {
         auditFor,
       }),
     ),
+    devicesMeasuring: (accountId) => devicesMeasuring(deps.db, accountId),
     publicUrl,
     now,
   });

@@ -110,6 +110,7 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
     expect(doc.paths['/v1/me'].get['x-linkwell-scope']).toBe('account');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/device',
+      '/fhir/R4/Device/{id}',
       '/fhir/R4/Observation',
       '/fhir/R4/Observation/{id}',
       '/fhir/R4/Patient/{id}',

@@ -19,3 +19,25 @@ export async function deviceLabelsOf(
   }
   return out;
 }
+
+/** A device that measures a person, as other contexts may show it (no household or other people's ids). */
+export interface MeasuringDevice {
+  id: string;
+  address: string;
+  name: string | null;
+  kind: string;
+  model: string | null;
+  maker: string | null;
+}
+
+/** The devices with an assignment to this person: for the FHIR Device resource and apps' device lists. */
+export async function devicesMeasuring(sql: SqlClient, accountId: string): Promise<MeasuringDevice[]> {
+  return (await createDevicesRepository(sql).devicesMeasuring(accountId)).map((d) => ({
+    id: d.id,
+    address: d.address,
+    name: d.name,
+    kind: d.kind,
+    model: d.model,
+    maker: d.maker,
+  }));
+}

@@ -5,7 +5,7 @@ import { type DevicesRoutesOptions, devicesRoutes } from './routes.js';
 export { type AttributionMode, attributionFor, DEFAULT_SLOT_COUNT } from './attribution-mode.js';
 export type { DeviceView, NearbyView } from './claims-service.js';
 export { DEVICES_ERRORS } from './errors.js';
-export { deviceHouseholdOf, deviceLabelsOf } from './facts.js';
+export { deviceHouseholdOf, deviceLabelsOf, devicesMeasuring, type MeasuringDevice } from './facts.js';
 export { devicesAccountMover } from './service.js';
 
 /** Nearby devices, claims, assignment (owner, slots, attribution mode) and device commands. */

@@ -2,8 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, type Principal, requireUser } from '../../auth/guard.js';
 import { API_VERSION } from '../../version.js';
+import type { MeasuringDevice } from '../devices/index.js';
 import { searchsetBundle } from './bundle.js';
 import { capabilityStatement } from './capability.js';
+import { toDevice } from './device.js';
 import { toFhirId } from './ids.js';
 import { FHIR_JSON, installFhirErrors } from './outcome.js';
 import { toPatient } from './patient.js';
@@ -16,10 +18,12 @@ import {
   pageSize,
   readSearchQuery,
 } from './search.js';
-import { type FhirService, fhirNotFound, loincCodesOf, metricsFor } from './service.js';
+import { deviceIdFor, type FhirService, fhirNotFound, loincCodesOf, metricsFor } from './service.js';
 
 export interface FhirRoutesOptions {
   fhir: FhirService;
+  /** The devices that measure a person (the devices context's service). */
+  devicesMeasuring: (accountId: string) => Promise<readonly MeasuringDevice[]>;
   /** The API's external origin; the FHIR base is `<publicUrl>/fhir/R4`. */
   publicUrl: string;
   now: () => number;
@@ -71,6 +75,21 @@ export const fhirRoutes: FastifyPluginAsyncTypebox<FhirRoutesOptions> = async (a
       if (request.params.id !== own) throw fhirNotFound(`Patient ${request.params.id}`);
       fhirJson(reply);
       return toPatient(own);
+    },
+  );
+
+  app.get(
+    '/Device/:id',
+    { schema: s.deviceReadRoute, preHandler: requireUser('devices.read') },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const patientId = patientIdOf(principal);
+      const devices = await opts.devicesMeasuring(principal.accountId);
+      const device = devices.find((d) => deviceIdFor(patientId, d.id) === request.params.id);
+      // A device that does not measure the caller reads exactly like one that does not exist.
+      if (device === undefined) throw fhirNotFound(`Device ${request.params.id}`);
+      fhirJson(reply);
+      return toDevice({ ...device, id: request.params.id }, { forApp: principal.via === 'app', patientId });
     },
   );
 

@@ -64,6 +64,14 @@ export const observationSearchRoute = {
   response: { 200: resource('Bundle (searchset)'), ...errors },
 };
 
+export const deviceReadRoute = {
+  summary: 'A device that measures the caller (devices.read); its id is per app (docs/fhir.md)',
+  tags,
+  security: BEARER_SECURITY,
+  params: Type.Object({ id: Id }),
+  response: { 200: resource('Device'), ...errors },
+};
+
 export const observationReadRoute = {
   summary: "One of the caller's Observations",
   tags,

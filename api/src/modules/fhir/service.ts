@@ -184,8 +184,8 @@ export function createFhirService(readings: ReadingsService) {
 export type FhirService = ReturnType<typeof createFhirService>;
 
 /**
- * The Device id an Observation points at. The stored device tag is the Bluetooth address, a fixed hardware id:
- * hashed alone it would be the same for every app and let two apps join their pairwise subjects through it.
+ * The Device id an Observation points at. The stored device tag is the registry device id, the same for every
+ * app: used as it is, or hashed alone, it would let two apps join their pairwise subjects through it.
  * Keyed by the Patient id (the app's pairwise subject), each app gets its own id for the same device.
  */
 export function deviceIdFor(patientId: string, deviceTag: string): string {
