@@ -32,8 +32,8 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 /** What the person measured; counts are what each search must find. */
 export const WRITTEN = { heartRate: 120, bloodPressure: 3, spo2: 4, weight: 2 } as const;
-// spo2.read is left out: the consent route's scope pattern (api/src/modules/oauth/schemas.ts,
-// `^[a-z_]+\.(read|write)$`) allows no digit, so no app can be granted it yet; SpO2 is read first-party.
+// The app is not granted spo2.read, so these tests read SpO2 first-party and the app's code-less search shows
+// only the families it holds. (Apps can be granted spo2.read: tests/test/oauth/flow.test.ts.)
 export const FULL_SCOPES = ['heart_rate.read', 'blood_pressure.read', 'body.read', 'profile.read'];
 
 const CHAR: Record<string, string> = {
