@@ -214,7 +214,10 @@ describe('ingest kill -9 while the inbox and reassignment are busy', () => {
       8,
       3,
     );
-    expect(Math.max(...filedAtKill)).toBeLessThan(READINGS);
+    // At least one kill must land mid-work, or the test proves nothing. Not every one has to: a restarted ingest
+    // can finish the rest in one burst between two polls (CI run of 893d622 saw all 30 reassignments done by the
+    // third kill), and a kill after the end is harmless to what is asserted next.
+    expect(Math.min(...filedAtKill)).toBeLessThan(READINGS);
     await until('every filing done', async () => (await moveStates('mv_file_')).done === READINGS, 60_000);
 
     // 3. Every second reading reassigned to the other member, ingest killed three times on the way.
@@ -239,7 +242,7 @@ describe('ingest kill -9 while the inbox and reassignment are busy', () => {
       5,
       3,
     );
-    expect(Math.max(...movedAtKill)).toBeLessThan(READINGS / 2);
+    expect(Math.min(...movedAtKill)).toBeLessThan(READINGS / 2);
     await until(
       'every reassignment done',
       async () => (await moveStates('mv_back_')).done === READINGS / 2,
