@@ -51,8 +51,7 @@ import {
 import { householdsAccountMover, householdsModule } from './modules/households/index.js';
 import { createIdentityService, createMergeService, identityModule } from './modules/identity/index.js';
 import { inboxModule } from './modules/inbox/index.js';
-import { registerOAuthServer } from './modules/oauth/index.js';
-import { countOAuthEvents } from './modules/oauth/metrics.js';
+import { countOAuthEvents, registerOAuthServer } from './modules/oauth/index.js';
 import { createReadingsService, readingsModule } from './modules/readings/index.js';
 import {
   createHealthEventsService,
@@ -219,27 +218,16 @@ export function buildApp(deps: AppDeps): ApiApp {
     consoleUrl: publicUrl,
   });
   app.register(inboxModule, { db: deps.db, now, displayNameOf, deviceHouseholdOf, auditFor, originOf });
-  app.register(readingsModule, {
-    readings: createReadingsService({
-      db: deps.db,
-      influx,
-      now,
-      accountTags: (sql, id) => createIdentityService(sql, now).accountTags(id),
-      auditFor,
-    }),
+  const readings = createReadingsService({
+    db: deps.db,
+    influx,
     now,
-    originOf,
+    accountTags: (sql, id) => createIdentityService(sql, now).accountTags(id),
+    auditFor,
   });
+  app.register(readingsModule, { readings, now, originOf });
   app.register(fhirModule, {
-    fhir: createFhirService(
-      createReadingsService({
-        db: deps.db,
-        influx,
-        now,
-        accountTags: (sql, id) => createIdentityService(sql, now).accountTags(id),
-        auditFor,
-      }),
-    ),
+    fhir: createFhirService(readings),
     devicesMeasuring: (accountId) => devicesMeasuring(deps.db, accountId),
     publicUrl,
     now,

@@ -159,10 +159,15 @@ function tokenType(token: string): string | undefined {
   }
 }
 
+/** The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), or undefined. */
+export function bearerTokenOf(header: string | undefined): string | undefined {
+  return /^Bearer +([^\s]+) *$/i.exec(header ?? '')?.[1];
+}
+
 function bearerToken(header: string): string {
-  const match = /^Bearer +([^\s]+) *$/i.exec(header);
-  if (!match?.[1]) throw unauthorized('malformed');
-  return match[1];
+  const token = bearerTokenOf(header);
+  if (token === undefined) throw unauthorized('malformed');
+  return token;
 }
 
 /** A fast-jwt verification error as API_ERR_UNAUTHORIZED with its reason; anything else is rethrown. */
@@ -190,6 +195,11 @@ async function fromAppToken(request: FastifyRequest, token: string): Promise<Pri
       "This route reads or changes a person's data; a client-credentials token stands for no person.",
     );
   }
+  return appPrincipalOf({ ...found, accountId: found.accountId });
+}
+
+/** The request principal of a verified app token that stands for a person. */
+export function appPrincipalOf(found: AppPrincipal & { accountId: string }): Principal {
   return {
     accountId: found.accountId,
     scopes: found.scopes,
@@ -277,14 +287,23 @@ export function declaredScope(handler: unknown): ScopeDeclaration | undefined {
  * API_ERR_INSUFFICIENT_SCOPE or API_ERR_PERSON_REQUIRED. App tokens also pass the app rate limits, and may
  * name a person only by their own pairwise subject in `?account=`.
  */
+/**
+ * preHandler for routes that check scopes themselves (the FHIR routes decide by code or id): any user
+ * credential; app tokens pass the app rate limits and may name only their own person in `?account=`.
+ */
+export async function requireAnyUser(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+  const principal = await authenticate(request);
+  request.principal = principal;
+  if (principal.via === 'app') {
+    await request.server.appRateLimit?.(request, reply);
+    narrowAccountParam(request, principal);
+  }
+  return principal;
+}
+
 export function requireUser(scope: Scope, opts: GuardOptions = {}) {
   const guard = async function userGuard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const principal = await authenticate(request);
-    request.principal = principal;
-    if (principal.via === 'app') {
-      await request.server.appRateLimit?.(request, reply);
-      narrowAccountParam(request, principal);
-    }
+    const principal = await requireAnyUser(request, reply);
     const family = opts.metric?.(request);
     // Own keys only: `constructor` and `__proto__` are not metrics (the route answers them 404).
     const familyScope =

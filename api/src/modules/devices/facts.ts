@@ -28,6 +28,8 @@ export interface MeasuringDevice {
   kind: string;
   model: string | null;
   maker: string | null;
+  battery_percent: number | null;
+  created_at: string;
 }
 
 /** The devices with an assignment to this person: for the FHIR Device resource and apps' device lists. */
@@ -39,5 +41,7 @@ export async function devicesMeasuring(sql: SqlClient, accountId: string): Promi
     kind: d.kind,
     model: d.model,
     maker: d.maker,
+    battery_percent: d.battery_percent,
+    created_at: new Date(d.created_at).toISOString(),
   }));
 }

@@ -5,7 +5,7 @@ import type { Database, SqlClient } from '../../db/sql-client.js';
 import { ApiError } from '../../errors.js';
 import { awaitCommand, createGatewayOperations, type GatewayCommandSettings } from '../gateways/index.js';
 import { createDeviceClaims } from './claims-service.js';
-import { createDevicesRepository } from './repository.js';
+import { devicesMeasuring } from './facts.js';
 import * as s from './schemas.js';
 
 export interface DevicesRoutesOptions {
@@ -44,15 +44,8 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<DevicesRoutesOptions> = as
     '/v1/me/devices',
     { schema: s.measuringRoute, preHandler: requireUser('devices.read') },
     async (request) => ({
-      devices: (await createDevicesRepository(opts.db).devicesMeasuring(accountOf(request))).map((d) => ({
-        id: d.id,
-        name: d.name,
-        kind: d.kind,
-        model: d.model,
-        maker: d.maker,
-        battery_percent: d.battery_percent,
-        created_at: new Date(d.created_at).toISOString(),
-      })),
+      // Apps never see the Bluetooth address (docs/fhir.md "Device references").
+      devices: (await devicesMeasuring(opts.db, accountOf(request))).map(({ address: _address, ...d }) => d),
     }),
   );
 

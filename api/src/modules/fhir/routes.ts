@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate, type Principal, requireUser } from '../../auth/guard.js';
+import type { FastifyReply } from 'fastify';
+import { type Principal, requireAnyUser, requireUser } from '../../auth/guard.js';
 import { API_VERSION } from '../../version.js';
 import type { MeasuringDevice } from '../devices/index.js';
 import { searchsetBundle } from './bundle.js';
@@ -37,16 +37,6 @@ const FAR_FUTURE_MS = Date.UTC(2200, 0, 1);
 
 /** The Patient id a caller is known by: the pairwise subject for an app, the account id first-party. */
 const patientIdOf = (p: Principal) => toFhirId(p.app?.subject ?? p.accountId);
-
-/**
- * Authentication without a route scope: Observation routes need the data-family scope of what they read,
- * decided from the code or id (docs/fhir.md). App tokens pass the app rate limits as elsewhere.
- */
-async function anyUser(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const principal = await authenticate(request);
-  request.principal = principal;
-  if (principal.via === 'app') await request.server.appRateLimit?.(request, reply);
-}
 
 export const fhirRoutes: FastifyPluginAsyncTypebox<FhirRoutesOptions> = async (app, opts) => {
   installFhirErrors(app);
@@ -95,7 +85,7 @@ export const fhirRoutes: FastifyPluginAsyncTypebox<FhirRoutesOptions> = async (a
 
   app.get(
     '/Observation',
-    { schema: s.observationSearchRoute, preHandler: anyUser },
+    { schema: s.observationSearchRoute, preHandler: requireAnyUser },
     async (request, reply) => {
       const principal = request.principal!;
       const q = readSearchQuery(request.query as Record<string, unknown>);
@@ -154,7 +144,7 @@ export const fhirRoutes: FastifyPluginAsyncTypebox<FhirRoutesOptions> = async (a
 
   app.get(
     '/Observation/:id',
-    { schema: s.observationReadRoute, preHandler: anyUser },
+    { schema: s.observationReadRoute, preHandler: requireAnyUser },
     async (request, reply) => {
       const principal = request.principal!;
       const obs = await opts.fhir.readObservation(

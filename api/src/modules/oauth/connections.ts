@@ -4,7 +4,7 @@ import type { Database, SqlClient } from '../../db/sql-client.js';
 import { ApiError } from '../../errors.js';
 import type { PromptDetails } from './interactions.js';
 import { CONSENT_TEXT_VERSION } from './options.js';
-import { sectorOf } from './provider.js';
+import { registeredSector } from './provider.js';
 import { clientsRepository } from './repository/clients.js';
 import { consentsRepository } from './repository/consents.js';
 import { liveGrantsOf } from './repository/models.js';
@@ -56,11 +56,7 @@ export function createConnectionsService(deps: {
     by: string,
   ) {
     const client = await clientsRepository(sql).find(clientId);
-    const first = client?.redirect_uris[0];
-    const sector = sectorOf({
-      clientId,
-      sectorIdentifier: first === undefined ? undefined : new URL(first).host,
-    });
+    const sector = registeredSector(clientId, client?.redirect_uris ?? []);
     const subject = await subjectsRepository(sql).subjectOf(sector, accountId);
     if (subject === undefined) return;
     await connectionEventsRepository(sql).append({

@@ -21,6 +21,7 @@ import { OAuthStoreUnavailable, storeGuarded } from './store-guard.js';
 import { registerUserinfo } from './userinfo.js';
 
 export { OAUTH_ERRORS } from './errors.js';
+export { countOAuthEvents } from './metrics.js';
 export { OAUTH_PATHS } from './options.js';
 export { clientMetadata, sectorOf } from './provider.js';
 export { deriveOAuthSecrets, encryptSecret, newClientSecret, pairwiseSubject } from './secrets.js';

@@ -44,6 +44,12 @@ export function sectorOf(client: { sectorIdentifier?: string | undefined; client
   return host === '' || LOOPBACK_HOSTS.has(hostname) ? `${host}#${client.clientId}` : host;
 }
 
+/** The sector of a registered client, as oidc-provider derives it: the host of its first redirect URI. */
+export function registeredSector(clientId: string, redirectUris: readonly string[]): string {
+  const first = redirectUris[0];
+  return sectorOf({ clientId, sectorIdentifier: first === undefined ? undefined : new URL(first).host });
+}
+
 /** A registered client as oidc-provider's client metadata (RFC 7591 §2). */
 export function clientMetadata(
   row: NonNullable<Awaited<ReturnType<ClientsRepository['find']>>>,

@@ -4,7 +4,7 @@ import type { AppPrincipal, AppTokenVerifier } from '../../auth/guard.js';
 import { rethrowTokenError, unauthorized } from '../../auth/guard.js';
 import type { Database } from '../../db/sql-client.js';
 import { GRANT_LIVENESS_CACHE_MS } from './options.js';
-import { sectorOf } from './provider.js';
+import { registeredSector } from './provider.js';
 import { clientsRepository } from './repository/clients.js';
 import { grantIsLive } from './repository/models.js';
 import { subjectsRepository } from './repository/subjects.js';
@@ -35,6 +35,14 @@ export class TtlCache<V> {
   }
   delete(key: string): void {
     this.entries.delete(key);
+  }
+  /** The cached value, or `load`'s, kept when `keep` says so (default: always). */
+  async load(key: string, load: () => Promise<V>, keep: (value: V) => boolean = () => true): Promise<V> {
+    const cached = this.get(key);
+    if (cached !== undefined) return cached;
+    const value = await load();
+    if (keep(value)) this.set(key, value);
+    return value;
   }
 }
 
@@ -81,7 +89,11 @@ export function registerResourceServer(
   const clients = clientsRepository(deps.db);
   const subjects = subjectsRepository(deps.db);
   const grantCache = new TtlCache<boolean>(GRANT_LIVENESS_CACHE_MS, 100_000, deps.now);
-  const subjectCache = new TtlCache<{ sector: string; accountId: string }>(5 * 60_000, 100_000, deps.now);
+  const subjectCache = new TtlCache<{ sector: string; accountId: string } | undefined>(
+    5 * 60_000,
+    100_000,
+    deps.now,
+  );
   const clientCache = new TtlCache<ClientFacts | null>(GRANT_LIVENESS_CACHE_MS, 10_000, deps.now);
 
   app.register(fastifyJwt, {
@@ -97,40 +109,22 @@ export function registerResourceServer(
     },
   });
 
-  async function clientFacts(clientId: string): Promise<ClientFacts | null> {
-    const cached = clientCache.get(clientId);
-    if (cached !== undefined) return cached;
-    const row = await clients.find(clientId);
-    const first = row?.redirect_uris[0];
-    const facts =
-      row === undefined
+  const clientFacts = (clientId: string) =>
+    clientCache.load(clientId, async (): Promise<ClientFacts | null> => {
+      const row = await clients.find(clientId);
+      return row === undefined
         ? null
-        : {
-            sector: sectorOf({
-              clientId,
-              sectorIdentifier: first === undefined ? undefined : new URL(first).host,
-            }),
-            disabled: row.disabled_at !== null,
-          };
-    clientCache.set(clientId, facts);
-    return facts;
-  }
-
-  async function grantLive(grantId: string): Promise<boolean> {
-    const cached = grantCache.get(grantId);
-    if (cached !== undefined) return cached;
-    const live = await grantIsLive(deps.db, grantId, deps.now());
-    grantCache.set(grantId, live);
-    return live;
-  }
-
-  async function subjectOf(sub: string) {
-    const cached = subjectCache.get(sub);
-    if (cached !== undefined) return cached;
-    const found = await subjects.resolve(sub);
-    if (found !== undefined) subjectCache.set(sub, found);
-    return found;
-  }
+        : { sector: registeredSector(clientId, row.redirect_uris), disabled: row.disabled_at !== null };
+    });
+  const grantLive = (grantId: string) =>
+    grantCache.load(grantId, () => grantIsLive(deps.db, grantId, deps.now()));
+  // An unknown subject is not remembered: it may be written a moment later by the token's own issuance.
+  const subjectOf = (sub: string) =>
+    subjectCache.load(
+      sub,
+      () => subjects.resolve(sub),
+      (found) => found !== undefined,
+    );
 
   const verifier: AppTokenVerifier = {
     async verify(token): Promise<AppPrincipal> {

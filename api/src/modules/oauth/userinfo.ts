@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import type { AppTokenVerifier } from '../../auth/guard.js';
+import { type AppTokenVerifier, appPrincipalOf, bearerTokenOf } from '../../auth/guard.js';
 import { isApiError } from '../../errors.js';
 import { OAUTH_PATHS } from './options.js';
 
@@ -24,11 +24,11 @@ export function registerUserinfo(
       .send({ error: 'invalid_token', error_description: description });
 
   async function userinfo(request: FastifyRequest, reply: FastifyReply) {
-    const match = /^Bearer +([^\s]+) *$/i.exec(request.headers.authorization ?? '');
-    if (!match?.[1]) return refuse(reply, 'A bearer access token is required (RFC 6750 §2.1).');
+    const token = bearerTokenOf(request.headers.authorization);
+    if (token === undefined) return refuse(reply, 'A bearer access token is required (RFC 6750 §2.1).');
     let found: Awaited<ReturnType<AppTokenVerifier['verify']>>;
     try {
-      found = await deps.verifier.verify(match[1]);
+      found = await deps.verifier.verify(token);
     } catch (err) {
       if (isApiError(err)) return refuse(reply, err.message);
       throw err;
@@ -38,13 +38,7 @@ export function registerUserinfo(
       return refuse(reply, 'This access token was not issued for an end-user.');
     }
     // The app's request budget counts here too (docs/oauth.md "Rate limits"); a refusal is the API's 429 problem.
-    request.principal = {
-      accountId: found.accountId,
-      scopes: found.scopes,
-      sessionId: null,
-      via: 'app',
-      app: { clientId: found.clientId, subject: found.subject, grantId: found.grantId },
-    };
+    request.principal = appPrincipalOf({ ...found, accountId: found.accountId });
     await app.appRateLimit?.(request, reply);
     const grant = await deps.provider.Grant.find(found.grantId);
     if (!grant?.getOIDCScope().split(' ').includes('openid')) {
