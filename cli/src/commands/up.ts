@@ -132,7 +132,9 @@ async function runUp(opts: UpOptions & { exitAfter?: number }): Promise<void> {
             shown = tenth;
             t.output = `${done} / ${total} readings acknowledged by ingest`;
           });
+          // A fixed order: the readings arrive interleaved, so first-seen order varies from run to run.
           const counts = Object.entries(r.byMetric)
+            .sort(([a], [b]) => metricRank(a) - metricRank(b) || a.localeCompare(b))
             .map(([m, n]) => `${n} ${m}`)
             .join(', ');
           t.title = r.skipped
@@ -191,4 +193,11 @@ Heart-rate trend of the demo account:
       30_000,
     ).unref();
   }
+}
+
+const METRIC_ORDER = ['heart_rate', 'blood_pressure', 'body_weight'];
+
+function metricRank(metric: string): number {
+  const i = METRIC_ORDER.indexOf(metric);
+  return i === -1 ? METRIC_ORDER.length : i;
 }
