@@ -41,6 +41,7 @@ import {
   devicesMeasuring,
   devicesModule,
 } from './modules/devices/index.js';
+import { createReadingCounter, exportsModule } from './modules/exports/index.js';
 import { createFhirService, fhirModule } from './modules/fhir/index.js';
 import {
   type DeviceFlowOptions,
@@ -226,6 +227,12 @@ export function buildApp(deps: AppDeps): ApiApp {
     auditFor,
   });
   app.register(readingsModule, { readings, now, originOf });
+  const countReadings = createReadingCounter({
+    influx,
+    db: deps.db,
+    accountTags: (sql, id) => createIdentityService(sql, now).accountTags(id),
+  });
+  app.register(exportsModule, { listOwn: readings.listOwn, countReadings, now });
   app.register(fhirModule, {
     fhir: createFhirService(readings),
     devicesMeasuring: (accountId) => devicesMeasuring(deps.db, accountId),

@@ -2,6 +2,7 @@ import { CodedError } from '@linkwell/firmware-protocol';
 import type { ErrorCatalog } from './http/problem.js';
 import { AUTH_ERRORS } from './modules/auth/errors.js';
 import { DEVICES_ERRORS } from './modules/devices/errors.js';
+import { EXPORT_ERRORS } from './modules/exports/errors.js';
 import { FHIR_ERRORS } from './modules/fhir/errors.js';
 import { GATEWAYS_ERRORS } from './modules/gateways/errors.js';
 import { HOUSEHOLDS_ERRORS } from './modules/households/errors.js';
@@ -76,6 +77,7 @@ export const API_ERRORS = {
   ...INBOX_ERRORS,
   ...READINGS_ERRORS,
   ...DEVICES_ERRORS,
+  ...EXPORT_ERRORS,
   ...OAUTH_ERRORS,
   ...FHIR_ERRORS,
 } as const satisfies ErrorCatalog;

@@ -43,7 +43,7 @@ const CHAR: Record<string, string> = {
   body_weight: '2a9d',
 };
 
-function line(accountId: string, metric: string, t: number, values: Record<string, number>): string {
+export function line(accountId: string, metric: string, t: number, values: Record<string, number>): string {
   const reading: Reading = {
     id: `${metric}-${t}`.padEnd(16, '0'),
     device: 'A4:C1:38:0B:6E:21',

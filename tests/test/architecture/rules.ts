@@ -68,6 +68,7 @@ export const API_MODULES = [
   'readings',
   'oauth',
   'fhir',
+  'exports',
 ] as const;
 export type ApiModule = (typeof API_MODULES)[number];
 
@@ -126,6 +127,8 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
   oauth: ['oauth_models', 'oauth_clients', 'oauth_subjects', 'oauth_consents', 'oauth_connection_events'],
   // FHIR R4 views of readings (issue 15); it reads through the other contexts' services and owns no table.
   fhir: [],
+  // CSV and NDJSON downloads of readings (issue 15); readings live in InfluxDB.
+  exports: [],
 };
 
 /** Tables of the infrastructure, not of a context, and the one file that may query each. */

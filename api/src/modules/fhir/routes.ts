@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { type Principal, requireAnyUser, requireUser } from '../../auth/guard.js';
+import { requireAnyUser, requireUser } from '../../auth/guard.js';
 import { API_VERSION } from '../../version.js';
 import type { MeasuringDevice } from '../devices/index.js';
 import { searchsetBundle } from './bundle.js';
 import { capabilityStatement } from './capability.js';
 import { toDevice } from './device.js';
-import { toFhirId } from './ids.js';
+import { everythingRoutes } from './everything.js';
 import { FHIR_JSON, installFhirErrors } from './outcome.js';
 import { toPatient } from './patient.js';
+import { patientIdOf } from './principal.js';
 import * as s from './schemas.js';
 import {
   decodeCursor,
@@ -35,11 +36,11 @@ const CAPABILITY_DATE = '2026-12-07';
 /** InfluxDB's last representable instant is in 2262; nothing is stored after this bound. */
 const FAR_FUTURE_MS = Date.UTC(2200, 0, 1);
 
-/** The Patient id a caller is known by: the pairwise subject for an app, the account id first-party. */
-const patientIdOf = (p: Principal) => toFhirId(p.app?.subject ?? p.accountId);
-
 export const fhirRoutes: FastifyPluginAsyncTypebox<FhirRoutesOptions> = async (app, opts) => {
   installFhirErrors(app);
+  // Only our own options: the `prefix` this plugin was registered with must not apply twice.
+  const { fhir, devicesMeasuring, publicUrl, now } = opts;
+  await app.register(everythingRoutes, { fhir, devicesMeasuring, publicUrl, now });
   const base = `${opts.publicUrl}/fhir/R4`;
   const fhirJson = (reply: FastifyReply) => reply.type(FHIR_JSON);
 

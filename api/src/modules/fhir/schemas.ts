@@ -79,3 +79,22 @@ export const observationReadRoute = {
   params: Type.Object({ id: Id }),
   response: { 200: resource('Observation'), ...errors },
 };
+
+export const everythingRoute = {
+  summary: "Patient/$everything: the caller's Patient, Devices and Observations, paged (docs/fhir.md)",
+  tags,
+  security: BEARER_SECURITY,
+  params: Type.Object({ id: Id }),
+  querystring: {
+    type: 'object',
+    additionalProperties: true,
+    properties: {
+      start: param('Care dates from this date (FHIR date or dateTime)'),
+      end: param('Care dates up to the end of this date'),
+      _since: param('Resources measured at or after this instant'),
+      _count: param('Entries per page, 1 to 5000 (default 1000)'),
+      _cursor: param('Opaque paging state from a next link'),
+    },
+  },
+  response: { 200: resource('Bundle (searchset)'), ...errors },
+};

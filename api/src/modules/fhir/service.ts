@@ -94,15 +94,12 @@ export interface ObservationSearch {
 const MAX_READINGS_PER_PAGE = 50_000;
 
 export function createFhirService(readings: ReadingsService) {
-  const observationsOf = (reading: ReadingInput, patientId: string): Observation[] =>
-    toObservations(reading, {
-      patientId,
-      ...(reading.device_id === null || reading.device_id === ''
-        ? {}
-        : { deviceId: deviceIdFor(patientId, reading.device_id) }),
-    });
+  const observationsOf = observationsOfReading;
 
   const service = {
+    /** The readings context's own-readings listing, for the paged exports ($everything, bulk). */
+    listOwn: readings.listOwn,
+
     /**
      * One page of matches, newest first, and whether more follow. Offsets count Observations, not readings;
      * the readings query is widened until the page (plus one, to know about a next page) is full.
@@ -182,6 +179,16 @@ export function createFhirService(readings: ReadingsService) {
 }
 
 export type FhirService = ReturnType<typeof createFhirService>;
+
+/** The Observations of one stored reading, for the Patient `patientId`, pointing at its per-Patient Device. */
+export function observationsOfReading(reading: ReadingInput, patientId: string): Observation[] {
+  return toObservations(reading, {
+    patientId,
+    ...(reading.device_id === null || reading.device_id === ''
+      ? {}
+      : { deviceId: deviceIdFor(patientId, reading.device_id) }),
+  });
+}
 
 /**
  * The Device id an Observation points at. The stored device tag is the registry device id, the same for every
