@@ -41,6 +41,7 @@ import {
   devicesMeasuring,
   devicesModule,
 } from './modules/devices/index.js';
+import { changesModule, createEventsService } from './modules/events/index.js';
 import { createReadingCounter, exportsModule } from './modules/exports/index.js';
 import { createFhirService, fhirModule } from './modules/fhir/index.js';
 import {
@@ -240,6 +241,11 @@ export function buildApp(deps: AppDeps): ApiApp {
     now,
   });
   app.register(auditModule, { db: deps.db, auditFor });
+  const events = createEventsService(deps.db, { now, logger: app.log });
+  app.register(changesModule, {
+    events,
+    accountTags: (id) => createIdentityService(deps.db, now).accountTags(id),
+  });
   const trendDeps = {
     db: deps.db,
     influx,

@@ -10,6 +10,7 @@ import { IDENTITY_ERRORS } from './modules/identity/errors.js';
 import { INBOX_ERRORS } from './modules/inbox/errors.js';
 import { OAUTH_ERRORS } from './modules/oauth/errors.js';
 import { READINGS_ERRORS } from './modules/readings/errors.js';
+import { EVENTS_ERRORS } from './modules/events/errors.js';
 import { TRENDS_ERRORS } from './modules/trends/errors.js';
 
 /** Errors any route can produce, raised by the shared infrastructure (schemas, auth, InfluxDB, routing). */
@@ -80,6 +81,7 @@ export const API_ERRORS = {
   ...EXPORT_ERRORS,
   ...OAUTH_ERRORS,
   ...FHIR_ERRORS,
+  ...EVENTS_ERRORS,
 } as const satisfies ErrorCatalog;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -45,6 +45,8 @@ export const IngestConfigSchema = Type.Object({
     /** Must exceed the InfluxDB write timeout (30 s) plus the clock skew between ingest nodes. */
     lagMs: Type.Integer({ minimum: 1000 }),
   }),
+  /** The event log (docs/events.md): off only to measure what it costs (bench:ingest). */
+  events: Type.Object({ enabled: Type.Boolean() }),
   /** Embedded broker: TLS/WebSocket listeners, connection limits, revocation refresh (broker-config.ts). */
   broker: BrokerConfigSchema,
   /** Held readings, dead letters and the registry read model's refresh (store/quarantine-config.ts). */
@@ -95,6 +97,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv): Readonly<IngestConfig>
       intervalMs: Number(env.LINKWELL_INGEST_ROLLUPS_INTERVAL_MS ?? 5000),
       lagMs: Number(env.LINKWELL_INGEST_ROLLUPS_LAG_MS ?? 60_000),
     },
+    events: { enabled: booleanEnv(env.LINKWELL_INGEST_EVENTS_ENABLED, true) },
     broker: brokerConfigFromEnv(env, env.LINKWELL_INGEST_MQTT_HOST ?? '127.0.0.1'),
     ...quarantineConfigFromEnv(env),
     logLevel: env.LINKWELL_INGEST_LOG_LEVEL ?? 'info',

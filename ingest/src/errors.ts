@@ -70,6 +70,8 @@ export const INGEST_ERRORS = {
     'The dead-letter store could not append and fsync (disk error or closed); the publish is not acknowledged.',
   INGEST_ERR_EVENTS_UNAVAILABLE:
     'Health events (health_events in the registry database) of stored readings could not be inserted; the publish is not acknowledged, so the gateway resends.',
+  INGEST_ERR_EVENTS_WRITE:
+    'Events of stored readings (the event log `events` in the registry database, docs/events.md) could not be inserted; the publish is not acknowledged, so the gateway resends and the event ids make that harmless.',
   ...ROLLUP_ERRORS,
 } as const;
 

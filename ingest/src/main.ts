@@ -47,6 +47,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     },
     registrySync: { refreshIntervalMs: config.registrySync.refreshSeconds * 1000 },
     rollups: config.rollups,
+    events: config.events,
     logger,
     metricsRegistry,
   });

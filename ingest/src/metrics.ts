@@ -170,6 +170,11 @@ export function createIngestMetrics(registry: Registry) {
       labelNames: ['kind'],
       registers,
     }),
+    eventsRecorded: new Counter({
+      name: 'linkwell_ingest_events_rows_total',
+      help: 'Rows offered to the event log (reading.created per stored reading; a resent reading offers its row again and the log keeps one)',
+      registers,
+    }),
     heldRefused: new Counter({
       name: 'linkwell_ingest_held_refused_total',
       help: 'Readings refused at the held-store bound (their publishes got no PUBACK)',

@@ -14,6 +14,7 @@ import { openRevocationList } from './broker/revocations.js';
 import { type ClusterOptions, createRedisBackplane } from './cluster/redis-backplane.js';
 import { IngestError } from './errors.js';
 import { HealthEventStore } from './events/health-events.js';
+import { EventOutbox } from './events/reading-events.js';
 import {
   type ExternalBrokerOptions,
   type ExternalConsumer,
@@ -89,6 +90,11 @@ export interface IngestServiceDeps {
    * is written in any case, under `node` (default the host name).
    */
   rollups?: { enabled?: boolean; intervalMs?: number; lagMs?: number; node?: string };
+  /**
+   * The event log (docs/events.md): a `reading.created` per stored reading, committed before the PUBACK.
+   * Default on; off only for the benchmark's side-by-side baseline (webhooks and the change feed then miss them).
+   */
+  events?: { enabled?: boolean };
 }
 
 export interface IngestService {
@@ -180,6 +186,14 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     now: Date.now,
     onInserted: (kind) => metrics.healthEvents.inc({ kind }),
   });
+  const outbox =
+    deps.events?.enabled === false
+      ? undefined
+      : new EventOutbox(deps.registry, {
+          now: Date.now,
+          logger: log,
+          onInserted: (n) => metrics.eventsRecorded.inc(n),
+        });
   const baselines = (w: { account: string; t: number; kg: number }[]) =>
     w.length > 0 ? recordWeights(deps.registry, w) : Promise.resolve();
 
@@ -189,6 +203,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     attributor,
     recordWeights: baselines,
     events,
+    outbox,
     sink: batcher,
     deadLetters: quarantine.deadLetters,
     metrics,
@@ -213,6 +228,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     attributor,
     inbox,
     events,
+    outbox,
     recordWeights: baselines,
     batcher,
     quarantine,

@@ -3,6 +3,7 @@ import type { Attribution } from '../attribution/attribution.js';
 import { slotAttribution } from '../attribution/attribution.js';
 import type { Attributor } from '../attribution/attributor.js';
 import { eventsOf, type HealthEventStore } from '../events/health-events.js';
+import { type EventOutbox, readingCreated } from '../events/reading-events.js';
 import { toLine } from '../influx/points.js';
 import type { IngestMetrics } from '../metrics.js';
 import type { DeviceAccount } from '../registry/resolver.js';
@@ -29,6 +30,8 @@ export interface InboxReplayDeps {
    * pass with the items still claimed, and the next pass writes them (and their events) again.
    */
   events?: Pick<HealthEventStore, 'add'>;
+  /** The event log: a `reading.created` per filed reading, committed before the item is marked stored. */
+  outbox?: Pick<EventOutbox, 'add'>;
   /** Adds stored weights to member baselines; failures are logged, never block replay. */
   recordWeights: (w: { account: string; t: number; kg: number }[]) => Promise<void>;
   metrics: Pick<IngestMetrics, 'heldReplayed' | 'heldExpired' | 'deadLettered'>;
@@ -215,6 +218,16 @@ export class InboxReplayer {
             reading: s.item.reading,
             account: s.who.accountId,
             deviceId: s.who.deviceId,
+          })),
+        ),
+      ),
+      this.deps.outbox?.add(
+        readingCreated(
+          writing.map((s) => ({
+            reading: s.item.reading,
+            account: s.who.accountId,
+            deviceId: s.who.deviceId,
+            attr: s.attr,
           })),
         ),
       ),

@@ -1,8 +1,9 @@
-import type { Reading } from '@linkwell/firmware-protocol';
+import { META_FIELDS, type Reading } from '@linkwell/firmware-protocol';
 import type { Logger } from 'pino';
 import { MANUAL_FILE, MANUAL_REASSIGN } from '../attribution/attribution.js';
 import { BASELINE_METRIC } from '../attribution/baselines.js';
 import { IngestError } from '../errors.js';
+import { type EventRow, eventId, insertEventRows, readingCreated } from '../events/reading-events.js';
 import type { PointFields, PointKey } from '../influx/point-query.js';
 import { fieldsLine, toLine } from '../influx/points.js';
 import type { IngestMetrics } from '../metrics.js';
@@ -221,6 +222,9 @@ export class MoveExecutor {
         [m.inbox_item_id, m.to_account_id],
       );
     }
+    // The move's events go in before it is marked done: a crash in between repeats the insert, which the
+    // event ids make a no-op (docs/events.md "Reassignments").
+    await insertEventRows(this.deps.db, await this.moveEvents(m, t), Date.now());
     const { rows } = await this.deps.db.query<{ id: string }>(
       `UPDATE reading_moves SET state = 'done', done_at = now() WHERE id = $1 AND state IN ('pending', 'copied') RETURNING id`,
       [m.id],
@@ -237,6 +241,47 @@ export class MoveExecutor {
       }
     }
     return 'done';
+  }
+
+  /** A reassignment is a deletion for the old person and a creation for the new one, plus the attribution change. */
+  private async moveEvents(m: MoveRow, t: number): Promise<EventRow[]> {
+    const snap = parseSnapshot((await this.row(m.id))?.snapshot ?? null);
+    const values = snap ? ('reading' in snap ? snap.reading.values : numericValues(snap.fields)) : {};
+    const cause = `move:${m.id}`;
+    const attr = m.kind === 'file' ? MANUAL_FILE : MANUAL_REASSIGN;
+    const to = {
+      reading: { metric: m.metric, t, values },
+      account: m.to_account_id,
+      deviceId: m.device_id,
+      attr,
+    };
+    const events = readingCreated([to], cause);
+    if (m.kind === 'reassign' && m.from_account_id && m.from_account_id !== m.to_account_id) {
+      const from = { account: m.from_account_id, deviceId: m.device_id, metric: m.metric, t };
+      events.unshift({
+        id: eventId('reading.deleted', from, cause),
+        type: 'reading.deleted',
+        account_id: m.from_account_id,
+        metric: m.metric,
+        device_id: m.device_id,
+        occurred_at: t,
+        data: { reason: 'reassigned', cause },
+      });
+    }
+    events.push({
+      id: eventId(
+        'attribution.changed',
+        { account: m.to_account_id, deviceId: m.device_id, metric: m.metric, t },
+        cause,
+      ),
+      type: 'attribution.changed',
+      account_id: m.to_account_id,
+      metric: m.metric,
+      device_id: m.device_id,
+      occurred_at: t,
+      data: { kind: m.kind, method: attr.method, rule: attr.rule, cause },
+    });
+    return events;
   }
 
   private async takeSnapshot(m: MoveRow, t: number): Promise<MoveSnapshot | 'failed'> {
@@ -287,6 +332,16 @@ function oldHour(m: MoveRow, t: number): JournalKey[] {
     ? [{ account: m.from_account_id, measurement: m.metric, t }]
     : [];
 }
+
+/** The measured values of a point read back: its numeric fields other than the metadata ones. */
+function numericValues(fields: PointFields): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(fields))
+    if (typeof v === 'number' && !META_FIELD_NAMES.has(k)) out[k] = v;
+  return out;
+}
+
+const META_FIELD_NAMES = new Set<string>(Object.values(META_FIELDS));
 
 function parseSnapshot(s: MoveSnapshot | string | null): MoveSnapshot | undefined {
   if (s === null) return undefined;

@@ -266,5 +266,27 @@ describe('ingest kill -9 while the inbox and reassignment are busy', () => {
         i % 2 === 0 ? 'reassign' : 'inbox-file',
       ]),
     );
+
+    // The event log tells the same story (docs/events.md "Reassignments"): replaying its creations and
+    // deletions in order leaves each reading under its last owner, once, and every move has its
+    // attribution change; repeated steps after the kills added no second row.
+    const { rows: log } = await db.query<{
+      type: string;
+      account_id: string;
+      t: string;
+      cause: string | null;
+    }>(
+      `SELECT type, account_id, (extract(epoch FROM occurred_at) * 1000)::bigint::text AS t, data->>'cause' AS cause
+       FROM events WHERE device_id = 'dev_f_shared' ORDER BY tx, seq`,
+    );
+    const live = new Map<string, string>();
+    for (const e of log) {
+      if (e.type === 'reading.created') live.set(`${e.account_id}|${e.t}`, e.account_id);
+      if (e.type === 'reading.deleted') expect(live.delete(`${e.account_id}|${e.t}`)).toBe(true);
+    }
+    expect([...live.keys()].sort()).toEqual(readings.map((r) => `${owner.get(r.id)}|${r.t}`).sort());
+    const attributions = log.filter((e) => e.type === 'attribution.changed');
+    expect(attributions).toHaveLength(READINGS + READINGS / 2);
+    expect(new Set(attributions.map((e) => e.cause)).size).toBe(READINGS + READINGS / 2);
   }, 300_000);
 });

@@ -157,6 +157,11 @@ describe('ingest kill -9 mid-stream', () => {
     const stored = await heartRates(influx.url, START, clock.now() + 1000);
     expect(stored).toHaveLength(sent.length);
     expect(stored).toEqual(sent.map((s) => [s.at, s.bpm]));
+    // The event log (docs/events.md): every stored reading has its reading.created, once, with its values,
+    // including the readings whose PUBACK the kill swallowed and the gateway sent again.
+    const events = await createdEvents(START, clock.now() + 1000);
+    expect(events.map((e) => [e.t, e.bpm])).toEqual(sent.map((s) => [s.at, s.bpm]));
+    expect(new Set(events.map((e) => e.id)).size).toBe(sent.length);
   }, 120_000);
 
   it('overwrites instead of duplicating when the same readings arrive again, in another envelope or the same', async () => {
@@ -196,5 +201,21 @@ describe('ingest kill -9 mid-stream', () => {
     }
     const stored = await heartRates(influx.url, T, T + 60_000);
     expect(stored).toEqual(readings.map((r) => [r.t, r.values.bpm]));
+    // One event per reading however often it came: a receiver sees one webhook-id per reading.
+    const events = await createdEvents(T, T + 60_000);
+    expect(events.map((e) => [e.t, e.bpm])).toEqual(readings.map((r) => [r.t, r.values.bpm]));
+    expect(events.every((e) => /^evt_[0-9a-f]{32}$/.test(e.id))).toBe(true);
   });
+
+  async function createdEvents(from: number, to: number) {
+    const { rows } = await db.query<{ id: string; t: string; bpm: number }>(
+      `SELECT event_id AS id, (extract(epoch FROM occurred_at) * 1000)::bigint::text AS t,
+              (data->'values'->>'bpm')::float8 AS bpm
+       FROM events WHERE type = 'reading.created' AND metric = 'heart_rate'
+         AND occurred_at >= to_timestamp($1 / 1000.0) AND occurred_at < to_timestamp($2 / 1000.0)
+       ORDER BY occurred_at`,
+      [from, to],
+    );
+    return rows.map((r) => ({ id: r.id, t: Number(r.t), bpm: r.bpm }));
+  }
 });

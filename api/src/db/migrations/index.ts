@@ -8,6 +8,8 @@ import { gatewayOperationsMigration } from './0007_gateway_operations.js';
 import { householdSharingMigration } from './0008_household_sharing.js';
 import { trendsMigration } from './0009_trends.js';
 import { oauthMigration } from './0010_oauth.js';
+import { eventsMigration } from './0011_events.js';
+import { webhooksMigration } from './0013_webhooks.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -24,4 +26,6 @@ export const MIGRATIONS: readonly Migration[] = [
   householdSharingMigration,
   trendsMigration,
   oauthMigration,
+  eventsMigration,
+  webhooksMigration,
 ];

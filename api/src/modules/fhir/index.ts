@@ -31,6 +31,7 @@ export {
 } from './ids.js';
 export {
   type ObservationContext,
+  observationIdsOf,
   type ReadingInput,
   toObservation,
   toObservations,

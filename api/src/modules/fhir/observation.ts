@@ -136,3 +136,21 @@ function classified(ctx: ObservationContext, kind: ClassificationInput['kind']) 
 export function toObservation(reading: ReadingInput, ctx: ObservationContext): Observation | undefined {
   return toObservations(reading, ctx)[0];
 }
+
+/** The ids of the Observations `toObservations` makes of a reading: what a change or a webhook points an app at. */
+export function observationIdsOf(
+  readingId: string,
+  metric: string,
+  t: number,
+  values: Readonly<Record<string, number>>,
+): string[] {
+  const input = {
+    id: readingId,
+    metric,
+    measured_at: new Date(t).toISOString(),
+    values,
+    device_id: null,
+    attribution: null,
+  };
+  return toObservations(input, { patientId: 'p' }).map((o) => o.id);
+}

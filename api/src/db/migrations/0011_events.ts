@@ -1,0 +1,48 @@
+import type { Migration } from './types.js';
+
+/**
+ * The event log (docs/events.md, issue 15): one durable source for the change feed (`/v1/changes`) and the
+ * webhooks. Ingest inserts `reading.created` rows before it acknowledges a publish, and the move executor
+ * inserts the deletion, creation and attribution change of a reassignment before it marks the move done;
+ * the API inserts the events it causes (a revoked connection). Every insert is idempotent by `event_id`.
+ *
+ * Position: (`tx`, `seq`). A bigserial alone is not a safe resume point, because concurrent transactions
+ * commit out of sequence order and a reader could pass a row that becomes visible later. Readers therefore
+ * order by the inserting transaction's id and only read rows whose transaction is older than every one
+ * still running (`tx < pg_snapshot_xmin(pg_current_snapshot())`), so nothing can appear behind a cursor.
+ *
+ * No foreign key to accounts: `account_id` is the InfluxDB account tag the reading is stored under, which
+ * may be an account merged into another (identity), and a deleted account's `user.deleted` must outlive it.
+ * Every insert notifies `linkwell_events` (no payload) so readers wake up without polling.
+ */
+export const eventsMigration: Migration = {
+  id: '0011_events',
+  sql: `
+CREATE TABLE events (
+  seq bigserial PRIMARY KEY,
+  event_id text NOT NULL UNIQUE CHECK (length(event_id) BETWEEN 1 AND 100),
+  tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  type text NOT NULL CHECK (type IN ('reading.created', 'reading.updated', 'reading.deleted',
+    'attribution.changed', 'classification.changed', 'connection.revoked', 'user.deleted')),
+  account_id text NOT NULL,
+  metric text,
+  device_id text,
+  occurred_at timestamptz NOT NULL,
+  created_at timestamptz NOT NULL,
+  data jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+
+CREATE INDEX events_position ON events (tx, seq);
+CREATE INDEX events_account_position ON events (account_id, tx, seq);
+CREATE INDEX events_account_occurred ON events (account_id, occurred_at);
+
+CREATE FUNCTION events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('linkwell_events', '');
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER events_notify AFTER INSERT ON events
+  FOR EACH STATEMENT EXECUTE FUNCTION events_notify();
+`,
+};

@@ -1,0 +1,130 @@
+import { type RunningPostgres, startPostgres } from '@linkwell/tests/harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, migrate, openPglite, openPostgres } from '../src/index.js';
+import { createEventsService, type NewEvent } from '../src/modules/events/index.js';
+
+const T = Date.parse('2026-12-01T08:00:00Z');
+const ev = (id: string, account: string, extra: Partial<NewEvent> = {}): NewEvent => ({
+  id,
+  type: 'reading.created',
+  accountId: account,
+  metric: 'heart_rate',
+  deviceId: 'dev_1',
+  occurredAt: T,
+  data: { values: { bpm: 60 } },
+  ...extra,
+});
+
+function contract(name: string, open: () => Promise<Database>) {
+  describe(`event log on ${name}`, () => {
+    let db: Database;
+    beforeAll(async () => {
+      db = await open();
+      await migrate(db);
+    });
+    afterAll(async () => db?.close());
+
+    it('records each id once, reads in order from any cursor, and filters by account, type, metric and time', async () => {
+      const events = createEventsService(db, { now: () => T + 5 });
+      const start = await events.head();
+      expect(await events.append([ev('e1', 'acct_a'), ev('e2', 'acct_b')])).toBe(2);
+      // A repeat (a resent reading) adds nothing.
+      expect(await events.append([ev('e1', 'acct_a'), ev('e3', 'acct_a', { metric: 'body_weight' })])).toBe(
+        1,
+      );
+      await events.append([
+        ev('e4', 'acct_a', { type: 'reading.deleted', occurredAt: T + 60_000 }),
+        ev('e5', 'acct_a', { type: 'connection.revoked', metric: null, deviceId: null }),
+      ]);
+      const all = await events.after(start, {}, 100);
+      expect(all.events.map((e) => e.id)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+      expect(all.events[0]).toMatchObject({ occurredAt: T, createdAt: T + 5, data: { values: { bpm: 60 } } });
+
+      const page1 = await events.after(start, { accounts: ['acct_a'] }, 2);
+      expect(page1.events.map((e) => e.id)).toEqual(['e1', 'e3']);
+      const page2 = await events.after(page1.next, { accounts: ['acct_a'] }, 2);
+      expect(page2.events.map((e) => e.id)).toEqual(['e4', 'e5']);
+      const page3 = await events.after(page2.next, { accounts: ['acct_a'] }, 2);
+      expect(page3.events).toEqual([]);
+      // Nothing new: the cursor stays where it was, so the caller can come back with it.
+      expect(page3.next).toBe(page2.next);
+
+      const hr = await events.after(
+        start,
+        { metrics: ['heart_rate'], types: ['reading.created', 'connection.revoked'] },
+        10,
+      );
+      expect(hr.events.map((e) => e.id)).toEqual(['e1', 'e2', 'e5']);
+      const late = await events.after(start, { fromTime: T + 1, toTime: T + 60_001 }, 10);
+      expect(late.events.map((e) => e.id)).toEqual(['e4']);
+      expect((await events.byIds(['e3', 'nope'])).map((e) => e.id)).toEqual(['e3']);
+      // The head is after everything recorded so far.
+      expect((await events.after(await events.head(), {}, 10)).events).toEqual([]);
+    });
+
+    it('refuses a cursor it did not make with API_ERR_EVENTS_BAD_CURSOR', async () => {
+      const events = createEventsService(db);
+      for (const bad of [
+        '',
+        'abc',
+        Buffer.from('c1.1.x').toString('base64url'),
+        Buffer.from('c1.01.2').toString('base64url'),
+      ])
+        await expect(events.after(bad, {}, 1)).rejects.toMatchObject({ code: 'API_ERR_EVENTS_BAD_CURSOR' });
+    });
+
+    it('wakes subscribers when events are recorded, through LISTEN/NOTIFY as well as in-process', async () => {
+      const events = createEventsService(db);
+      const other = createEventsService(db);
+      let woken = 0;
+      const stop = events.subscribe(() => woken++);
+      await new Promise((r) => setTimeout(r, 100));
+      await other.append([ev(`w-${name}`, 'acct_c')]);
+      await expect.poll(() => woken, { timeout: 3000 }).toBeGreaterThan(0);
+      stop();
+    });
+  });
+}
+
+contract('PGlite', () => openPglite());
+
+describe('event log on PostgreSQL with overlapping writers', () => {
+  let server: RunningPostgres;
+  let db: Database;
+  beforeAll(async () => {
+    server = await startPostgres();
+    db = await openPostgres(server.url);
+    await migrate(db);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await server?.stop();
+  });
+
+  contract('PostgreSQL', async () => openPostgres(server.url));
+
+  it('never hands out a cursor past a row that commits later with a lower sequence number', async () => {
+    const events = createEventsService(db);
+    const start = await events.head();
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    // The slow writer takes its sequence number first and commits last.
+    const slow = db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO events (event_id, type, account_id, occurred_at, created_at) VALUES ('slow', 'reading.created', 'acct_a', now(), now())`,
+      );
+      await held;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    await events.append([ev('fast', 'acct_a')]);
+    const early = await events.after(start, {}, 10);
+    // The fast row is committed but sits behind a running transaction: not handed out yet.
+    expect(early.events.map((e) => e.id)).toEqual([]);
+    release();
+    await slow;
+    const later = await events.after(early.next, {}, 10);
+    expect(later.events.map((e) => e.id).sort()).toEqual(['fast', 'slow']);
+  });
+});
