@@ -44,6 +44,16 @@ export { type ClusterOptions, isLocalOnlyTopic } from './cluster/redis-backplane
 export { redisOptionsFromUrl } from './cluster/redis-url.js';
 export { type IngestConfig, IngestConfigSchema, loadIngestConfig } from './config.js';
 export { INGEST_ERRORS, IngestError, type IngestErrorCode } from './errors.js';
+export {
+  EventOutbox,
+  type EventRow,
+  eventId,
+  insertEventRows,
+  type MoveFacts,
+  moveEventRows,
+  readingCreated,
+  type StoredPoint,
+} from './events/reading-events.js';
 export type { DeliveryOutcome } from './external/ack-after-durable.js';
 export {
   type ExternalBrokerOptions,

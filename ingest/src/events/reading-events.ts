@@ -63,6 +63,60 @@ export function readingCreated(points: readonly StoredPoint[], cause = ''): Even
   }));
 }
 
+export interface MoveFacts {
+  /** The reading_moves id: it makes the events of this move distinct from any other move of the same point. */
+  id: string;
+  kind: 'file' | 'reassign';
+  metric: string;
+  deviceId: string;
+  t: number;
+  from: string | null;
+  to: string;
+  values: Record<string, number>;
+  attr: Attribution;
+}
+
+/**
+ * A move's events: a reassignment is a deletion for the old person and a creation for the new one (the
+ * issue's change-feed rule); filing an inbox reading is a creation. Both add the attribution change.
+ */
+export function moveEventRows(m: MoveFacts): EventRow[] {
+  const cause = `move:${m.id}`;
+  const to = {
+    reading: { metric: m.metric, t: m.t, values: m.values },
+    account: m.to,
+    deviceId: m.deviceId,
+    attr: m.attr,
+  };
+  const rows = readingCreated([to], cause);
+  if (m.kind === 'reassign' && m.from && m.from !== m.to) {
+    const from = { account: m.from, deviceId: m.deviceId, metric: m.metric, t: m.t };
+    rows.unshift({
+      id: eventId('reading.deleted', from, cause),
+      type: 'reading.deleted',
+      account_id: m.from,
+      metric: m.metric,
+      device_id: m.deviceId,
+      occurred_at: m.t,
+      data: { reason: 'reassigned', cause },
+    });
+  }
+  rows.push({
+    id: eventId(
+      'attribution.changed',
+      { account: m.to, deviceId: m.deviceId, metric: m.metric, t: m.t },
+      cause,
+    ),
+    type: 'attribution.changed',
+    account_id: m.to,
+    metric: m.metric,
+    device_id: m.deviceId,
+    occurred_at: m.t,
+    data: { kind: m.kind, method: m.attr.method, rule: m.attr.rule, cause },
+  });
+  return rows;
+}
+
 // One statement per group; a recorded id is skipped, so a resent reading adds no row.
 const INSERT = `
 INSERT INTO events (event_id, type, account_id, metric, device_id, occurred_at, created_at, data)

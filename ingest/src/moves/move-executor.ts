@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { MANUAL_FILE, MANUAL_REASSIGN } from '../attribution/attribution.js';
 import { BASELINE_METRIC } from '../attribution/baselines.js';
 import { IngestError } from '../errors.js';
-import { type EventRow, eventId, insertEventRows, readingCreated } from '../events/reading-events.js';
+import { type EventRow, insertEventRows, moveEventRows } from '../events/reading-events.js';
 import type { PointFields, PointKey } from '../influx/point-query.js';
 import { fieldsLine, toLine } from '../influx/points.js';
 import type { IngestMetrics } from '../metrics.js';
@@ -243,45 +243,21 @@ export class MoveExecutor {
     return 'done';
   }
 
-  /** A reassignment is a deletion for the old person and a creation for the new one, plus the attribution change. */
+  /** The move's events (docs/events.md "Reassignments"), with the values its snapshot saved. */
   private async moveEvents(m: MoveRow, t: number): Promise<EventRow[]> {
     const snap = parseSnapshot((await this.row(m.id))?.snapshot ?? null);
     const values = snap ? ('reading' in snap ? snap.reading.values : numericValues(snap.fields)) : {};
-    const cause = `move:${m.id}`;
-    const attr = m.kind === 'file' ? MANUAL_FILE : MANUAL_REASSIGN;
-    const to = {
-      reading: { metric: m.metric, t, values },
-      account: m.to_account_id,
-      deviceId: m.device_id,
-      attr,
-    };
-    const events = readingCreated([to], cause);
-    if (m.kind === 'reassign' && m.from_account_id && m.from_account_id !== m.to_account_id) {
-      const from = { account: m.from_account_id, deviceId: m.device_id, metric: m.metric, t };
-      events.unshift({
-        id: eventId('reading.deleted', from, cause),
-        type: 'reading.deleted',
-        account_id: m.from_account_id,
-        metric: m.metric,
-        device_id: m.device_id,
-        occurred_at: t,
-        data: { reason: 'reassigned', cause },
-      });
-    }
-    events.push({
-      id: eventId(
-        'attribution.changed',
-        { account: m.to_account_id, deviceId: m.device_id, metric: m.metric, t },
-        cause,
-      ),
-      type: 'attribution.changed',
-      account_id: m.to_account_id,
+    return moveEventRows({
+      id: m.id,
+      kind: m.kind,
       metric: m.metric,
-      device_id: m.device_id,
-      occurred_at: t,
-      data: { kind: m.kind, method: attr.method, rule: attr.rule, cause },
+      deviceId: m.device_id,
+      t,
+      from: m.from_account_id,
+      to: m.to_account_id,
+      values,
+      attr: m.kind === 'file' ? MANUAL_FILE : MANUAL_REASSIGN,
     });
-    return events;
   }
 
   private async takeSnapshot(m: MoveRow, t: number): Promise<MoveSnapshot | 'failed'> {

@@ -69,6 +69,7 @@ export const API_MODULES = [
   'oauth',
   'fhir',
   'exports',
+  'events',
 ] as const;
 export type ApiModule = (typeof API_MODULES)[number];
 
@@ -129,6 +130,8 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
   fhir: [],
   // CSV and NDJSON downloads of readings (issue 15); readings live in InfluxDB.
   exports: [],
+  // The event log (issue 15): ingest inserts reading events through the SQL contract of migration 0011.
+  events: ['events'],
 };
 
 /** Tables of the infrastructure, not of a context, and the one file that may query each. */

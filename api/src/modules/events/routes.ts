@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Principal, requireAnyUser } from '../../auth/guard.js';
 import { FAMILY_SCOPE_OF_METRIC } from '../../auth/scopes.js';
-import { deviceIdFor, observationId, observationIdsOf, toFhirId } from '../fhir/index.js';
-import { missingFamily } from '../fhir/service.js';
+import { deviceIdFor, missingFamily, observationId, observationIdsOf, toFhirId } from '../fhir/index.js';
 import { encodeReadingId } from '../readings/index.js';
 import { changeView, type Viewer } from './change-view.js';
 import * as s from './schemas.js';

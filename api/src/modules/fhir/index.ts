@@ -38,7 +38,7 @@ export {
 } from './observation.js';
 export { ERROR_CODE_SYSTEM, operationOutcome } from './outcome.js';
 export { toPatient } from './patient.js';
-export { createFhirService, deviceIdFor, type FhirService } from './service.js';
+export { createFhirService, deviceIdFor, type FhirService, missingFamily } from './service.js';
 export type * from './types.js';
 export type { FhirRoutesOptions };
 
