@@ -97,6 +97,8 @@ export interface AppDeps {
   authRateLimitPerMinute?: number;
   /** Third-party app budgets (docs/oauth.md "Rate limits"); default 150 per person an hour, 120 per app a minute. */
   appRateLimits?: AppRateLimits;
+  /** FHIR bulk export files (docs/fhir.md "Bulk export"): directory (default `<os tmp>/linkwell-exports`) and lifetime. */
+  fhirExports?: { dir?: string; ttlMs?: number };
   /** Serves the web console at `/` (its pages, assets and vendor modules); `api run` and `linkwell up` do. */
   console?: boolean;
 }
@@ -239,6 +241,7 @@ export function buildApp(deps: AppDeps): ApiApp {
     devicesMeasuring: (accountId) => devicesMeasuring(deps.db, accountId),
     publicUrl,
     now,
+    bulk: { db: deps.db, countReadings, ...deps.fhirExports },
   });
   app.register(auditModule, { db: deps.db, auditFor });
   const events = createEventsService(deps.db, { now, logger: app.log });

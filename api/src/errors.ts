@@ -12,6 +12,7 @@ import { OAUTH_ERRORS } from './modules/oauth/errors.js';
 import { READINGS_ERRORS } from './modules/readings/errors.js';
 import { EVENTS_ERRORS } from './modules/events/errors.js';
 import { TRENDS_ERRORS } from './modules/trends/errors.js';
+import { WEBHOOKS_ERRORS } from './modules/webhooks/errors.js';
 
 /** Errors any route can produce, raised by the shared infrastructure (schemas, auth, InfluxDB, routing). */
 export const COMMON_ERRORS = {
@@ -82,6 +83,7 @@ export const API_ERRORS = {
   ...OAUTH_ERRORS,
   ...FHIR_ERRORS,
   ...EVENTS_ERRORS,
+  ...WEBHOOKS_ERRORS,
 } as const satisfies ErrorCatalog;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

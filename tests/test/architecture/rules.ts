@@ -70,6 +70,7 @@ export const API_MODULES = [
   'fhir',
   'exports',
   'events',
+  'webhooks',
 ] as const;
 export type ApiModule = (typeof API_MODULES)[number];
 
@@ -126,12 +127,22 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
   readings: [],
   // Linkwell's authorization server: provider models, registered clients, pairwise subjects, consents, events.
   oauth: ['oauth_models', 'oauth_clients', 'oauth_subjects', 'oauth_consents', 'oauth_connection_events'],
-  // FHIR R4 views of readings (issue 15); it reads through the other contexts' services and owns no table.
-  fhir: [],
+  // FHIR R4 views of readings (issue 15); it reads through the other contexts' services. Its one table holds
+  // the bulk export jobs (migration 0012).
+  fhir: ['fhir_export_jobs'],
   // CSV and NDJSON downloads of readings (issue 15); readings live in InfluxDB.
   exports: [],
   // The event log (issue 15): ingest inserts reading events through the SQL contract of migration 0011.
   events: ['events'],
+  // Standard Webhooks for apps (issue 15): endpoints, secrets, the delivery queue and log, backfills, notices.
+  webhooks: [
+    'webhook_endpoints',
+    'webhook_secrets',
+    'webhook_messages',
+    'webhook_attempts',
+    'webhook_backfills',
+    'webhook_notices',
+  ],
 };
 
 /** Tables of the infrastructure, not of a context, and the one file that may query each. */

@@ -9,6 +9,7 @@ import { householdSharingMigration } from './0008_household_sharing.js';
 import { trendsMigration } from './0009_trends.js';
 import { oauthMigration } from './0010_oauth.js';
 import { eventsMigration } from './0011_events.js';
+import { exportsMigration } from './0012_exports.js';
 import { webhooksMigration } from './0013_webhooks.js';
 import type { Migration } from './types.js';
 
@@ -27,5 +28,6 @@ export const MIGRATIONS: readonly Migration[] = [
   trendsMigration,
   oauthMigration,
   eventsMigration,
+  exportsMigration,
   webhooksMigration,
 ];

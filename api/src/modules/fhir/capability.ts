@@ -70,6 +70,10 @@ export function capabilityStatement(o: CapabilityOptions) {
                 name: 'everything',
                 definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
               },
+              {
+                name: 'export',
+                definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export',
+              },
             ],
           },
           {

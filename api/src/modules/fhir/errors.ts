@@ -17,4 +17,14 @@ export const FHIR_ERRORS = {
     description:
       'No FHIR resource with this type and id that the caller may see (another person’s Patient, an unknown or foreign Observation), or no FHIR route for the path.',
   },
+  API_ERR_FHIR_PREFER_ASYNC_REQUIRED: {
+    status: 400,
+    description:
+      'A bulk export kick-off (`$export`) came without the header `Prefer: respond-async`, which the FHIR Bulk Data specification requires.',
+  },
+  API_ERR_FHIR_EXPORT_FAILED: {
+    status: 500,
+    description:
+      'A bulk export job failed while writing its files; its status URL answers with this OperationOutcome until the job expires. Start a new export.',
+  },
 } as const satisfies ErrorCatalog;

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { requireAnyUser, requireUser } from '../../auth/guard.js';
 import { API_VERSION } from '../../version.js';
 import type { MeasuringDevice } from '../devices/index.js';
+import { type BulkExportOptions, bulkExportRoutes } from './bulk-routes.js';
 import { searchsetBundle } from './bundle.js';
 import { capabilityStatement } from './capability.js';
 import { toDevice } from './device.js';
@@ -28,6 +29,8 @@ export interface FhirRoutesOptions {
   /** The API's external origin; the FHIR base is `<publicUrl>/fhir/R4`. */
   publicUrl: string;
   now: () => number;
+  /** Bulk export ($export): job table, reading counter and file directory; without it there is no $export. */
+  bulk?: BulkExportOptions;
 }
 
 /** CapabilityStatement.date: when the statement last changed (so the answer is stable between calls). */
@@ -41,6 +44,8 @@ export const fhirRoutes: FastifyPluginAsyncTypebox<FhirRoutesOptions> = async (a
   // Only our own options: the `prefix` this plugin was registered with must not apply twice.
   const { fhir, devicesMeasuring, publicUrl, now } = opts;
   await app.register(everythingRoutes, { fhir, devicesMeasuring, publicUrl, now });
+  if (opts.bulk !== undefined)
+    await app.register(bulkExportRoutes, { fhir, devicesMeasuring, publicUrl, now, bulk: opts.bulk });
   const base = `${opts.publicUrl}/fhir/R4`;
   const fhirJson = (reply: FastifyReply) => reply.type(FHIR_JSON);
 

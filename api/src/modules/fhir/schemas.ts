@@ -98,3 +98,52 @@ export const everythingRoute = {
   },
   response: { 200: resource('Bundle (searchset)'), ...errors },
 };
+
+const kickoffQuery = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    _outputFormat: param('application/fhir+ndjson (default), application/ndjson or ndjson'),
+    _since: param('Only Observations measured at or after this FHIR instant'),
+    _type: param('Comma-separated: Patient, Device, Observation (default: every type the token may read)'),
+  },
+};
+const empty = (description: string) => ({ description });
+
+export const exportKickoffRoute = {
+  summary: "Bulk export kick-off for the caller's data (Prefer: respond-async); 202 with Content-Location",
+  tags,
+  security: BEARER_SECURITY,
+  querystring: kickoffQuery,
+  response: { 202: empty('Accepted; poll the Content-Location'), ...errors },
+};
+
+export const exportKickoffPatientRoute = {
+  ...exportKickoffRoute,
+  summary: 'Bulk export kick-off for one Patient (only the caller’s own id)',
+  params: Type.Object({ id: Id }),
+};
+
+export const exportStatusRoute = {
+  summary:
+    'Bulk export status: 202 with X-Progress while running, 200 with the manifest when done; DELETE cancels',
+  tags,
+  security: BEARER_SECURITY,
+  params: Type.Object({ job: Type.String({ maxLength: 64 }) }),
+  response: {
+    200: {
+      description: 'The manifest (transactionTime, request, requiresAccessToken, output, error)',
+      content: { 'application/json': { schema: Type.Object({}, { additionalProperties: true }) } },
+    },
+    202: empty('In progress (X-Progress, Retry-After), or cancelled'),
+    ...errors,
+  },
+};
+
+export const exportFileRoute = {
+  summary: 'One NDJSON file of a finished bulk export (the same person and app only)',
+  tags,
+  security: BEARER_SECURITY,
+  params: Type.Object({ job: Type.String({ maxLength: 64 }), file: Type.String({ maxLength: 64 }) }),
+  response: { 200: empty('application/fhir+ndjson'), ...errors },
+};

@@ -1,0 +1,522 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import type { Database } from '../../db/sql-client.js';
+import { ApiError } from '../../errors.js';
+import { EVENT_TYPES, type EventsService, type EventType, isEventType } from '../events/index.js';
+import { audienceOf } from './audience.js';
+import { type EndpointRow, type NewMessage, type PayloadKind, webhooksRepository } from './repository.js';
+import { seal, unseal } from './sealed.js';
+import { send } from './sender.js';
+import { newEd25519Pair, newWebhookSecret, signatureHeaders } from './signing.js';
+import type { AppDirectory, AppFacts, WebhookSettings } from './types.js';
+import { checkUrlSyntax, resolveTarget, UrlRefused } from './url-policy.js';
+import { messageOf } from './worker.js';
+
+export interface EndpointInput {
+  url: string;
+  event_types: string[];
+  payload?: PayloadKind | undefined;
+  description?: string | null | undefined;
+  ed25519?: boolean | undefined;
+  /** The developer's own `whsec_` secret; without one the platform makes it. */
+  secret?: string | undefined;
+}
+
+export interface EndpointView {
+  id: string;
+  client_id: string;
+  url: string;
+  event_types: string[];
+  payload: PayloadKind;
+  status: EndpointRow['status'];
+  description: string | null;
+  ed25519_public_key: string | null;
+  verified_at: string | null;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  created_at: string;
+  secrets: { id: string; created_at: string; expires_at: string | null }[];
+}
+
+export function viewOf(row: EndpointRow, secrets: EndpointView['secrets']): EndpointView {
+  return {
+    id: row.id,
+    client_id: row.client_id,
+    url: row.url,
+    event_types: row.event_types,
+    payload: row.payload,
+    status: row.status,
+    description: row.description,
+    ed25519_public_key: row.ed25519_public,
+    verified_at: row.verified_at,
+    disabled_at: row.disabled_at,
+    disabled_reason: row.disabled_reason,
+    created_at: row.created_at,
+    secrets,
+  };
+}
+
+const REPLAY_LIMIT = 10_000;
+
+/** Developers' webhook endpoints (docs/webhooks.md): registration, verification, secrets, log, replay, backfill. */
+export function createWebhooksService(deps: {
+  db: Database;
+  events: EventsService;
+  directory: AppDirectory;
+  settings: WebhookSettings;
+  secretKey: Buffer;
+  now: () => number;
+  /** Wakes the delivery worker after something was queued. */
+  wake: () => void;
+}) {
+  const { db, directory, settings, now } = deps;
+  const repo = webhooksRepository(db);
+  const iso = (ms = now()) => new Date(ms).toISOString();
+
+  async function ownedApp(owner: string, clientId: string): Promise<AppFacts> {
+    const app = await directory.app(clientId);
+    if (app === undefined || app.ownerAccountId !== owner) {
+      throw new ApiError('API_ERR_CLIENT_NOT_FOUND', 'No app with this client id is registered by you.', {
+        client_id: clientId,
+      });
+    }
+    return app;
+  }
+  async function owned(owner: string, clientId: string, endpointId: string) {
+    const app = await ownedApp(owner, clientId);
+    const endpoint = await repo.endpoint(endpointId);
+    if (endpoint === undefined || endpoint.client_id !== clientId) {
+      throw new ApiError('API_ERR_WEBHOOK_NOT_FOUND', 'No webhook endpoint with this id on this app.', {
+        endpoint_id: endpointId,
+      });
+    }
+    return { app, endpoint };
+  }
+  async function view(endpoint: EndpointRow): Promise<EndpointView> {
+    const secrets = await repo.liveSecrets(endpoint.id, iso());
+    return viewOf(
+      endpoint,
+      secrets.map((s) => ({ id: s.id, created_at: s.created_at, expires_at: s.expires_at })),
+    );
+  }
+
+  async function checkUrl(raw: string, sandbox: boolean): Promise<void> {
+    try {
+      await resolveTarget(checkUrlSyntax(raw, sandbox), sandbox, settings.lookup);
+    } catch (err) {
+      if (err instanceof UrlRefused) {
+        throw new ApiError('API_ERR_WEBHOOK_URL_REFUSED', err.message, { reason: err.reason, field: 'url' });
+      }
+      throw err;
+    }
+  }
+  function checkTypes(types: readonly string[]): EventType[] {
+    const bad = types.find((t) => !isEventType(t));
+    if (bad !== undefined || types.length === 0) {
+      throw new ApiError(
+        'API_ERR_WEBHOOK_EVENT_TYPE',
+        bad === undefined
+          ? 'Subscribe to at least one event type.'
+          : `${bad.slice(0, 60)} is not an event type.`,
+        { field: 'event_types', allowed: [...EVENT_TYPES] },
+      );
+    }
+    return [...new Set(types)] as EventType[];
+  }
+
+  /**
+   * Standard Webhooks endpoint verification (spec extension "Endpoint verification"): a signed POST carrying
+   * `webhook-challenge`; the receiver proves it holds the secret by answering `webhook-challenge-response`
+   * = HMAC of the challenge under a key derived from the secret (the package's endpointVerificationResponse).
+   */
+  async function challenge(
+    app: AppFacts,
+    endpoint: EndpointRow,
+  ): Promise<{ verified: boolean; detail: string }> {
+    const secrets = (await repo.liveSecrets(endpoint.id, iso())).map((s) =>
+      unseal(deps.secretKey, s.ciphertext),
+    );
+    const value = randomBytes(24).toString('base64url');
+    const id = `challenge_${randomUUID()}`;
+    const body = JSON.stringify({ type: 'webhook.challenge', timestamp: iso(), data: { challenge: value } });
+    let target: Awaited<ReturnType<typeof resolveTarget>>;
+    const url = checkUrlSyntax(endpoint.url, app.sandbox);
+    try {
+      target = await resolveTarget(url, app.sandbox, settings.lookup);
+    } catch (err) {
+      if (err instanceof UrlRefused) return { verified: false, detail: err.message };
+      throw err;
+    }
+    const r = await send({
+      url,
+      address: target.address,
+      family: target.family,
+      headers: {
+        ...signatureHeaders(id, new Date(settings.wallClock()), body, {
+          secrets,
+          ed25519:
+            endpoint.ed25519_private === null ? null : unseal(deps.secretKey, endpoint.ed25519_private),
+        }),
+        'webhook-challenge': value,
+      },
+      body,
+      timeoutMs: settings.timeoutMs,
+      maxResponseBytes: settings.maxResponseBytes,
+      snippetBytes: 200,
+      ca: settings.ca,
+    });
+    if (r.status === null) return { verified: false, detail: `no answer (${r.error})` };
+    if (r.status < 200 || r.status >= 300) return { verified: false, detail: `answered HTTP ${r.status}` };
+    const answer = r.headers['webhook-challenge-response'];
+    const good = secrets.some((s) => {
+      try {
+        new Webhook(s).verifyEndpointVerificationResponse(value, answer ?? '');
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!good) return { verified: false, detail: 'no valid webhook-challenge-response header' };
+    await repo.markVerified(endpoint.id, await deps.events.head(), iso());
+    return { verified: true, detail: 'verified' };
+  }
+
+  /** Standard Webhooks "Signature scheme": `whsec_` + base64 of 24 to 64 bytes. */
+  function checkSecret(secret: string): void {
+    const m = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
+    const n = m ? Buffer.from(m[1] as string, 'base64').length : 0;
+    if (n < 24 || n > 64) {
+      throw new ApiError('API_ERR_VALIDATION', 'A secret is whsec_ followed by base64 of 24 to 64 bytes.', {
+        field: 'secret',
+      });
+    }
+  }
+
+  function range(from: string, to: string): { fromMs: number; toMs: number } {
+    const fromMs = Date.parse(from);
+    const toMs = Date.parse(to);
+    if (!(fromMs < toMs))
+      throw new ApiError('API_ERR_WEBHOOK_BAD_RANGE', '`from` must be before `to`.', { field: 'from' });
+    return { fromMs, toMs };
+  }
+
+  return {
+    async create(owner: string, clientId: string, input: EndpointInput) {
+      const app = await ownedApp(owner, clientId);
+      const types = checkTypes(input.event_types);
+      await checkUrl(input.url, app.sandbox);
+      const secret = input.secret ?? newWebhookSecret();
+      if (input.secret !== undefined) checkSecret(input.secret);
+      const pair = input.ed25519 ? newEd25519Pair() : null;
+      const id = `ep_${randomBytes(12).toString('base64url')}`;
+      await db.transaction(async (tx) => {
+        const r = webhooksRepository(tx);
+        await r.insertEndpoint({
+          id,
+          client_id: clientId,
+          url: input.url,
+          event_types: types,
+          payload: input.payload ?? 'thin',
+          status: 'unverified',
+          description: input.description ?? null,
+          ed25519_private: pair === null ? null : seal(deps.secretKey, pair.privateKey),
+          ed25519_public: pair?.publicKey ?? null,
+          created_at: iso(),
+        });
+        await r.insertSecret({
+          id: `whs_${randomBytes(9).toString('base64url')}`,
+          endpoint_id: id,
+          ciphertext: seal(deps.secretKey, secret),
+          created_at: iso(),
+          expires_at: null,
+        });
+      });
+      // A receiver can answer the challenge only once it holds the secret: at once when the developer brought
+      // it, otherwise after they install the one shown here and call …/verify.
+      const verification =
+        input.secret === undefined
+          ? { verified: false, detail: 'Install the secret in the receiver, then POST …/verify.' }
+          : await challenge(app, (await repo.endpoint(id)) as EndpointRow);
+      if (verification.verified) deps.wake();
+      // The secret (and the Ed25519 public key, which is no secret) is shown this once.
+      return {
+        endpoint: await view((await repo.endpoint(id)) as EndpointRow),
+        secret,
+        verification,
+      };
+    },
+    async list(owner: string, clientId: string) {
+      await ownedApp(owner, clientId);
+      return Promise.all((await repo.endpointsOf(clientId)).map(view));
+    },
+    async get(owner: string, clientId: string, endpointId: string) {
+      return view((await owned(owner, clientId, endpointId)).endpoint);
+    },
+    async update(
+      owner: string,
+      clientId: string,
+      endpointId: string,
+      patch: Partial<Omit<EndpointInput, 'ed25519'>> & { status?: 'active' | 'disabled' | undefined },
+    ) {
+      const { app, endpoint } = await owned(owner, clientId, endpointId);
+      const types = patch.event_types === undefined ? undefined : checkTypes(patch.event_types);
+      if (patch.url !== undefined) await checkUrl(patch.url, app.sandbox);
+      await repo.updateEndpoint(
+        endpointId,
+        {
+          ...(patch.url === undefined ? {} : { url: patch.url }),
+          ...(types === undefined ? {} : { event_types: types }),
+          ...(patch.payload === undefined ? {} : { payload: patch.payload }),
+          ...(patch.description === undefined ? {} : { description: patch.description }),
+        },
+        iso(),
+      );
+      if (patch.status === 'disabled' && endpoint.status === 'active') {
+        await repo.disable(endpointId, 'by_developer', iso());
+      } else if (patch.status === 'active' && endpoint.status === 'disabled') {
+        await repo.enable(endpointId, iso());
+        await repo.notice(
+          endpointId,
+          'enabled',
+          'Re-enabled by the developer; the backlog is being delivered.',
+          iso(),
+        );
+        deps.wake();
+      } else if (patch.status === 'active' && endpoint.status === 'unverified') {
+        throw new ApiError('API_ERR_WEBHOOK_UNVERIFIED', 'Verify the endpoint first (POST …/verify).', {
+          endpoint_id: endpointId,
+        });
+      }
+      // A changed URL is a new receiver: it must prove it holds the secret again.
+      if (patch.url !== undefined && patch.url !== endpoint.url) {
+        const fresh = (await repo.endpoint(endpointId)) as EndpointRow;
+        const v = await challenge(app, fresh);
+        if (!v.verified) {
+          throw new ApiError(
+            'API_ERR_WEBHOOK_VERIFICATION_FAILED',
+            `The new URL did not pass verification: ${v.detail}.`,
+            { endpoint_id: endpointId },
+          );
+        }
+      }
+      return view((await repo.endpoint(endpointId)) as EndpointRow);
+    },
+    async remove(owner: string, clientId: string, endpointId: string): Promise<void> {
+      await owned(owner, clientId, endpointId);
+      await repo.deleteEndpoint(endpointId);
+    },
+    async verify(owner: string, clientId: string, endpointId: string) {
+      const { app, endpoint } = await owned(owner, clientId, endpointId);
+      const v = await challenge(app, endpoint);
+      if (!v.verified) {
+        throw new ApiError(
+          'API_ERR_WEBHOOK_VERIFICATION_FAILED',
+          `The receiver did not pass verification: ${v.detail}.`,
+          { endpoint_id: endpointId },
+        );
+      }
+      deps.wake();
+      return view((await repo.endpoint(endpointId)) as EndpointRow);
+    },
+    /** A new secret; the others keep signing until `expire_others_in_s` passes (default: the overlap setting). */
+    async rotateSecret(owner: string, clientId: string, endpointId: string, expireOthersInS?: number) {
+      await owned(owner, clientId, endpointId);
+      const secret = newWebhookSecret();
+      const id = `whs_${randomBytes(9).toString('base64url')}`;
+      await db.transaction(async (tx) => {
+        const r = webhooksRepository(tx);
+        await r.insertSecret({
+          id,
+          endpoint_id: endpointId,
+          ciphertext: seal(deps.secretKey, secret),
+          created_at: iso(),
+          expires_at: null,
+        });
+        await r.expireOtherSecrets(
+          endpointId,
+          id,
+          iso(now() + (expireOthersInS === undefined ? settings.rotationOverlapMs : expireOthersInS * 1000)),
+        );
+      });
+      return { id, secret };
+    },
+    async revokeSecret(owner: string, clientId: string, endpointId: string, secretId: string): Promise<void> {
+      await owned(owner, clientId, endpointId);
+      const live = await repo.liveSecrets(endpointId, iso());
+      if (!live.some((s) => s.id === secretId)) {
+        throw new ApiError('API_ERR_WEBHOOK_NOT_FOUND', 'No live secret with this id on this endpoint.', {
+          secret_id: secretId,
+        });
+      }
+      if (live.length === 1) {
+        throw new ApiError(
+          'API_ERR_WEBHOOK_LAST_SECRET',
+          'This is the only live secret; rotate before revoking it.',
+          { secret_id: secretId },
+        );
+      }
+      await repo.revokeSecret(endpointId, secretId, iso());
+    },
+    async health(owner: string, clientId: string, endpointId: string) {
+      const { endpoint } = await owned(owner, clientId, endpointId);
+      return {
+        state: endpoint.status,
+        last_success_at: endpoint.last_success_at,
+        last_failure_at: endpoint.last_failure_at,
+        failing_since: endpoint.failing_since,
+        consecutive_failures: endpoint.consecutive_failures,
+        disabled_at: endpoint.disabled_at,
+        disabled_reason: endpoint.disabled_reason,
+        backlog: await repo.backlog(endpointId),
+        notices: await repo.notices(endpointId, 20),
+      };
+    },
+    async attempts(
+      owner: string,
+      clientId: string,
+      endpointId: string,
+      q: {
+        status?: 'succeeded' | 'failed';
+        event_type?: string;
+        event_id?: string;
+        from?: string;
+        to?: string;
+        before?: string;
+        limit?: number;
+      },
+    ) {
+      await owned(owner, clientId, endpointId);
+      const limit = q.limit ?? 50;
+      const rows = await repo.attempts(endpointId, {
+        ...(q.status === undefined ? {} : { ok: q.status === 'succeeded' }),
+        ...(q.event_type === undefined ? {} : { eventType: q.event_type }),
+        ...(q.event_id === undefined ? {} : { eventId: q.event_id }),
+        ...(q.from === undefined ? {} : { from: q.from }),
+        ...(q.to === undefined ? {} : { to: q.to }),
+        ...(q.before === undefined ? {} : { before: q.before }),
+        limit: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      return {
+        attempts: page.map((a) => ({
+          id: a.id,
+          event_id: a.event_id,
+          event_type: a.event_type,
+          attempted_at: a.attempted_at,
+          succeeded: a.ok,
+          http_status: a.http_status,
+          error_code: a.error_code,
+          latency_ms: a.latency_ms,
+          response_snippet: a.response_snippet,
+        })),
+        next_before: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+      };
+    },
+    /** Queues the events again under their own webhook-id: by id, or every event of the app's persons in a range. */
+    async replay(
+      owner: string,
+      clientId: string,
+      endpointId: string,
+      input: { event_ids?: string[]; from?: string; to?: string },
+    ) {
+      const { endpoint } = await owned(owner, clientId, endpointId);
+      if (endpoint.status === 'unverified') {
+        throw new ApiError('API_ERR_WEBHOOK_UNVERIFIED', 'The endpoint is not verified yet.', {
+          endpoint_id: endpointId,
+        });
+      }
+      const audience = await audienceOf(directory, clientId);
+      const rows: NewMessage[] = [];
+      const take = async (events: Awaited<ReturnType<EventsService['byIds']>>) => {
+        for (const e of events) {
+          if (!endpoint.event_types.includes(e.type)) continue;
+          const subject = await audience.subjectFor(e);
+          if (subject !== undefined) rows.push(messageOf(endpoint, e, subject, 'replay'));
+        }
+      };
+      if (input.event_ids !== undefined && input.event_ids.length > 0) {
+        await take(await deps.events.byIds(input.event_ids));
+      } else if (input.from !== undefined && input.to !== undefined) {
+        const { fromMs, toMs } = range(input.from, input.to);
+        let cursor: string | null = null;
+        const accounts = audience.persons.map((p) => p.accountId);
+        while (accounts.length > 0 && rows.length < REPLAY_LIMIT) {
+          const page = await deps.events.after(
+            cursor,
+            { accounts, types: endpoint.event_types as EventType[], fromTime: fromMs, toTime: toMs },
+            500,
+          );
+          await take(page.events);
+          cursor = page.next;
+          if (page.events.length < 500) break;
+        }
+      } else {
+        throw new ApiError('API_ERR_WEBHOOK_BAD_RANGE', 'Name `event_ids`, or `from` and `to`.', {
+          field: 'event_ids',
+        });
+      }
+      const queued = await repo.enqueue(rows.slice(0, REPLAY_LIMIT), iso());
+      deps.wake();
+      return { queued, event_ids: rows.slice(0, REPLAY_LIMIT).map((r) => r.event_id) };
+    },
+    async startBackfill(
+      owner: string,
+      clientId: string,
+      endpointId: string,
+      input: { from: string; to: string; rate: number; subject?: string },
+    ) {
+      const { endpoint } = await owned(owner, clientId, endpointId);
+      if (endpoint.status === 'unverified') {
+        throw new ApiError('API_ERR_WEBHOOK_UNVERIFIED', 'The endpoint is not verified yet.', {
+          endpoint_id: endpointId,
+        });
+      }
+      const { fromMs, toMs } = range(input.from, input.to);
+      if (input.subject !== undefined) {
+        const persons = await directory.persons(clientId);
+        if (!persons.some((p) => p.subject === input.subject)) {
+          throw new ApiError(
+            'API_ERR_WEBHOOK_UNKNOWN_SUBJECT',
+            'No person with this subject is connected to the app.',
+            { field: 'subject' },
+          );
+        }
+      }
+      const id = `bf_${randomBytes(12).toString('base64url')}`;
+      await repo.insertBackfill({
+        id,
+        endpoint_id: endpointId,
+        subject: input.subject ?? null,
+        from_at: iso(fromMs),
+        to_at: iso(toMs),
+        rate: input.rate,
+        started_at: iso(),
+      });
+      deps.wake();
+      return this.backfill(owner, clientId, endpointId, id);
+    },
+    async backfill(owner: string, clientId: string, endpointId: string, backfillId: string) {
+      await owned(owner, clientId, endpointId);
+      const bf = await repo.backfill(backfillId);
+      if (bf === undefined || bf.endpoint_id !== endpointId) {
+        throw new ApiError('API_ERR_WEBHOOK_NOT_FOUND', 'No backfill with this id on this endpoint.', {
+          backfill_id: backfillId,
+        });
+      }
+      const progress = await repo.backfillProgress(backfillId);
+      return {
+        id: bf.id,
+        subject: bf.subject,
+        from: bf.from_at,
+        to: bf.to_at,
+        rate: bf.rate,
+        state: bf.state,
+        queued: bf.enqueued,
+        delivered: progress.delivered,
+        started_at: bf.started_at,
+        completed_at: bf.completed_at,
+      };
+    },
+  };
+}
+export type WebhooksService = ReturnType<typeof createWebhooksService>;
