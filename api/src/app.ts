@@ -63,6 +63,7 @@ import {
   createTrendsService,
   trendsModule,
 } from './modules/trends/index.js';
+import { oauthAppDirectory, registerWebhooks, type WebhookSettings } from './modules/webhooks/index.js';
 
 export interface IdentitySettings {
   /** The API's external origin (scheme, host, port), e.g. https://linkwell.example; callbacks go there. */
@@ -101,6 +102,8 @@ export interface AppDeps {
   fhirExports?: { dir?: string; ttlMs?: number };
   /** Serves the web console at `/` (its pages, assets and vendor modules); `api run` and `linkwell up` do. */
   console?: boolean;
+  /** Webhook delivery settings (docs/webhooks.md); tests shorten the poll and lease and pin the jitter. */
+  webhooks?: Partial<WebhookSettings> & { worker?: boolean };
 }
 
 export type ApiApp = FastifyInstance<
@@ -272,6 +275,15 @@ export function buildApp(deps: AppDeps): ApiApp {
   const commands = deps.gatewayCommands ?? {};
   app.register(gatewayOperationsRoutes, { db: deps.db, now, commands });
   app.register(devicesModule, { db: deps.db, now, commands });
+  registerWebhooks(app, {
+    db: deps.db,
+    events,
+    directory: oauthAppDirectory(deps.db, now),
+    platformKey: oauth.secrets.secretKey,
+    now,
+    metrics: deps.metrics,
+    ...(deps.webhooks ? { settings: deps.webhooks } : {}),
+  });
   if (deps.console) app.register(consolePlugin);
   return app;
 }
