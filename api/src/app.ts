@@ -41,7 +41,12 @@ import {
   devicesMeasuring,
   devicesModule,
 } from './modules/devices/index.js';
-import { changesModule, createEventsService } from './modules/events/index.js';
+import {
+  changesModule,
+  createEventsService,
+  type EventRelay,
+  startEventRelay,
+} from './modules/events/index.js';
 import { createReadingCounter, exportsModule } from './modules/exports/index.js';
 import { createFhirService, fhirModule } from './modules/fhir/index.js';
 import {
@@ -100,6 +105,8 @@ export interface AppDeps {
   appRateLimits?: AppRateLimits;
   /** FHIR bulk export files (docs/fhir.md "Bulk export"): directory (default `<os tmp>/linkwell-exports`) and lifetime. */
   fhirExports?: { dir?: string; ttlMs?: number };
+  /** Relays ingest's event outbox into the event log (default true; docs/events.md). */
+  eventRelay?: boolean;
   /** Serves the web console at `/` (its pages, assets and vendor modules); `api run` and `linkwell up` do. */
   console?: boolean;
   /** Webhook delivery settings (docs/webhooks.md); tests shorten the poll and lease and pin the jitter. */
@@ -248,6 +255,14 @@ export function buildApp(deps: AppDeps): ApiApp {
   });
   app.register(auditModule, { db: deps.db, auditFor });
   const events = createEventsService(deps.db, { now, logger: app.log });
+  if (deps.eventRelay !== false) {
+    // Ingest's outbox rows become events here (docs/events.md "Durability"), in the background.
+    let relay: EventRelay | undefined;
+    app.addHook('onReady', async () => {
+      relay = startEventRelay(deps.db, { now, logger: app.log });
+    });
+    app.addHook('onClose', async () => relay?.close());
+  }
   app.register(changesModule, {
     events,
     accountTags: (id) => createIdentityService(deps.db, now).accountTags(id),

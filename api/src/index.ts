@@ -57,6 +57,15 @@ export type { InfluxSettings } from './influx/client.js';
 export { main } from './main.js';
 export { type ProviderConfig, ProvidersConfigSchema, redirectUriFor } from './modules/auth/index.js';
 export {
+  createEventsService,
+  EVENT_TYPES,
+  type EventsService,
+  type EventType,
+  pointEventId,
+  relayOnce,
+  startEventRelay,
+} from './modules/events/index.js';
+export {
   DEVICE_CODE_GRANT_TYPE,
   DEVICE_FLOW_DEFAULTS,
   type DeviceFlowOptions,

@@ -1,7 +1,13 @@
 import { type RunningPostgres, startPostgres } from '@linkwell/tests/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, migrate, openPglite, openPostgres } from '../src/index.js';
-import { createEventsService, type NewEvent } from '../src/modules/events/index.js';
+import {
+  createEventsService,
+  type NewEvent,
+  pointEventId,
+  relayOnce,
+  startEventRelay,
+} from '../src/modules/events/index.js';
 
 const T = Date.parse('2026-12-01T08:00:00Z');
 const ev = (id: string, account: string, extra: Partial<NewEvent> = {}): NewEvent => ({
@@ -73,6 +79,84 @@ function contract(name: string, open: () => Promise<Database>) {
         await expect(events.after(bad, {}, 1)).rejects.toMatchObject({ code: 'API_ERR_EVENTS_BAD_CURSOR' });
     });
 
+    it('relays ingest outbox rows into events in outbox order, once each, and drops malformed tuples', async () => {
+      const events = createEventsService(db);
+      const start = await events.head();
+      const created = (t: number, account = 'acct_r') => [
+        'reading.created',
+        'heart_rate',
+        account,
+        'dev_r',
+        t,
+        { bpm: 70 },
+        ['single-owner', 1, 'device'],
+        null,
+      ];
+      await db.query('INSERT INTO event_outbox (body) VALUES ($1)', [
+        JSON.stringify([created(T), created(T + 1)]),
+      ]);
+      // The same reading again (a resent publish) and a move of the first one to another person.
+      await db.query('INSERT INTO event_outbox (body) VALUES ($1)', [JSON.stringify([created(T)])]);
+      const cause = 'move:mv_1';
+      await db.query('INSERT INTO event_outbox (body) VALUES ($1)', [
+        JSON.stringify([
+          ['reading.deleted', 'heart_rate', 'acct_r', 'dev_r', T, null, null, cause],
+          [
+            'reading.created',
+            'heart_rate',
+            'acct_s',
+            'dev_r',
+            T,
+            { bpm: 70 },
+            ['manual', 1, 'reassign'],
+            cause,
+          ],
+          ['not.an.event', 'x', 'y', 'z', 1, null, null, null],
+        ]),
+      ]);
+      await db.query('INSERT INTO event_outbox (body) VALUES ($1)', ['{not json']);
+      let pass = await relayOnce(db, T + 10, 2);
+      expect(pass).toEqual({ rows: 2, events: 2, malformed: 0 });
+      pass = await relayOnce(db, T + 10);
+      expect(pass).toEqual({ rows: 2, events: 2, malformed: 2 });
+      expect(await relayOnce(db, T + 10)).toEqual({ rows: 0, events: 0, malformed: 0 });
+      const log = (await events.after(start, { accounts: ['acct_r', 'acct_s'] }, 10)).events;
+      expect(log.map((e) => [e.type, e.accountId, e.occurredAt])).toEqual([
+        ['reading.created', 'acct_r', T],
+        ['reading.created', 'acct_r', T + 1],
+        ['reading.deleted', 'acct_r', T],
+        ['reading.created', 'acct_s', T],
+      ]);
+      expect(log[0]).toMatchObject({
+        id: pointEventId(
+          'reading.created',
+          { account: 'acct_r', device: 'dev_r', metric: 'heart_rate', t: T },
+          null,
+        ),
+        data: { values: { bpm: 70 }, attribution: { method: 'single-owner', confidence: 1, rule: 'device' } },
+      });
+      expect(log[3]!.data).toMatchObject({ cause, attribution: { method: 'manual' } });
+      expect(new Set(log.map((e) => e.id)).size).toBe(4);
+    });
+
+    it('runs the relay in the background: an outbox row becomes an event without anyone asking', async () => {
+      const events = createEventsService(db);
+      const start = await events.head();
+      const relay = startEventRelay(db, { now: () => T, logger: { warn: () => {} }, intervalMs: 200 });
+      try {
+        await db.query('INSERT INTO event_outbox (body) VALUES ($1)', [
+          JSON.stringify([['reading.created', 'spo2', 'acct_bg', 'dev_bg', T, { spo2: 97 }, null, null]]),
+        ]);
+        await expect
+          .poll(async () => (await events.after(start, { accounts: ['acct_bg'] }, 10)).events.length, {
+            timeout: 5000,
+          })
+          .toBe(1);
+      } finally {
+        await relay.close();
+      }
+    });
+
     it('wakes subscribers when events are recorded, through LISTEN/NOTIFY as well as in-process', async () => {
       const events = createEventsService(db);
       const other = createEventsService(db);
@@ -102,6 +186,31 @@ describe('event log on PostgreSQL with overlapping writers', () => {
   });
 
   contract('PostgreSQL', async () => openPostgres(server.url));
+
+  it('lets one relay at a time work, so two API processes cannot interleave the log', async () => {
+    const other = await openPostgres(server.url);
+    try {
+      await db.query('INSERT INTO event_outbox (body) VALUES ($1)', [
+        JSON.stringify([['reading.created', 'spo2', 'acct_two', 'dev_two', T, { spo2: 96 }, null, null]]),
+      ]);
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      // Another process holds the relay lock mid-pass.
+      const holder = other.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [0x4c57_4556]);
+        await held;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await relayOnce(db, T)).toEqual({ rows: 0, events: 0, malformed: 0 });
+      release();
+      await holder;
+      expect((await relayOnce(db, T)).rows).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
 
   it('never hands out a cursor past a row that commits later with a lower sequence number', async () => {
     const events = createEventsService(db);

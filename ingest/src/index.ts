@@ -46,11 +46,10 @@ export { type IngestConfig, IngestConfigSchema, loadIngestConfig } from './confi
 export { INGEST_ERRORS, IngestError, type IngestErrorCode } from './errors.js';
 export {
   EventOutbox,
-  type EventRow,
-  eventId,
   insertEventRows,
   type MoveFacts,
   moveEventRows,
+  type OutboxEvent,
   readingCreated,
   type StoredPoint,
 } from './events/reading-events.js';

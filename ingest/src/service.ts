@@ -190,7 +190,6 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     deps.events?.enabled === false
       ? undefined
       : new EventOutbox(deps.registry, {
-          now: Date.now,
           logger: log,
           onInserted: (n) => metrics.eventsRecorded.inc(n),
         });

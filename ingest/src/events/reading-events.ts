@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Reading } from '@linkwell/firmware-protocol';
 import type { Logger } from 'pino';
 import type { Attribution } from '../attribution/attribution.js';
@@ -6,19 +5,22 @@ import { IngestError } from '../errors.js';
 import type { SqlClient } from '../registry/resolver.js';
 
 /**
- * Rows of the API's event log (table `events`, migration 0011; docs/events.md), as ingest writes them. The
- * table is a database contract between ingest and the API, like `inbox_items`: ingest never imports the API.
+ * What ingest adds to the API's event log (docs/events.md): rows of `event_outbox` (migration 0011), each a
+ * JSON array of these tuples. The API's relay turns every tuple into one `events` row with a stable id.
+ * The table and the tuple are a database contract between ingest and the API, like `inbox_items`.
+ *
+ * [type, metric, account tag, device tag, measured at ms, values, [method, confidence, rule] | null, cause | null]
  */
-export interface EventRow {
-  id: string;
-  type: 'reading.created' | 'reading.deleted' | 'attribution.changed';
-  account_id: string;
-  metric: string;
-  device_id: string;
-  /** The measurement time, ms. */
-  occurred_at: number;
-  data: Record<string, unknown>;
-}
+export type OutboxEvent = [
+  type: 'reading.created' | 'reading.deleted' | 'attribution.changed',
+  metric: string,
+  account: string,
+  device: string,
+  t: number,
+  values: Readonly<Record<string, number>> | null,
+  attr: [method: string, confidence: number | null, rule: string] | null,
+  cause: string | null,
+];
 
 /** A reading and where it is stored: the point key (metric, account tag, device tag, time). */
 export interface StoredPoint {
@@ -28,39 +30,21 @@ export interface StoredPoint {
   attr?: Attribution;
 }
 
-/**
- * The stable id of one event: the same stored point always gets the same `reading.created` id however often
- * it is resent, so the log keeps one row and a webhook receiver sees one `webhook-id`. `cause` separates
- * the facts of different moves (a reading moved A → B → A is created under A twice).
- */
-export function eventId(
-  type: EventRow['type'],
-  p: Omit<StoredPoint, 'reading' | 'attr'> & { metric: string; t: number },
-  cause = '',
-): string {
-  const h = createHash('sha256')
-    .update(`${type}\u0000${p.account}\u0000${p.deviceId}\u0000${p.metric}\u0000${p.t}\u0000${cause}`)
-    .digest('hex');
-  return `evt_${h.slice(0, 32)}`;
-}
+const attrTuple = (a: Attribution | undefined): OutboxEvent[6] =>
+  a ? [a.method, a.confidence ?? null, a.rule] : null;
 
 /** One `reading.created` per stored point; `cause` names the move that created it, if any. */
-export function readingCreated(points: readonly StoredPoint[], cause = ''): EventRow[] {
-  return points.map((p) => ({
-    id: eventId('reading.created', { ...p, metric: p.reading.metric, t: p.reading.t }, cause),
-    type: 'reading.created',
-    account_id: p.account,
-    metric: p.reading.metric,
-    device_id: p.deviceId,
-    occurred_at: p.reading.t,
-    data: {
-      values: p.reading.values,
-      ...(p.attr
-        ? { attribution: { method: p.attr.method, confidence: p.attr.confidence, rule: p.attr.rule } }
-        : {}),
-      ...(cause ? { cause } : {}),
-    },
-  }));
+export function readingCreated(points: readonly StoredPoint[], cause: string | null = null): OutboxEvent[] {
+  return points.map((p) => [
+    'reading.created',
+    p.reading.metric,
+    p.account,
+    p.deviceId,
+    p.reading.t,
+    p.reading.values,
+    attrTuple(p.attr),
+    cause,
+  ]);
 }
 
 export interface MoveFacts {
@@ -80,59 +64,26 @@ export interface MoveFacts {
  * A move's events: a reassignment is a deletion for the old person and a creation for the new one (the
  * issue's change-feed rule); filing an inbox reading is a creation. Both add the attribution change.
  */
-export function moveEventRows(m: MoveFacts): EventRow[] {
+export function moveEventRows(m: MoveFacts): OutboxEvent[] {
   const cause = `move:${m.id}`;
-  const to = {
-    reading: { metric: m.metric, t: m.t, values: m.values },
-    account: m.to,
-    deviceId: m.deviceId,
-    attr: m.attr,
-  };
-  const rows = readingCreated([to], cause);
-  if (m.kind === 'reassign' && m.from && m.from !== m.to) {
-    const from = { account: m.from, deviceId: m.deviceId, metric: m.metric, t: m.t };
-    rows.unshift({
-      id: eventId('reading.deleted', from, cause),
-      type: 'reading.deleted',
-      account_id: m.from,
-      metric: m.metric,
-      device_id: m.deviceId,
-      occurred_at: m.t,
-      data: { reason: 'reassigned', cause },
-    });
-  }
-  rows.push({
-    id: eventId(
-      'attribution.changed',
-      { account: m.to, deviceId: m.deviceId, metric: m.metric, t: m.t },
-      cause,
-    ),
-    type: 'attribution.changed',
-    account_id: m.to,
-    metric: m.metric,
-    device_id: m.deviceId,
-    occurred_at: m.t,
-    data: { kind: m.kind, method: m.attr.method, rule: m.attr.rule, cause },
-  });
+  const attr = attrTuple(m.attr);
+  const rows: OutboxEvent[] = [];
+  if (m.kind === 'reassign' && m.from && m.from !== m.to)
+    rows.push(['reading.deleted', m.metric, m.from, m.deviceId, m.t, null, null, cause]);
+  rows.push(['reading.created', m.metric, m.to, m.deviceId, m.t, m.values, attr, cause]);
+  rows.push(['attribution.changed', m.metric, m.to, m.deviceId, m.t, null, attr, cause]);
   return rows;
 }
 
-// One statement per group; a recorded id is skipped, so a resent reading adds no row.
-const INSERT = `
-INSERT INTO events (event_id, type, account_id, metric, device_id, occurred_at, created_at, data)
-SELECT x.id, x.type, x.account_id, x.metric, x.device_id, to_timestamp(x.occurred_at / 1000.0),
-       to_timestamp($2::bigint / 1000.0), x.data
-FROM jsonb_to_recordset($1::jsonb) AS x(id text, type text, account_id text, metric text, device_id text,
-     occurred_at double precision, data jsonb)
-ON CONFLICT (event_id) DO NOTHING`;
+const INSERT = 'INSERT INTO event_outbox (body) VALUES ($1)';
 
-/** Inserts rows into the event log now (no grouping); for the move executor's few rows per step. */
-export async function insertEventRows(db: SqlClient, rows: readonly EventRow[], now: number): Promise<void> {
+/** Inserts one outbox row now (no grouping): the move executor's few events per step. */
+export async function insertEventRows(db: SqlClient, rows: readonly OutboxEvent[]): Promise<void> {
   if (rows.length === 0) return;
   try {
-    await db.query(INSERT, [JSON.stringify(rows), Math.round(now)]);
+    await db.query(INSERT, [JSON.stringify(rows)]);
   } catch (err) {
-    // The database's message may quote a row (a health value); only its SQLSTATE goes out.
+    // The database's message may quote the row (health values); only its SQLSTATE goes out.
     const state = (err as { code?: unknown }).code;
     throw new IngestError(
       'INGEST_ERR_EVENTS_WRITE',
@@ -142,22 +93,20 @@ export async function insertEventRows(db: SqlClient, rows: readonly EventRow[], 
 }
 
 export interface EventOutboxOptions {
-  now: () => number;
   logger: Logger;
-  /** Rows per INSERT at most. Default 5000, like an InfluxDB batch. */
+  /** Events per outbox row at most. Default 5000, like an InfluxDB batch. */
   maxRows?: number;
-  onInserted?: (rows: number) => void;
+  onInserted?: (events: number) => void;
 }
 
 /**
- * The event log's writer for the readings path (docs/events.md "Durability"). `add` resolves once its rows
- * are committed; the readings handler awaits it before the PUBACK, next to the InfluxDB write, so every
- * acknowledged reading has its event. Group commit: while one INSERT runs, the rows of every publish that
- * arrives queue up and go in the next INSERT together, so the cost per reading falls as load rises and a
- * publish waits at most one INSERT more than it would alone.
+ * The event outbox on the readings path (docs/events.md "Durability"). `add` resolves once its events are
+ * committed; the readings handler awaits it before the PUBACK, next to the InfluxDB write, so every
+ * acknowledged reading has its event. Group commit: while one INSERT runs, the events of every publish that
+ * arrives queue up and go into the next row together, so the cost per reading falls as load rises.
  */
 export class EventOutbox {
-  private queue: { rows: readonly EventRow[]; done: (err?: Error) => void }[] = [];
+  private queue: { rows: readonly OutboxEvent[]; done: (err?: Error) => void }[] = [];
   private running = false;
   private readonly maxRows: number;
 
@@ -168,7 +117,7 @@ export class EventOutbox {
     this.maxRows = opts.maxRows ?? 5000;
   }
 
-  add(rows: readonly EventRow[]): Promise<void> {
+  add(rows: readonly OutboxEvent[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ rows, done: (err) => (err ? reject(err) : resolve()) });
@@ -191,15 +140,11 @@ export class EventOutbox {
           n += next.rows.length;
         }
         try {
-          await insertEventRows(
-            this.db,
-            group.flatMap((g) => g.rows),
-            this.opts.now(),
-          );
+          await insertEventRows(this.db, group.length === 1 ? group[0]!.rows : group.flatMap((g) => g.rows));
           this.opts.onInserted?.(n);
           for (const g of group) g.done();
         } catch (err) {
-          this.opts.logger.warn({ code: (err as IngestError).code, rows: n }, (err as Error).message);
+          this.opts.logger.warn({ code: (err as IngestError).code, events: n }, (err as Error).message);
           for (const g of group) g.done(err as Error);
         }
       }

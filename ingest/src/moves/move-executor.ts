@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { MANUAL_FILE, MANUAL_REASSIGN } from '../attribution/attribution.js';
 import { BASELINE_METRIC } from '../attribution/baselines.js';
 import { IngestError } from '../errors.js';
-import { type EventRow, insertEventRows, moveEventRows } from '../events/reading-events.js';
+import { insertEventRows, moveEventRows, type OutboxEvent } from '../events/reading-events.js';
 import type { PointFields, PointKey } from '../influx/point-query.js';
 import { fieldsLine, toLine } from '../influx/points.js';
 import type { IngestMetrics } from '../metrics.js';
@@ -224,7 +224,7 @@ export class MoveExecutor {
     }
     // The move's events go in before it is marked done: a crash in between repeats the insert, which the
     // event ids make a no-op (docs/events.md "Reassignments").
-    await insertEventRows(this.deps.db, await this.moveEvents(m, t), Date.now());
+    await insertEventRows(this.deps.db, await this.moveEvents(m, t));
     const { rows } = await this.deps.db.query<{ id: string }>(
       `UPDATE reading_moves SET state = 'done', done_at = now() WHERE id = $1 AND state IN ('pending', 'copied') RETURNING id`,
       [m.id],
@@ -244,7 +244,7 @@ export class MoveExecutor {
   }
 
   /** The move's events (docs/events.md "Reassignments"), with the values its snapshot saved. */
-  private async moveEvents(m: MoveRow, t: number): Promise<EventRow[]> {
+  private async moveEvents(m: MoveRow, t: number): Promise<OutboxEvent[]> {
     const snap = parseSnapshot((await this.row(m.id))?.snapshot ?? null);
     const values = snap ? ('reading' in snap ? snap.reading.values : numericValues(snap.fields)) : {};
     return moveEventRows({

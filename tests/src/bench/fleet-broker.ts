@@ -27,6 +27,8 @@ export interface BrokerJob {
    * PGlite and seeds it, whose queries and memory are then counted as the broker's.
    */
   registryUrl?: string;
+  /** The event outbox on the PUBACK path (docs/events.md); false measures ingest without it. Default true. */
+  events?: boolean;
 }
 
 const job = JSON.parse(process.argv[2]!) as BrokerJob;
@@ -45,6 +47,7 @@ const ingest = await startIngest({
   metricsRegistry: new Registry(),
   ...(job.batch ? { batch: job.batch } : {}),
   ...(job.brokerLimits ? { brokerLimits: job.brokerLimits } : {}),
+  events: { enabled: job.events !== false },
 });
 process.stdout.write(`${JSON.stringify({ mqttUrl: ingest.mqttUrl })}\n`);
 

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSigningKeys, migrate, openPostgres } from '@linkwell/api';
+import { generateSigningKeys, migrate, openPostgres, relayOnce } from '@linkwell/api';
 import { gatewayTokenCredentials } from '@linkwell/device-sim';
 import { startInfluxd, startPostgres } from '../harness/index.js';
 import { seedFleetRegistry } from './fleet-registry.js';
@@ -118,6 +118,7 @@ export async function runIngestBench(opts: IngestBenchOptions) {
       ingestNodeArgs: opts.ingestNodeArgs,
     };
     const batched: ScenarioResult[] = [];
+    const batchedNoEvents: ScenarioResult[] = [];
     const single: ScenarioResult[] = [];
     const naive: Awaited<ReturnType<typeof naiveScenario>>[] = [];
     for (let i = 1; i <= opts.rounds; i++) {
@@ -131,10 +132,22 @@ export async function runIngestBench(opts: IngestBenchOptions) {
           prof(`batched_${i}`),
         ),
       );
+      // The same load with the event outbox off, right after: its cost is the difference (docs/events.md).
+      batchedNoEvents.push(
+        await ingestScenario(
+          ctx,
+          `batched_noevents_${i}`,
+          READINGS_PER_MESSAGE,
+          opts.inflightBatched,
+          undefined,
+          false,
+        ),
+      );
       single.push(await ingestScenario(ctx, `single_${i}`, 1, opts.inflightSingle, prof(`single_${i}`)));
       naive.push(await naiveScenario(ctx, `naive_${i}`, opts.inflightSingle));
     }
     await measureRaw('after');
+    const relay = await measureRelay(postgres.url, log);
     const raw = Math.max(...rawRuns);
     const connections =
       opts.connections > 0
@@ -146,9 +159,10 @@ export async function runIngestBench(opts: IngestBenchOptions) {
         : undefined;
 
     const b = best(batched);
+    const bOff = best(batchedNoEvents);
     const s = best(single);
     const n = best(naive);
-    const ours = [...batched, ...single];
+    const ours = [...batched, ...batchedNoEvents, ...single];
     const summary = {
       measured_at: new Date().toISOString(),
       influx_version: influx.version,
@@ -161,6 +175,10 @@ export async function runIngestBench(opts: IngestBenchOptions) {
       messages_per_s: round(s.messagesPerSecond),
       naive_readings_per_s: round(n.readingsPerSecond),
       ratio: round(b.readingsPerSecond / raw, 3),
+      readings_per_s_events_off: round(bOff.readingsPerSecond),
+      events_cost: round(1 - b.readingsPerSecond / bOff.readingsPerSecond, 3),
+      relay_events_per_s: relay.eventsPerSecond,
+      relay_events: relay.events,
       messages_vs_naive: round(s.messagesPerSecond / n.readingsPerSecond, 2),
       lost: sum(ours, (r) => r.lost) + (connections?.lost ?? 0),
       duplicates: sum(ours, (r) => r.duplicates) + (connections?.duplicates ?? 0),
@@ -170,7 +188,7 @@ export async function runIngestBench(opts: IngestBenchOptions) {
       rss_kb_per_connection: connections?.rssKbPerConnection ?? null,
       raw_influx_runs: rawRuns.map((r) => round(r)),
       raw_influx_median_points_per_s: round(median(rawRuns)),
-      scenarios: { batched, single, naive },
+      scenarios: { batched, batched_events_off: batchedNoEvents, single, naive },
       connections: connections ?? null,
     };
     await mkdir(join(opts.outFile, '..'), { recursive: true });
@@ -180,5 +198,28 @@ export async function runIngestBench(opts: IngestBenchOptions) {
     await influx.stop();
     await postgres.stop();
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What the API's relay does with the outbox the runs left: expands it into `events` rows (one per reading,
+ * with its id) in passes of 50 outbox rows, as `startEventRelay` does. Measured on the first 200 000 events.
+ */
+async function measureRelay(url: string, log: (line: string) => void) {
+  const db = await openPostgres(url, { max: 1 });
+  try {
+    const started = performance.now();
+    let events = 0;
+    while (events < 200_000) {
+      const pass = await relayOnce(db, Date.now(), 10);
+      if (pass.rows === 0) break;
+      events += pass.events;
+    }
+    const s = (performance.now() - started) / 1000;
+    const eventsPerSecond = round(events / s);
+    log(`event relay: ${events} events recorded in ${round(s, 1)} s (${eventsPerSecond}/s)`);
+    return { events, eventsPerSecond };
+  } finally {
+    await db.close();
   }
 }

@@ -101,6 +101,7 @@ export async function ingestScenario(
   k: number,
   inflight: number,
   profileDir?: string,
+  events = true,
 ): Promise<ScenarioResult> {
   const database = `bench_ingest_${name}`;
   const broker = await startFleetBroker(
@@ -112,6 +113,7 @@ export async function ingestScenario(
       gateways: ctx.gateways,
       devicesPerGateway: 1,
       registryUrl: ctx.registryUrl,
+      events,
     },
     [...ctx.ingestNodeArgs, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
   );

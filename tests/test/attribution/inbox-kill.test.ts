@@ -10,6 +10,7 @@ import {
   generateSigningKeys,
   migrate,
   openPostgres,
+  relayOnce,
   seedDemoHome,
 } from '@linkwell/api';
 import type { Reading } from '@linkwell/firmware-protocol';
@@ -270,6 +271,7 @@ describe('ingest kill -9 while the inbox and reassignment are busy', () => {
     // The event log tells the same story (docs/events.md "Reassignments"): replaying its creations and
     // deletions in order leaves each reading under its last owner, once, and every move has its
     // attribution change; repeated steps after the kills added no second row.
+    while ((await relayOnce(db, Date.now())).rows > 0) {}
     const { rows: log } = await db.query<{
       type: string;
       account_id: string;

@@ -11,6 +11,8 @@ import {
   generateSigningKeys,
   migrate,
   openPostgres,
+  pointEventId,
+  relayOnce,
   seedDemoHome,
 } from '@linkwell/api';
 import { createSimulatedHome, ManualClock } from '@linkwell/device-sim';
@@ -205,9 +207,25 @@ describe('ingest kill -9 mid-stream', () => {
     const events = await createdEvents(T, T + 60_000);
     expect(events.map((e) => [e.t, e.bpm])).toEqual(readings.map((r) => [r.t, r.values.bpm]));
     expect(events.every((e) => /^evt_[0-9a-f]{32}$/.test(e.id))).toBe(true);
+    expect(events.map((e) => e.id)).toEqual(
+      readings.map((r) =>
+        pointEventId(
+          'reading.created',
+          {
+            account: DEMO_HOME.accountId,
+            device: DEMO_HOME.devices.wristband.id,
+            metric: 'heart_rate',
+            t: r.t,
+          },
+          null,
+        ),
+      ),
+    );
   });
 
   async function createdEvents(from: number, to: number) {
+    // What the API's relay does in production: ingest's outbox rows become events.
+    while ((await relayOnce(db, Date.now())).rows > 0) {}
     const { rows } = await db.query<{ id: string; t: string; bpm: number }>(
       `SELECT event_id AS id, (extract(epoch FROM occurred_at) * 1000)::bigint::text AS t,
               (data->'values'->>'bpm')::float8 AS bpm

@@ -5,6 +5,15 @@ import { type ChangesRoutesOptions, changesRoutes } from './routes.js';
 export { type ChangeView, changeView, type Viewer } from './change-view.js';
 export { decodeCursor, encodeCursor, type Position } from './cursor.js';
 export { EVENTS_ERRORS } from './errors.js';
+export { pointEventId } from './ids.js';
+export {
+  type EventRelay,
+  eventOfTuple,
+  OUTBOX_CHANNEL,
+  type RelayPass,
+  relayOnce,
+  startEventRelay,
+} from './relay.js';
 export { createEventsService, EVENTS_CHANNEL } from './service.js';
 export * from './types.js';
 export type { ChangesRoutesOptions };

@@ -1,0 +1,189 @@
+import type { Database, SqlExecutor } from '../../db/sql-client.js';
+import { pointEventId } from './ids.js';
+import { insertEvents } from './repository.js';
+import type { EventType, NewEvent } from './types.js';
+
+/** The channel migration 0011's trigger notifies on every insert into `event_outbox`. */
+export const OUTBOX_CHANNEL = 'linkwell_event_outbox';
+
+// Any constant shared by every API process: one relay at a time keeps the log in outbox order.
+const RELAY_LOCK = 0x4c57_4556; // "LWEV"
+
+const OUTBOX_TYPES = new Set<EventType>(['reading.created', 'reading.deleted', 'attribution.changed']);
+
+/** One outbox tuple (ingest's `OutboxEvent`, docs/events.md) as an event, or undefined when malformed. */
+export function eventOfTuple(x: unknown): NewEvent | undefined {
+  if (!Array.isArray(x) || x.length !== 8) return undefined;
+  const [type, metric, account, device, t, values, attr, cause] = x as unknown[];
+  if (typeof type !== 'string' || !OUTBOX_TYPES.has(type as EventType)) return undefined;
+  if (typeof metric !== 'string' || typeof account !== 'string' || account === '') return undefined;
+  if (typeof device !== 'string' || typeof t !== 'number' || !Number.isFinite(t)) return undefined;
+  if (cause !== null && typeof cause !== 'string') return undefined;
+  const data: Record<string, unknown> = {};
+  if (values !== null && typeof values === 'object') data.values = values;
+  if (Array.isArray(attr) && typeof attr[0] === 'string')
+    data.attribution = { method: attr[0], confidence: attr[1] ?? null, rule: attr[2] ?? null };
+  if (cause) data.cause = cause;
+  if (type === 'reading.deleted') data.reason = 'reassigned';
+  return {
+    id: pointEventId(type as EventType, { account, device, metric, t }, cause),
+    type: type as EventType,
+    accountId: account,
+    metric,
+    deviceId: device,
+    occurredAt: t,
+    data,
+  };
+}
+
+export interface RelayPass {
+  /** Outbox rows expanded and removed. */
+  rows: number;
+  /** Events recorded (repeats of recorded ids excluded). */
+  events: number;
+  /** Tuples that were not events (logged and dropped: they cannot be made right by retrying). */
+  malformed: number;
+}
+
+/**
+ * Expands the oldest outbox rows into `events` and deletes them, in one transaction: a crash undoes both,
+ * and the ids make a repeat harmless. Only rows of transactions older than every running one are taken
+ * (as the log's readers do), in (tx, seq) order, so the log keeps ingest's order. Another API process
+ * relaying at the same time makes this pass a no-op.
+ */
+export async function relayOnce(
+  db: Pick<Database, 'transaction'>,
+  now: number,
+  maxRows = 50,
+): Promise<RelayPass> {
+  return db.transaction(async (tx: SqlExecutor) => {
+    const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK]);
+    if (!lock.rows[0]?.ok) return { rows: 0, events: 0, malformed: 0 };
+    const { rows } = await tx.query<{ seq: string; body: string }>(
+      `SELECT seq::text AS seq, body FROM event_outbox
+       WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx, seq LIMIT $1`,
+      [maxRows],
+    );
+    if (rows.length === 0) return { rows: 0, events: 0, malformed: 0 };
+    let events = 0;
+    let malformed = 0;
+    for (const row of rows) {
+      let tuples: unknown;
+      try {
+        tuples = JSON.parse(row.body);
+      } catch {
+        tuples = undefined;
+      }
+      const list = Array.isArray(tuples) ? tuples : [tuples];
+      const batch: NewEvent[] = [];
+      for (const t of list) {
+        const e = eventOfTuple(t);
+        if (e) batch.push(e);
+        else malformed += 1;
+      }
+      for (let i = 0; i < batch.length; i += 5000)
+        events += await insertEvents(tx, batch.slice(i, i + 5000), now);
+    }
+    await tx.query('DELETE FROM event_outbox WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
+    return { rows: rows.length, events, malformed };
+  });
+}
+
+export interface EventRelay {
+  /** Relays until the outbox is empty (as far as this process can see); resolves with the events recorded. */
+  drain(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The relay loop: on every `linkwell_event_outbox` notification and every `intervalMs` (a lost LISTEN only
+ * delays it). Failures are logged and retried on the next wake-up; nothing is lost, the rows stay.
+ */
+export function startEventRelay(
+  db: Pick<Database, 'transaction' | 'listen'>,
+  opts: {
+    now: () => number;
+    logger: { warn(obj: object, msg: string): void };
+    intervalMs?: number;
+    onRelayed?: (pass: RelayPass) => void;
+  },
+): EventRelay {
+  let closed = false;
+  let wanted = false;
+  let loop: Promise<number> | undefined;
+  let stopListening: (() => Promise<void>) | undefined;
+
+  async function run(): Promise<number> {
+    let total = 0;
+    while (wanted && !closed) {
+      wanted = false;
+      try {
+        for (;;) {
+          const pass = await relayOnce(db, opts.now());
+          if (pass.malformed > 0)
+            opts.logger.warn(
+              { code: 'API_ERR_EVENTS_MALFORMED', count: pass.malformed },
+              'outbox tuples dropped',
+            );
+          if (pass.rows === 0) break;
+          total += pass.events;
+          opts.onRelayed?.(pass);
+          if (closed) break;
+        }
+      } catch (err) {
+        opts.logger.warn(
+          { err: (err as Error).message },
+          'event relay pass failed; retrying on the next wake-up',
+        );
+      }
+    }
+    return total;
+  }
+
+  function request(): Promise<number> {
+    if (closed) return Promise.resolve(0);
+    wanted = true;
+    loop ??= run().finally(() => {
+      loop = undefined;
+      if (wanted && !closed) void request();
+    });
+    return loop;
+  }
+
+  const listen = () =>
+    db
+      .listen(
+        OUTBOX_CHANNEL,
+        () => void request(),
+        () => {
+          stopListening = undefined;
+        },
+      )
+      .then((stop) => {
+        stopListening = stop;
+      })
+      .catch(() => undefined);
+  void listen().then(() => request());
+  const timer = setInterval(() => {
+    if (!stopListening) void listen();
+    void request();
+  }, opts.intervalMs ?? 1000);
+  timer.unref();
+
+  return {
+    drain: async () => {
+      let total = 0;
+      for (;;) {
+        const n = await request();
+        total += n;
+        if (n === 0) return total;
+      }
+    },
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await stopListening?.().catch(() => undefined);
+      await loop;
+    },
+  };
+}
