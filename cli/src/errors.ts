@@ -15,6 +15,11 @@ export const CLI_ERRORS = {
     'A linkwell bin was started on a Node older than the pinned Node 24 (cli/bin/node-version.js); run it through npx or an npm script.',
   CLI_ERR_PASSKEY_REQUIRED:
     'The device asked for a passkey, none was given with --passkey, and stdin is not a terminal to ask on.',
+  CLI_ERR_NO_TOKEN:
+    '`linkwell export` found no access token: no --token, no LINKWELL_TOKEN, and no token in the `linkwell up` state file.',
+  CLI_ERR_API_UNREACHABLE: '`linkwell export` could not connect to the API at --api (or the one in up.json).',
+  CLI_ERR_EXPORT_REFUSED:
+    'The API refused or failed an export request; the message carries the HTTP status and the API’s error code.',
 } as const;
 
 export type CliErrorCode = keyof typeof CLI_ERRORS;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerExport } from './commands/export.js';
 import { registerProtocol } from './commands/protocol.js';
 import { registerServices } from './commands/services.js';
 import { registerSim } from './commands/sim.js';
@@ -16,5 +17,6 @@ registerUp(program);
 registerServices(program);
 registerSim(program);
 registerProtocol(program);
+registerExport(program);
 
 await runProgram(program);
