@@ -122,8 +122,8 @@ export function startEventRelay(
           const pass = await relayOnce(db, opts.now());
           if (pass.malformed > 0)
             opts.logger.warn(
-              { code: 'API_ERR_EVENTS_MALFORMED', count: pass.malformed },
-              'outbox tuples dropped',
+              { count: pass.malformed },
+              'malformed event outbox tuples dropped',
             );
           if (pass.rows === 0) break;
           total += pass.events;
