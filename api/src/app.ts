@@ -45,6 +45,7 @@ import {
   changesModule,
   createEventsService,
   type EventRelay,
+  recordEvents,
   startEventRelay,
 } from './modules/events/index.js';
 import { createReadingCounter, exportsModule } from './modules/exports/index.js';
@@ -184,6 +185,9 @@ export function buildApp(deps: AppDeps): ApiApp {
     now,
     secureCookies,
     ...(deps.oauthTtl ? { ttl: deps.oauthTtl } : {}),
+    recordEvent: async (sql, e) => {
+      await recordEvents(sql, [e], now());
+    },
   });
   countOAuthEvents(oauth.provider, deps.metrics);
 

@@ -14,7 +14,7 @@ export {
   relayOnce,
   startEventRelay,
 } from './relay.js';
-export { createEventsService, EVENTS_CHANNEL } from './service.js';
+export { createEventsService, EVENTS_CHANNEL, recordEvents } from './service.js';
 export * from './types.js';
 export type { ChangesRoutesOptions };
 

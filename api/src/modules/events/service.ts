@@ -1,10 +1,19 @@
-import type { Database } from '../../db/sql-client.js';
+import type { Database, SqlClient } from '../../db/sql-client.js';
 import { decodeCursor, encodeCursor, type Position, START } from './cursor.js';
 import { type EventRow, eventsAfter, eventsByIds, headPosition, insertEvents } from './repository.js';
-import type { EventsService, StoredEvent } from './types.js';
+import type { EventsService, NewEvent, StoredEvent } from './types.js';
 
 /** The channel migration 0011's trigger notifies on every insert into `events`. */
 export const EVENTS_CHANNEL = 'linkwell_events';
+
+/** Adds events inside a caller's transaction (e.g. a revocation and its event commit together). */
+export async function recordEvents(
+  sql: SqlClient,
+  events: readonly NewEvent[],
+  now: number,
+): Promise<number> {
+  return insertEvents(sql, events, now);
+}
 
 function toStored(row: EventRow): StoredEvent {
   return {

@@ -41,10 +41,24 @@ export interface ConsentInput {
  * resource server refuses its JWT access tokens once its liveness cache (≤ 30 s) expires, and at once in this
  * process.
  */
+/** What the event log needs of a revocation (the events context's NewEvent, structurally). */
+export type RecordEvent = (
+  sql: SqlClient,
+  e: {
+    id: string;
+    type: 'connection.revoked';
+    accountId: string;
+    occurredAt: number;
+    data: Record<string, unknown>;
+  },
+) => Promise<void>;
+
 export function createConnectionsService(deps: {
   db: Database;
   now: () => number;
   onGrantGone: (grantId: string) => void;
+  /** Adds the revocation to the event log (events context) in the same transaction. */
+  recordEvent?: RecordEvent;
 }) {
   const iso = () => new Date(deps.now()).toISOString();
 
@@ -59,13 +73,21 @@ export function createConnectionsService(deps: {
     const sector = registeredSector(clientId, client?.redirect_uris ?? []);
     const subject = await subjectsRepository(sql).subjectOf(sector, accountId);
     if (subject === undefined) return;
+    const id = `evt_${randomUUID()}`;
     await connectionEventsRepository(sql).append({
-      id: `evt_${randomUUID()}`,
+      id,
       type: 'connection.revoked',
       client_id: clientId,
       subject,
       payload: { grant_id: grantId, revoked_by: by },
       occurred_at: iso(),
+    });
+    await deps.recordEvent?.(sql, {
+      id,
+      type: 'connection.revoked',
+      accountId,
+      occurredAt: deps.now(),
+      data: { client_id: clientId, grant_id: grantId, revoked_by: by },
     });
   }
 

@@ -7,7 +7,7 @@ import { requireUser } from '../../auth/guard.js';
 import type { SigningKeys } from '../../auth/keys.js';
 import type { Database } from '../../db/sql-client.js';
 import { type ClientsService, createClientsService } from './clients.js';
-import { type ConnectionsService, createConnectionsService } from './connections.js';
+import { type ConnectionsService, createConnectionsService, type RecordEvent } from './connections.js';
 import { interactionRoutes } from './interactions.js';
 import { jwtIntrospection } from './introspection.js';
 import { DEFAULT_OAUTH_TTL, OAUTH_PATHS, type OAuthTtl } from './options.js';
@@ -37,6 +37,8 @@ export interface OAuthServerDeps {
   now: () => number;
   secureCookies: boolean;
   ttl?: Partial<OAuthTtl>;
+  /** Adds each revoked connection to the event log (docs/events.md), in the revoking transaction. */
+  recordEvent?: RecordEvent;
 }
 
 export interface OAuthServer {
@@ -74,7 +76,12 @@ export function registerOAuthServer(app: FastifyInstance, deps: OAuthServerDeps)
   const rs = registerResourceServer(app, deps.keys, { db: deps.db, issuer, apiResource, now: deps.now });
   app.appTokens = rs.verifier;
   registerUserinfo(app, { verifier: rs.verifier, provider });
-  const connections = createConnectionsService({ db: deps.db, now: deps.now, onGrantGone: rs.forgetGrant });
+  const connections = createConnectionsService({
+    db: deps.db,
+    now: deps.now,
+    onGrantGone: rs.forgetGrant,
+    ...(deps.recordEvent ? { recordEvent: deps.recordEvent } : {}),
+  });
 
   provider.on('server_error', (ctx, err) => {
     if (err instanceof OAuthStoreUnavailable) ctx.state.storeUnavailable = true;
