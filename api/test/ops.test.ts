@@ -110,10 +110,15 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
     expect(doc.paths['/v1/me'].get['x-linkwell-scope']).toBe('account');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/device',
+      '/fhir/R4/$export-file/{job}/{file}',
+      '/fhir/R4/$export-status/{job}',
       '/fhir/R4/Device/{id}',
       '/fhir/R4/Observation',
       '/fhir/R4/Observation/{id}',
+      '/fhir/R4/Patient/$export',
       '/fhir/R4/Patient/{id}',
+      '/fhir/R4/Patient/{id}/$everything',
+      '/fhir/R4/Patient/{id}/$export',
       '/fhir/R4/metadata',
       '/healthz',
       '/metrics',
@@ -177,6 +182,7 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
       '/v1/households/{id}/members/{accountId}',
       '/v1/households/{id}/members/{accountId}/handover',
       '/v1/households/{id}/members/{accountId}/readings',
+      '/v1/export',
       '/v1/households/{id}/moves/{moveId}',
       '/v1/households/{id}/shares',
       '/v1/households/{id}/shares/{viewerId}',

@@ -62,6 +62,7 @@ export function createBulkRunner(opts: BulkRunnerOptions) {
   let stopped = true;
   let pumping = false;
   let repump = false;
+  let recovered = false;
   let sweeper: NodeJS.Timeout | undefined;
   const idle = new Set<() => void>();
 
@@ -143,7 +144,7 @@ export function createBulkRunner(opts: BulkRunnerOptions) {
 
   /** Starts queued jobs while there is room, one per person at a time. Re-entrant calls coalesce. */
   function pump(): void {
-    if (stopped) return;
+    if (stopped || !recovered) return;
     if (pumping) {
       repump = true;
       return;
@@ -170,6 +171,14 @@ export function createBulkRunner(opts: BulkRunnerOptions) {
     })();
   }
 
+  /** Jobs a previous process left running start again from scratch (their partial files are replaced). */
+  async function recover(): Promise<void> {
+    await mkdir(opts.dir, { recursive: true });
+    await jobs.requeueRunning();
+    recovered = true;
+    await sweep();
+  }
+
   async function sweep(): Promise<void> {
     for (const id of await jobs.deleteExpired(iso(opts.now()))) {
       const r = running.get(id);
@@ -184,11 +193,13 @@ export function createBulkRunner(opts: BulkRunnerOptions) {
     /** Re-queues what a previous process left running, sweeps, and starts work. */
     async start(): Promise<void> {
       stopped = false;
-      await mkdir(opts.dir, { recursive: true });
-      await jobs.requeueRunning();
-      await sweep();
+      // Exports are not worth refusing to serve over: a registry that cannot be read now is retried by the sweep.
+      await recover().catch((err: unknown) =>
+        opts.log?.error({ err }, 'bulk export queue could not be recovered; retrying with the sweep'),
+      );
       sweeper = setInterval(() => {
-        sweep()
+        (recovered ? Promise.resolve() : recover())
+          .then(sweep)
           .then(pump)
           .catch((err: unknown) => opts.log?.error({ err }, 'bulk export sweep failed'));
       }, opts.sweepEveryMs);
@@ -210,7 +221,8 @@ export function createBulkRunner(opts: BulkRunnerOptions) {
       if (sweeper !== undefined) clearInterval(sweeper);
       for (const r of running.values()) r.cancelled = true;
       if (running.size > 0) await new Promise<void>((resolve) => idle.add(resolve));
-      await jobs.requeueRunning();
+      // A closed registry is handled by the next start, which re-queues whatever is still marked running.
+      await jobs.requeueRunning().catch(() => undefined);
     },
   };
 }
