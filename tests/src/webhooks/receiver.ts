@@ -26,7 +26,9 @@ export type Behaviour =
   | { kind: 'drop' }
   | { kind: 'redirect'; location: string }
   /** A 200 with this many bytes of body. */
-  | { kind: 'oversized'; bytes: number };
+  | { kind: 'oversized'; bytes: number }
+  /** Holds the answer (a 200) this long: a slow receiver, or one whose sender dies meanwhile. */
+  | { kind: 'hold'; ms: number };
 
 /**
  * A webhook receiver written with the `standardwebhooks` package, the way an app developer would: it verifies
@@ -36,6 +38,8 @@ export type Behaviour =
 export class Receiver {
   readonly received: Received[] = [];
   behaviour: Behaviour = { kind: 'ok' };
+  /** Overrides `behaviour` for the n-th request that is not a challenge (0-based), when it returns one. */
+  plan: ((n: number) => Behaviour | undefined) | null = null;
   secrets: string[] = [];
   private server: Server;
   url = '';
@@ -133,10 +137,16 @@ export class Receiver {
         body: '',
       };
     }
-    const b = this.behaviour;
+    const b = this.plan?.(this.attempts().length - 1) ?? this.behaviour;
+    if (b.kind === 'hold') {
+      await new Promise((resolve) => setTimeout(resolve, b.ms));
+      // The sender went away meanwhile (killed): nobody hears the answer, so it is no delivery.
+      if (req.socket.destroyed) return { status: 0, headers: {}, body: '' };
+    }
     if (b.kind === 'drop') return { status: 0, headers: {}, body: '' };
     if (b.kind === 'status') return { status: b.status, headers: {}, body: `status ${b.status}` };
     if (b.kind === 'redirect') return { status: 302, headers: { location: b.location }, body: '' };
+    if (b.kind === 'hold') return { status: 200, headers: {}, body: '{"ok":true}' };
     if (b.kind === 'oversized')
       return { status: 200, headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(b.bytes) };
     return {

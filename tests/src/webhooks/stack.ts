@@ -5,6 +5,7 @@ import {
   migrate,
   openPglite,
   type ProviderConfig,
+  type SigningKeys,
 } from '@linkwell/api';
 import { startDemoIdentityProviders } from '@linkwell/identity-sim';
 import { Registry } from 'prom-client';
@@ -19,7 +20,7 @@ export type WebhookSettings = NonNullable<Parameters<typeof buildApp>[0]['webhoo
  */
 export async function startWebhookStack(
   webhooks: WebhookSettings,
-  opts: { db?: Database } = {},
+  opts: { db?: Database; oauthKeys?: SigningKeys } = {},
 ): Promise<IdentityStack & { metrics: Registry }> {
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
@@ -30,7 +31,7 @@ export async function startWebhookStack(
   const db = opts.db ?? (await openPglite());
   if (ownsDb) await migrate(db);
   const keys = generateSigningKeys();
-  const oauthKeys = generateSigningKeys();
+  const oauthKeys = opts.oauthKeys ?? generateSigningKeys();
   const metrics = new Registry();
   let offset = 0;
   const app = buildApp({
