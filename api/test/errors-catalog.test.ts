@@ -11,6 +11,7 @@ import { INBOX_ERRORS } from '../src/modules/inbox/index.js';
 import { OAUTH_ERRORS } from '../src/modules/oauth/index.js';
 import { READINGS_ERRORS } from '../src/modules/readings/index.js';
 import { TRENDS_ERRORS } from '../src/modules/trends/index.js';
+import { WEBHOOKS_ERRORS } from '../src/modules/webhooks/index.js';
 
 const DOC = new URL('../../docs/errors.md', import.meta.url);
 
@@ -27,6 +28,7 @@ const GROUPS = {
   devices: DEVICES_ERRORS,
   oauth: OAUTH_ERRORS,
   fhir: FHIR_ERRORS,
+  webhooks: WEBHOOKS_ERRORS,
 } as const;
 
 // Table rows look like `| `API_ERR_X` | 400 | meaning |`, possibly padded by a Markdown formatter.

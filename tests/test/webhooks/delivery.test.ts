@@ -12,7 +12,6 @@ import { startWebhookStack } from '../../src/webhooks/stack.js';
 
 const T0 = Date.UTC(2026, 10, 2, 6, 0, 0);
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 
 describe('webhook deliveries, verified by receivers built on the standardwebhooks package', () => {
   let stack: IdentityStack;
