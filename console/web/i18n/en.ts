@@ -1,4 +1,5 @@
 import { enDevices } from './en-devices.js';
+import { enExport } from './en-export.js';
 import { enHousehold } from './en-household.js';
 import { enInbox } from './en-inbox.js';
 import { enOAuth } from './en-oauth.js';
@@ -127,6 +128,7 @@ export const en = {
   ...enInbox,
   ...enTrends,
   ...enOAuth,
+  ...enExport,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 import type { MessageKey } from './en.js';
 import { zhCNDevices } from './zh-CN-devices.js';
+import { zhCNExport } from './zh-CN-export.js';
 import { zhCNHousehold } from './zh-CN-household.js';
 import { zhCNInbox } from './zh-CN-inbox.js';
 import { zhCNOAuth } from './zh-CN-oauth.js';
@@ -115,4 +116,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...zhCNInbox,
   ...zhCNTrends,
   ...zhCNOAuth,
+  ...zhCNExport,
 };

@@ -8,6 +8,7 @@ import { reloadAt, useLocation } from '../../router.js';
 import { useResource } from '../../use-resource.js';
 import { useActions } from './actions.js';
 import { AuditSection } from './audit.js';
+import { ExportSection } from './export-data.js';
 import { IdentitiesSection } from './identities.js';
 import { LinkIdentitySection } from './link-identity.js';
 import { MergeOffer } from './merge-offer.js';
@@ -68,6 +69,7 @@ export function AccountPage({ session, onSignedOut }: { session: Session; onSign
       <LinkIdentitySection providers={providers} actions={state.actions} />
       <SuggestionsSection suggestions={suggestions} />
       <MergesSection merges={merges} actions={state.actions} />
+      <ExportSection />
       <AuditSection audit={audit} />
       <StepUpDialog
         open={state.stepUpOpen}
