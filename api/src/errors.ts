@@ -2,6 +2,7 @@ import { CodedError } from '@linkwell/firmware-protocol';
 import type { ErrorCatalog } from './http/problem.js';
 import { AUTH_ERRORS } from './modules/auth/errors.js';
 import { DEVICES_ERRORS } from './modules/devices/errors.js';
+import { EVENTS_ERRORS } from './modules/events/errors.js';
 import { EXPORT_ERRORS } from './modules/exports/errors.js';
 import { FHIR_ERRORS } from './modules/fhir/errors.js';
 import { GATEWAYS_ERRORS } from './modules/gateways/errors.js';
@@ -10,7 +11,6 @@ import { IDENTITY_ERRORS } from './modules/identity/errors.js';
 import { INBOX_ERRORS } from './modules/inbox/errors.js';
 import { OAUTH_ERRORS } from './modules/oauth/errors.js';
 import { READINGS_ERRORS } from './modules/readings/errors.js';
-import { EVENTS_ERRORS } from './modules/events/errors.js';
 import { TRENDS_ERRORS } from './modules/trends/errors.js';
 import { WEBHOOKS_ERRORS } from './modules/webhooks/errors.js';
 

@@ -61,6 +61,7 @@ export {
   EVENT_TYPES,
   type EventsService,
   type EventType,
+  eventOfLine,
   pointEventId,
   relayOnce,
   startEventRelay,

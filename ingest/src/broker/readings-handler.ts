@@ -5,11 +5,10 @@ import {
   type Reading,
 } from '@linkwell/firmware-protocol';
 import type { Logger } from 'pino';
-import type { Attribution } from '../attribution/attribution.js';
 import type { Attributor, Decision } from '../attribution/attributor.js';
 import type { IngestError, IngestErrorCode } from '../errors.js';
 import { eventsOf, type HealthEventStore, type StoredReading } from '../events/health-events.js';
-import { type EventOutbox, readingCreated } from '../events/reading-events.js';
+import type { EventOutbox } from '../events/reading-events.js';
 import type { InboxEntry } from '../inbox/inbox-store.js';
 import { weightsOf } from '../inbox/stored-weights.js';
 import { toLine } from '../influx/points.js';
@@ -35,8 +34,8 @@ export interface ReadingsHandlerDeps {
    */
   events?: Pick<HealthEventStore, 'add'>;
   /**
-   * The event log (docs/events.md): a `reading.created` per stored reading, committed before the PUBACK like
-   * the health events, so an acknowledged reading always has its event. Absent: no events (bench baseline).
+   * The event outbox (docs/events.md): the stored readings' lines, committed before the PUBACK like the health
+   * events, so an acknowledged reading always has its `reading.created`. Absent: no events (bench baseline).
    */
   outbox?: Pick<EventOutbox, 'add'>;
   metrics: IngestMetrics;
@@ -90,7 +89,7 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
     const dead: QuarantineEntry[] = [];
     const unresolved: Reading[] = [];
     const weights: { reading: Reading; account: string }[] = [];
-    const stored: (StoredReading & { attr?: Attribution })[] = [];
+    const stored: StoredReading[] = [];
     // One lookup per distinct (device, slot) in the envelope rather than an awaited promise per reading:
     // an envelope usually holds many readings of one or two devices.
     const accounts = new Map<string, DeviceAccount | undefined>();
@@ -117,7 +116,7 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
         continue;
       }
       lines.push(toLine(r, who));
-      stored.push({ reading: r, account: who.accountId, deviceId: who.deviceId, attr: who.attr });
+      stored.push({ reading: r, account: who.accountId, deviceId: who.deviceId });
       if (r.metric === 'body_weight') weights.push({ reading: r, account: who.accountId });
     }
     // The rare path: shared scales (weight rules), unclaimed devices and unmapped slots.
@@ -128,7 +127,7 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
         const r = unresolved[i]!;
         if (d.kind === 'store') {
           lines.push(toLine(r, d.who, d.attr));
-          stored.push({ reading: r, account: d.who.accountId, deviceId: d.who.deviceId, attr: d.attr });
+          stored.push({ reading: r, account: d.who.accountId, deviceId: d.who.deviceId });
           if (r.metric === 'body_weight') weights.push({ reading: r, account: d.who.accountId });
         } else {
           held.push({
@@ -147,7 +146,7 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
     await Promise.all([
       deps.batcher.add(lines),
       events.length > 0 ? deps.events?.add(events) : undefined,
-      stored.length > 0 ? deps.outbox?.add(readingCreated(stored)) : undefined,
+      lines.length > 0 ? deps.outbox?.add(lines) : undefined,
       dead.length > 0 ? deps.quarantine.put(dead) : undefined,
       held.length > 0
         ? deps.inbox.put(gw, held).catch((err: unknown) => heldRefused(gw, env.seq, held, err))

@@ -79,9 +79,13 @@ const INSERT = 'INSERT INTO event_outbox (body) VALUES ($1)';
 
 /** Inserts one outbox row now (no grouping): the move executor's few events per step. */
 export async function insertEventRows(db: SqlClient, rows: readonly OutboxEvent[]): Promise<void> {
-  if (rows.length === 0) return;
+  if (rows.length > 0) await insertBody(db, JSON.stringify(rows));
+}
+
+/** One outbox row: a JSON array of tuples, or line protocol (the relay tells them apart by the first `[`). */
+async function insertBody(db: SqlClient, body: string): Promise<void> {
   try {
-    await db.query(INSERT, [JSON.stringify(rows)]);
+    await db.query(INSERT, [body]);
   } catch (err) {
     // The database's message may quote the row (health values); only its SQLSTATE goes out.
     const state = (err as { code?: unknown }).code;
@@ -94,33 +98,35 @@ export async function insertEventRows(db: SqlClient, rows: readonly OutboxEvent[
 
 export interface EventOutboxOptions {
   logger: Logger;
-  /** Events per outbox row at most. Default 5000, like an InfluxDB batch. */
-  maxRows?: number;
+  /** Readings per outbox row at most. Default 5000, like an InfluxDB batch. */
+  maxLines?: number;
   onInserted?: (events: number) => void;
 }
 
 /**
- * The event outbox on the readings path (docs/events.md "Durability"). `add` resolves once its events are
- * committed; the readings handler awaits it before the PUBACK, next to the InfluxDB write, so every
- * acknowledged reading has its event. Group commit: while one INSERT runs, the events of every publish that
- * arrives queue up and go into the next row together, so the cost per reading falls as load rises.
+ * The event outbox on the readings path (docs/events.md "Durability"). `add` takes the line-protocol lines
+ * of stored readings (the ones going to InfluxDB: the relay reads each back as its `reading.created`) and
+ * resolves once they are committed; the readings handler awaits it before the PUBACK, next to the InfluxDB
+ * write, so every acknowledged reading has its event. Reusing the lines costs ingest no serialisation.
+ * Group commit: while one INSERT runs, the lines of every publish that arrives queue up and go into the
+ * next row together, so the cost per reading falls as load rises.
  */
 export class EventOutbox {
-  private queue: { rows: readonly OutboxEvent[]; done: (err?: Error) => void }[] = [];
+  private queue: { lines: readonly string[]; done: (err?: Error) => void }[] = [];
   private running = false;
-  private readonly maxRows: number;
+  private readonly maxLines: number;
 
   constructor(
     private readonly db: SqlClient,
     private readonly opts: EventOutboxOptions,
   ) {
-    this.maxRows = opts.maxRows ?? 5000;
+    this.maxLines = opts.maxLines ?? 5000;
   }
 
-  add(rows: readonly OutboxEvent[]): Promise<void> {
-    if (rows.length === 0) return Promise.resolve();
+  add(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ rows, done: (err) => (err ? reject(err) : resolve()) });
+      this.queue.push({ lines, done: (err) => (err ? reject(err) : resolve()) });
       if (!this.running) void this.drain();
     });
   }
@@ -133,14 +139,16 @@ export class EventOutbox {
         let n = 0;
         while (
           this.queue.length > 0 &&
-          (group.length === 0 || n + this.queue[0]!.rows.length <= this.maxRows)
+          (group.length === 0 || n + this.queue[0]!.lines.length <= this.maxLines)
         ) {
           const next = this.queue.shift()!;
           group.push(next);
-          n += next.rows.length;
+          n += next.lines.length;
         }
+        let body = '';
+        for (const g of group) body += (body === '' ? '' : '\n') + g.lines.join('\n');
         try {
-          await insertEventRows(this.db, group.length === 1 ? group[0]!.rows : group.flatMap((g) => g.rows));
+          await insertBody(this.db, body);
           this.opts.onInserted?.(n);
           for (const g of group) g.done();
         } catch (err) {

@@ -3,7 +3,7 @@ import type { Attribution } from '../attribution/attribution.js';
 import { slotAttribution } from '../attribution/attribution.js';
 import type { Attributor } from '../attribution/attributor.js';
 import { eventsOf, type HealthEventStore } from '../events/health-events.js';
-import { type EventOutbox, readingCreated } from '../events/reading-events.js';
+import type { EventOutbox } from '../events/reading-events.js';
 import { toLine } from '../influx/points.js';
 import type { IngestMetrics } from '../metrics.js';
 import type { DeviceAccount } from '../registry/resolver.js';
@@ -210,8 +210,9 @@ export class InboxReplayer {
     ]);
     const writing = stored.filter((s) => claimed.has(s.item.id));
     if (writing.length === 0) return { replayed: 0, stillHeld };
+    const lines = writing.map((s) => toLine(s.item.reading, s.who, s.attr));
     await Promise.all([
-      this.deps.sink.add(writing.map((s) => toLine(s.item.reading, s.who, s.attr))),
+      this.deps.sink.add(lines),
       this.deps.events?.add(
         eventsOf(
           writing.map((s) => ({
@@ -221,16 +222,7 @@ export class InboxReplayer {
           })),
         ),
       ),
-      this.deps.outbox?.add(
-        readingCreated(
-          writing.map((s) => ({
-            reading: s.item.reading,
-            account: s.who.accountId,
-            deviceId: s.who.deviceId,
-            attr: s.attr,
-          })),
-        ),
-      ),
+      this.deps.outbox?.add(lines),
     ]);
     const marked = new Set(
       await this.deps.inbox.markStored(

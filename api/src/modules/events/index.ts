@@ -8,7 +8,9 @@ export { EVENTS_ERRORS } from './errors.js';
 export { pointEventId } from './ids.js';
 export {
   type EventRelay,
+  eventOfLine,
   eventOfTuple,
+  eventsOfRow,
   OUTBOX_CHANNEL,
   type RelayPass,
   relayOnce,

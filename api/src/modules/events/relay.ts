@@ -1,5 +1,6 @@
 import type { Database, SqlExecutor } from '../../db/sql-client.js';
 import { pointEventId } from './ids.js';
+import { type ParsedPoint, parseLine } from './line-protocol.js';
 import { insertEvents } from './repository.js';
 import type { EventType, NewEvent } from './types.js';
 
@@ -10,6 +11,70 @@ export const OUTBOX_CHANNEL = 'linkwell_event_outbox';
 const RELAY_LOCK = 0x4c57_4556; // "LWEV"
 
 const OUTBOX_TYPES = new Set<EventType>(['reading.created', 'reading.deleted', 'attribution.changed']);
+
+// Fields next to a reading's values in ingest's lines (firmware-protocol's META_FIELDS), not measurements.
+const META = new Set(['attr_method', 'attr_confidence', 'attr_rule', 'quality', 'slot']);
+
+/** One line of an outbox row of stored readings (the lines ingest wrote to InfluxDB) as its `reading.created`. */
+export function eventOfLine(line: string): NewEvent | undefined {
+  let p: ParsedPoint;
+  try {
+    p = parseLine(line);
+  } catch {
+    return undefined;
+  }
+  const account = p.tags.account;
+  if (account === undefined || account === '') return undefined;
+  const device = p.tags.device ?? '';
+  const values: Record<string, number> = {};
+  for (const [k, v] of Object.entries(p.fields)) if (typeof v === 'number' && !META.has(k)) values[k] = v;
+  const data: Record<string, unknown> = { values };
+  const f = p.fields;
+  if (typeof f.attr_method === 'string')
+    data.attribution = {
+      method: f.attr_method,
+      confidence: typeof f.attr_confidence === 'number' ? f.attr_confidence : null,
+      rule: typeof f.attr_rule === 'string' ? f.attr_rule : null,
+    };
+  if (typeof f.quality === 'string' && f.quality !== '') data.quality = f.quality.split(',');
+  const key = { account, device, metric: p.measurement, t: p.timestamp };
+  return {
+    id: pointEventId('reading.created', key, null),
+    type: 'reading.created',
+    accountId: account,
+    metric: p.measurement,
+    deviceId: device,
+    occurredAt: p.timestamp,
+    data,
+  };
+}
+
+/** The events of one outbox row: a JSON array of tuples (moves), or line protocol (stored readings). */
+export function eventsOfRow(body: string): { events: NewEvent[]; malformed: number } {
+  const events: NewEvent[] = [];
+  let malformed = 0;
+  if (body.startsWith('[')) {
+    let tuples: unknown;
+    try {
+      tuples = JSON.parse(body);
+    } catch {
+      return { events, malformed: 1 };
+    }
+    for (const t of tuples as unknown[]) {
+      const e = eventOfTuple(t);
+      if (e) events.push(e);
+      else malformed += 1;
+    }
+    return { events, malformed };
+  }
+  for (const line of body.split('\n')) {
+    if (line === '') continue;
+    const e = eventOfLine(line);
+    if (e) events.push(e);
+    else malformed += 1;
+  }
+  return { events, malformed };
+}
 
 /** One outbox tuple (ingest's `OutboxEvent`, docs/events.md) as an event, or undefined when malformed. */
 export function eventOfTuple(x: unknown): NewEvent | undefined {
@@ -68,19 +133,8 @@ export async function relayOnce(
     let events = 0;
     let malformed = 0;
     for (const row of rows) {
-      let tuples: unknown;
-      try {
-        tuples = JSON.parse(row.body);
-      } catch {
-        tuples = undefined;
-      }
-      const list = Array.isArray(tuples) ? tuples : [tuples];
-      const batch: NewEvent[] = [];
-      for (const t of list) {
-        const e = eventOfTuple(t);
-        if (e) batch.push(e);
-        else malformed += 1;
-      }
+      const { events: batch, malformed: bad } = eventsOfRow(row.body);
+      malformed += bad;
       for (let i = 0; i < batch.length; i += 5000)
         events += await insertEvents(tx, batch.slice(i, i + 5000), now);
     }
@@ -121,10 +175,7 @@ export function startEventRelay(
         for (;;) {
           const pass = await relayOnce(db, opts.now());
           if (pass.malformed > 0)
-            opts.logger.warn(
-              { count: pass.malformed },
-              'malformed event outbox tuples dropped',
-            );
+            opts.logger.warn({ count: pass.malformed }, 'malformed event outbox tuples dropped');
           if (pass.rows === 0) break;
           total += pass.events;
           opts.onRelayed?.(pass);
