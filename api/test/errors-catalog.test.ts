@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ERRORS, API_STARTUP_ERRORS, COMMON_ERRORS } from '../src/index.js';
 import { AUTH_ERRORS } from '../src/modules/auth/index.js';
 import { DEVICES_ERRORS } from '../src/modules/devices/index.js';
+import { EXPORT_ERRORS } from '../src/modules/exports/index.js';
 import { FHIR_ERRORS } from '../src/modules/fhir/index.js';
 import { GATEWAYS_ERRORS } from '../src/modules/gateways/index.js';
 import { HOUSEHOLDS_ERRORS } from '../src/modules/households/index.js';
@@ -28,6 +29,7 @@ const GROUPS = {
   devices: DEVICES_ERRORS,
   oauth: OAUTH_ERRORS,
   fhir: FHIR_ERRORS,
+  exports: EXPORT_ERRORS,
   webhooks: WEBHOOKS_ERRORS,
 } as const;
 
