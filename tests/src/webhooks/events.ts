@@ -9,14 +9,14 @@ export interface ReadingEvent {
   device?: string;
 }
 
-const FIELDS: Record<ReadingEvent['metric'], [string, number, string][]> = {
-  heart_rate: [['bpm', 72, '/min']],
+const FIELDS: Record<ReadingEvent['metric'], [string, number][]> = {
+  heart_rate: [['bpm', 72]],
   blood_pressure: [
-    ['systolic', 128, 'mm[Hg]'],
-    ['diastolic', 82, 'mm[Hg]'],
+    ['systolic', 128],
+    ['diastolic', 82],
   ],
-  spo2: [['percent', 97, '%']],
-  body_weight: [['kg', 71.5, 'kg']],
+  spo2: [['spo2', 97]],
+  body_weight: [['weight', 71.5]],
 };
 
 /**
@@ -34,14 +34,8 @@ export async function appendReadings(db: SqlClient, events: readonly ReadingEven
       metric: e.metric,
       device_id: e.device ?? 'dev_test_1',
       occurred_at: e.t,
-      data: {
-        metric: e.metric,
-        t: e.t,
-        values: Object.fromEntries(fields.map(([f, v]) => [f, v])),
-        unit: Object.fromEntries(fields.map(([f, , u]) => [f, u])),
-        device: e.device ?? 'dev_test_1',
-        readingId: `rd_${Buffer.from(JSON.stringify([e.metric, e.account, e.t])).toString('base64url')}`,
-      },
+      // The shape the API's event relay records (api/src/modules/events/relay.ts).
+      data: { values: Object.fromEntries(fields.map(([f, v]) => [f, v])) },
     };
   });
   await db.query(

@@ -74,10 +74,14 @@ describe('webhook deliveries, verified by receivers built on the standardwebhook
     expect(bp.type).toBe('reading.created');
     expect(bp.timestamp).toBe(new Date(T0 + MINUTE).toISOString());
     expect(bp.data).toMatchObject({
+      id: bpAlex,
       subject: alexSub,
-      metric: 'blood_pressure',
-      values: { systolic: 128, diastolic: 82 },
-      unit: { systolic: 'mm[Hg]', diastolic: 'mm[Hg]' },
+      reading: {
+        metric: 'blood_pressure',
+        measured_at: new Date(T0 + MINUTE).toISOString(),
+        values: { systolic: 128, diastolic: 82 },
+        unit: { systolic: 'mm[Hg]', diastolic: 'mm[Hg]' },
+      },
     });
     const raw = r.received.map((x) => x.body).join('\n');
     expect(raw).not.toContain(alex.accountId);
