@@ -19,6 +19,7 @@ export const CONSOLE_ROUTES = [
   '/connect',
   '/apps',
   '/developer',
+  '/developer/webhooks',
 ] as const;
 
 export type ConsoleRoute = (typeof CONSOLE_ROUTES)[number];

@@ -18,6 +18,7 @@ import { ConnectPage } from './pages/oauth/connect-page.js';
 import { DeveloperPage } from './pages/oauth/developer-page.js';
 import { SignInPage } from './pages/signin.js';
 import { TrendsPage } from './pages/trends/trends-page.js';
+import { WebhooksPage } from './pages/webhooks/webhooks-page.js';
 import { Link, navigate, reloadAt, useLocation } from './router.js';
 import { type Route, routeOf } from './routes.js';
 import { type Resource, useResource } from './use-resource.js';
@@ -78,6 +79,8 @@ function SignedInPage({ route, session }: { route: Route; session: Session }) {
       return <AppsPage session={session} />;
     case '/developer':
       return <DeveloperPage session={session} />;
+    case '/developer/webhooks':
+      return <WebhooksPage session={session} />;
     default:
       return <AccountPage session={session} onSignedOut={afterSignOut} />;
   }

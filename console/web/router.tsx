@@ -53,6 +53,7 @@ interface LinkProps {
   href: string;
   class?: string;
   'aria-current'?: 'page' | undefined;
+  'aria-label'?: string | undefined;
   children: ComponentChildren;
 }
 

@@ -15,6 +15,7 @@ export const ROUTES = [
   '/connect',
   '/apps',
   '/developer',
+  '/developer/webhooks',
 ] as const;
 
 export type Route = (typeof ROUTES)[number];

@@ -4,6 +4,7 @@ import { enHousehold } from './en-household.js';
 import { enInbox } from './en-inbox.js';
 import { enOAuth } from './en-oauth.js';
 import { enTrends } from './en-trends.js';
+import { enWebhooks } from './en-webhooks.js';
 
 // English, the reference dictionary: its keys are the console's message keys (zh-CN.ts must have them all).
 // `{name}` marks a value filled in at run time. The household, devices and inbox pages keep theirs in
@@ -129,6 +130,7 @@ export const en = {
   ...enTrends,
   ...enOAuth,
   ...enExport,
+  ...enWebhooks,
 } as const;
 
 export type MessageKey = keyof typeof en;

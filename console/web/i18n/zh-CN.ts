@@ -5,6 +5,7 @@ import { zhCNHousehold } from './zh-CN-household.js';
 import { zhCNInbox } from './zh-CN-inbox.js';
 import { zhCNOAuth } from './zh-CN-oauth.js';
 import { zhCNTrends } from './zh-CN-trends.js';
+import { zhCNWebhooks } from './zh-CN-webhooks.js';
 
 // Simplified Chinese. Typed against the English keys, so a missing or extra key fails the build.
 export const zhCN: Record<MessageKey, string> = {
@@ -117,4 +118,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...zhCNTrends,
   ...zhCNOAuth,
   ...zhCNExport,
+  ...zhCNWebhooks,
 };

@@ -7,9 +7,11 @@ import { CopyButton } from '../../components/copy-button.js';
 import { PageTitle } from '../../components/page-title.js';
 import { Alert, Status } from '../../components/problem.js';
 import { useI18n } from '../../i18n/context.js';
+import { Link } from '../../router.js';
 import { useResource } from '../../use-resource.js';
 import { type Actions, useActions } from '../account/actions.js';
 import { Loaded } from '../account/loaded.js';
+import { webhooksPage } from '../webhooks/paths.js';
 import { RegisterForm } from './register-form.js';
 import { scopeLabel } from './scope-names.js';
 import { SandboxBadge } from './scopes.js';
@@ -115,6 +117,14 @@ function AppItem({
           <dd>{t(isPublic ? 'developer.type.public' : 'developer.type.confidential')}</dd>
         </dl>
         <p class="muted small">{t('developer.createdAt', { date: date(app.created_at) })}</p>
+        <p>
+          <Link
+            href={webhooksPage(app.client_id)}
+            aria-label={t('developer.webhooksLabel', { name: app.name })}
+          >
+            {t('developer.webhooks')}
+          </Link>
+        </p>
       </div>
       {!disabled && (
         <div class="buttons">
