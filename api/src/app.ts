@@ -67,6 +67,7 @@ import {
   createProfileService,
   createSourcesService,
   createTrendsService,
+  readingClassifierFor,
   trendsModule,
 } from './modules/trends/index.js';
 import { oauthAppDirectory, registerWebhooks, type WebhookSettings } from './modules/webhooks/index.js';
@@ -251,7 +252,9 @@ export function buildApp(deps: AppDeps): ApiApp {
   });
   app.register(exportsModule, { listOwn: readings.listOwn, countReadings, now });
   app.register(fhirModule, {
-    fhir: createFhirService(readings),
+    fhir: createFhirService(readings, {
+      classifierFor: (accountId) => readingClassifierFor(deps.db, accountId, now()),
+    }),
     devicesMeasuring: (accountId) => devicesMeasuring(deps.db, accountId),
     publicUrl,
     now,

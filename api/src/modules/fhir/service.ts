@@ -4,6 +4,7 @@ import { type AppScope, FAMILY_SCOPE_OF_METRIC } from '../../auth/scopes.js';
 import { ApiError } from '../../errors.js';
 import type { ReadingsService } from '../readings/index.js';
 import { BP_PANEL, FHIR_FIELDS, isMetricName, LOINC, loincCodes } from './codes.js';
+import type { ClassificationInput } from './extensions.js';
 import { parseObservationId, readingMatches } from './ids.js';
 import { type ReadingInput, toObservations } from './observation.js';
 import type { Observation } from './types.js';
@@ -93,12 +94,24 @@ export interface ObservationSearch {
 // codes are rare among the metric's readings, and the page is cut short rather than scanning without end.
 const MAX_READINGS_PER_PAGE = 50_000;
 
-export function createFhirService(readings: ReadingsService) {
-  const observationsOf = observationsOfReading;
+/** The interpretation of one reading under its person's chosen scheme (the trends context's classifier). */
+export type ReadingClassifier = (
+  metric: string,
+  values: Readonly<Record<string, number>>,
+  quality?: readonly string[],
+) => ClassificationInput | undefined;
+
+export function createFhirService(
+  readings: ReadingsService,
+  opts: { classifierFor?: (accountId: string) => Promise<ReadingClassifier> } = {},
+) {
+  const classifierFor = opts.classifierFor ?? (async () => () => undefined);
 
   const service = {
     /** The readings context's own-readings listing, for the paged exports ($everything, bulk). */
     listOwn: readings.listOwn,
+    /** The person's reading classifier, for the paged exports. */
+    classifierFor,
 
     /**
      * One page of matches, newest first, and whether more follow. Offsets count Observations, not readings;
@@ -108,6 +121,7 @@ export function createFhirService(readings: ReadingsService) {
       if (q.metrics.length === 0 || q.fromMs >= q.toMs) return { page: [], more: false };
       const want = q.offset + q.count + 1;
       let limit = want;
+      const classify = await classifierFor(q.accountId);
       for (;;) {
         const found = await readings.listOwn(q.accountId, {
           metrics: q.metrics,
@@ -116,7 +130,7 @@ export function createFhirService(readings: ReadingsService) {
           limit,
         });
         const matches = found
-          .flatMap((r) => observationsOf(r, q.patientId))
+          .flatMap((r) => observationsOfReading(r, q.patientId, classify))
           .filter((o) => q.codes === undefined || o.code.coding?.some((c) => q.codes!.includes(c.code)));
         if (matches.length >= want || found.length < limit || limit >= MAX_READINGS_PER_PAGE) {
           const page = matches.slice(q.offset, q.offset + q.count);
@@ -170,7 +184,8 @@ export function createFhirService(readings: ReadingsService) {
         limit: 100,
       });
       const reading = found.find((r) => readingMatches(parts, r.id));
-      const obs = reading && observationsOf(reading, patientId).find((o) => o.id === id);
+      const classify = reading && (await classifierFor(accountId));
+      const obs = reading && observationsOfReading(reading, patientId, classify).find((o) => o.id === id);
       if (obs === undefined) throw fhirNotFound(`Observation ${id}`);
       return obs;
     },
@@ -181,9 +196,15 @@ export function createFhirService(readings: ReadingsService) {
 export type FhirService = ReturnType<typeof createFhirService>;
 
 /** The Observations of one stored reading, for the Patient `patientId`, pointing at its per-Patient Device. */
-export function observationsOfReading(reading: ReadingInput, patientId: string): Observation[] {
+export function observationsOfReading(
+  reading: ReadingInput,
+  patientId: string,
+  classify?: ReadingClassifier,
+): Observation[] {
+  const classification = classify?.(reading.metric, reading.values, reading.quality);
   return toObservations(reading, {
     patientId,
+    ...(classification === undefined ? {} : { classification }),
     ...(reading.device_id === null || reading.device_id === ''
       ? {}
       : { deviceId: deviceIdFor(patientId, reading.device_id) }),

@@ -5,6 +5,11 @@ export { TRENDS_ERRORS } from './errors.js';
 export { createHealthEventsService, type HealthEventsService } from './events.js';
 export { createHealthService, type HealthService } from './health-service.js';
 export { createProfileService, type ProfileService } from './profile.js';
+export {
+  type ClassifyReading,
+  type ReadingClassification,
+  readingClassifierFor,
+} from './reading-classifier.js';
 export { type AccountTagResolver, createTrendsService, type TrendsService } from './service.js';
 export { createSourcesService, type SourcesService } from './sources.js';
 
