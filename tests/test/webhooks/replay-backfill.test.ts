@@ -132,9 +132,9 @@ describe('replay and rate-controlled backfill through the delivery pipe', () => 
     ]);
     const queued = progress.map((d) => d.verified!.data.queued as number);
     expect(queued[0]).toBeGreaterThanOrEqual(50);
-    expect(queued[0]).toBeLessThan(55);
+    expect(queued[0]).toBeLessThan(100);
     expect(queued[1]).toBeGreaterThanOrEqual(100);
-    expect(queued[1]).toBeLessThan(105);
+    expect(queued[1]).toBeLessThan(120);
     expect(queued[2]).toBe(120);
     expect(progress.at(-1)!.verified!.data).toMatchObject({ backfill_id: started.id, delivered: 120 });
   }, 30_000);

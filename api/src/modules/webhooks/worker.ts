@@ -40,11 +40,14 @@ export function createWebhookWorker(deps: WorkerDeps): WebhookWorker {
   const iso = (ms: number) => new Date(ms).toISOString();
 
   async function fanOut(endpoint: EndpointRow): Promise<number> {
-    const audience = await audienceOf(directory, endpoint.client_id);
+    let audience: Awaited<ReturnType<typeof audienceOf>> | undefined;
     let cursor = endpoint.cursor;
     let queued = 0;
     for (;;) {
       const page = await events.after(cursor, { types: endpoint.event_types as EventType[] }, FANOUT_PAGE);
+      if (page.events.length === 0) return queued;
+      // Who may hear about what is read once per pass, and only when there is something to decide.
+      audience ??= await audienceOf(directory, endpoint.client_id);
       const rows: NewMessage[] = [];
       for (const event of page.events) {
         const subject = await audience.subjectFor(event);
