@@ -23,6 +23,9 @@ export interface WorkerDeps {
 }
 
 const FANOUT_PAGE = 500;
+
+/** The developer disabled (or deleted) the app: its messages wait, as for a failing receiver. */
+class AppGone extends Error {}
 /** A backfill reports progress each time this many more events are queued. */
 export const PROGRESS_EVERY = 50;
 
@@ -158,7 +161,7 @@ export function createWebhookWorker(deps: WorkerDeps): WebhookWorker {
     const body = JSON.stringify(message.payload);
     let outcome: { status: number | null; error: string | null; latencyMs: number; snippet: string };
     try {
-      if (app === undefined || app.disabled) throw new UrlRefused('unresolvable', 'app disabled');
+      if (app === undefined || app.disabled) throw new AppGone();
       const url = checkUrlSyntax(endpoint.url, app.sandbox);
       const target = await resolveTarget(url, app.sandbox, settings.lookup);
       const secrets = (await repo.liveSecrets(endpoint.id, iso(now()))).map((s) =>
@@ -181,8 +184,13 @@ export function createWebhookWorker(deps: WorkerDeps): WebhookWorker {
       });
       outcome = r;
     } catch (err) {
-      const code = err instanceof UrlRefused ? `address_refused:${err.reason}` : 'internal';
-      if (!(err instanceof UrlRefused))
+      const code =
+        err instanceof UrlRefused
+          ? `address_refused:${err.reason}`
+          : err instanceof AppGone
+            ? 'app_disabled'
+            : 'internal';
+      if (!(err instanceof UrlRefused || err instanceof AppGone))
         deps.log.warn({ err: (err as Error).message, endpoint: endpoint.id }, 'webhook send failed');
       outcome = { status: null, error: code, latencyMs: 0, snippet: '' };
     }
