@@ -6,6 +6,8 @@ import type { Migration } from './types.js';
  * token's scopes and the app's pairwise subject, kept so a re-run after a restart reads exactly what the
  * kick-off was allowed to), its state and, once done, the manifest's output list. Files live on disk under
  * the API's export directory, named by the job id; rows and files go together when the job expires.
+ * heartbeat_at is refreshed while a process runs the job: a running job whose heartbeat went stale was
+ * left by a process that died, and is queued again (several API processes may share one registry).
  */
 export const exportsMigration: Migration = {
   id: '0012_exports',
@@ -21,6 +23,7 @@ CREATE TABLE fhir_export_jobs (
   request_url text NOT NULL,
   status text NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
   progress integer NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+  heartbeat_at timestamptz,
   transaction_time timestamptz NOT NULL,
   output jsonb NOT NULL DEFAULT '[]'::jsonb,
   error text,

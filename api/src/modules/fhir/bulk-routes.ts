@@ -101,12 +101,14 @@ export const bulkExportRoutes: FastifyPluginAsyncTypebox<
   const runner = createBulkRunner({
     db: opts.bulk.db,
     listOwn: opts.fhir.listOwn,
+    classifierFor: opts.fhir.classifierFor,
     countReadings: opts.bulk.countReadings,
     devicesMeasuring: opts.devicesMeasuring,
     dir: opts.bulk.dir ?? join(tmpdir(), 'linkwell-exports'),
     now: opts.now,
     concurrency: opts.bulk.concurrency ?? 2,
-    sweepEveryMs: 10 * 60_000,
+    tickEveryMs: 30_000,
+    staleAfterMs: 120_000,
     log: app.log,
   });
   app.addHook('onReady', () => runner.start());

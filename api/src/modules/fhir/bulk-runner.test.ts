@@ -47,12 +47,14 @@ describe('bulk export runner over PGlite', () => {
     createBulkRunner({
       db,
       listOwn,
+      classifierFor: async () => () => undefined,
       countReadings: async () => READINGS.length,
       devicesMeasuring: async () => [],
       dir,
       now: () => NOW,
       concurrency: 1,
-      sweepEveryMs: 60_000,
+      tickEveryMs: 60_000,
+      staleAfterMs: 120_000,
     });
 
   const job = (id: string, expiresAt: number) => ({
@@ -72,7 +74,8 @@ describe('bulk export runner over PGlite', () => {
   it('re-runs from scratch a job a stopped process left running, replacing its partial file', async () => {
     const jobs = createExportJobsRepository(db);
     await jobs.insert(job('exp_interrupted', NOW + 86_400_000));
-    expect(await jobs.claim('exp_interrupted')).toBe(true);
+    // Its process last proved it was alive ten minutes ago.
+    expect(await jobs.claim('exp_interrupted', new Date(NOW - 600_000).toISOString())).toBe(true);
     // What the killed process had written so far.
     await mkdir(join(dir, 'exp_interrupted'), { recursive: true });
     await writeFile(join(dir, 'exp_interrupted', 'Observation.ndjson'), '{"partial":\n');
@@ -98,6 +101,18 @@ describe('bulk export runner over PGlite', () => {
     expect(
       lines.map((l) => (JSON.parse(l) as { valueQuantity: { value: number } }).valueQuantity.value),
     ).toEqual([62, 61, 60]);
+  });
+
+  it('leaves alone a job another live process is running (heartbeat a minute old)', async () => {
+    const jobs = createExportJobsRepository(db);
+    await jobs.insert(job('exp_elsewhere', NOW + 86_400_000));
+    expect(await jobs.claim('exp_elsewhere', new Date(NOW - 60_000).toISOString())).toBe(true);
+    const r = runner();
+    await r.start();
+    await new Promise((res) => setTimeout(res, 200));
+    await r.stop();
+    expect(await jobs.get('exp_elsewhere')).toMatchObject({ status: 'running', progress: 0 });
+    await jobs.delete('exp_elsewhere');
   });
 
   it('removes an expired job and its files when it starts', async () => {

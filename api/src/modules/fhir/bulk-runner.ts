@@ -10,13 +10,15 @@ import { allReadings, type CountReadings, type ListOwn } from '../exports/index.
 import { grantedMetrics, leadingResources } from './everything.js';
 import { patientIdOf } from './principal.js';
 import { createExportJobsRepository, type ExportJob, type ExportOutput } from './repository.js';
-import { observationsOfReading } from './service.js';
+import { observationsOfReading, type ReadingClassifier } from './service.js';
 
 /** Runs bulk export jobs inside the API process (docs/fhir.md "Bulk export"). */
 
 export interface BulkRunnerOptions {
   db: Database;
   listOwn: ListOwn;
+  /** The person's reading classifier (the interpretation search and read give too). */
+  classifierFor: (accountId: string) => Promise<ReadingClassifier>;
   countReadings: CountReadings;
   devicesMeasuring: (accountId: string) => Promise<readonly MeasuringDevice[]>;
   /** Where job files are written, one directory per job. */
@@ -24,8 +26,13 @@ export interface BulkRunnerOptions {
   now: () => number;
   /** Jobs running at once across everyone; a person's own jobs always run one after another. */
   concurrency: number;
-  /** How often expired jobs are swept. */
-  sweepEveryMs: number;
+  /**
+   * How often this process proves it is alive for its running jobs, re-queues jobs whose heartbeat went
+   * stale, and removes expired ones.
+   */
+  tickEveryMs: number;
+  /** A running job whose heartbeat is older than this was left by a process that died. */
+  staleAfterMs: number;
   log?: FastifyBaseLogger;
 }
 
@@ -93,6 +100,7 @@ export function createBulkRunner(opts: BulkRunnerOptions) {
       toMs: Date.parse(job.transaction_time) + 1,
     };
     const total = await opts.countReadings(job.account_id, { metrics, ...range });
+    const classify = await opts.classifierFor(job.account_id);
     const file = 'Observation.ndjson';
     const stream = createWriteStream(join(dir, file));
     let count = 0;
@@ -107,14 +115,18 @@ export function createBulkRunner(opts: BulkRunnerOptions) {
         if (flag.cancelled) return;
         let chunk = '';
         for (const r of page)
-          for (const o of observationsOfReading(r, patientId)) {
+          for (const o of observationsOfReading(r, patientId, classify)) {
             chunk += `${JSON.stringify(o)}\n`;
             count++;
           }
         await write(stream, chunk);
         done += page.length;
         // Never 100 % before the manifest exists: a client reading 100 % expects the 200 next.
-        await jobs.setProgress(job.id, Math.min(99, Math.floor((100 * done) / Math.max(1, total))));
+        await jobs.setProgress(
+          job.id,
+          Math.min(99, Math.floor((100 * done) / Math.max(1, total))),
+          iso(opts.now()),
+        );
       }
     } finally {
       await close(stream);
@@ -158,7 +170,7 @@ export function createBulkRunner(opts: BulkRunnerOptions) {
           for (const job of await jobs.queued()) {
             if (stopped || running.size >= opts.concurrency) break;
             if (busy.has(job.account_id)) continue;
-            if (!(await jobs.claim(job.id))) continue;
+            if (!(await jobs.claim(job.id, iso(opts.now())))) continue;
             busy.add(job.account_id);
             start({ ...job, status: 'running' });
           }
@@ -171,11 +183,20 @@ export function createBulkRunner(opts: BulkRunnerOptions) {
     })();
   }
 
-  /** Jobs a previous process left running start again from scratch (their partial files are replaced). */
+  /** Jobs a dead process left running start again from scratch (their partial files are replaced). */
+  const requeueStale = () => jobs.requeue({ staleBefore: iso(opts.now() - opts.staleAfterMs) });
+
   async function recover(): Promise<void> {
     await mkdir(opts.dir, { recursive: true });
-    await jobs.requeueRunning();
+    await requeueStale();
     recovered = true;
+    await sweep();
+  }
+
+  async function tick(): Promise<void> {
+    if (!recovered) return recover();
+    await jobs.heartbeat([...running.keys()], iso(opts.now()));
+    await requeueStale();
     await sweep();
   }
 
@@ -190,7 +211,7 @@ export function createBulkRunner(opts: BulkRunnerOptions) {
   return {
     dirOf,
     jobs,
-    /** Re-queues what a previous process left running, sweeps, and starts work. */
+    /** Re-queues what a dead process left running, removes expired jobs, and starts work. */
     async start(): Promise<void> {
       stopped = false;
       // Exports are not worth refusing to serve over: a registry that cannot be read now is retried by the sweep.
@@ -198,11 +219,10 @@ export function createBulkRunner(opts: BulkRunnerOptions) {
         opts.log?.error({ err }, 'bulk export queue could not be recovered; retrying with the sweep'),
       );
       sweeper = setInterval(() => {
-        (recovered ? Promise.resolve() : recover())
-          .then(sweep)
+        tick()
           .then(pump)
-          .catch((err: unknown) => opts.log?.error({ err }, 'bulk export sweep failed'));
-      }, opts.sweepEveryMs);
+          .catch((err: unknown) => opts.log?.error({ err }, 'bulk export housekeeping failed'));
+      }, opts.tickEveryMs);
       sweeper.unref();
       pump();
     },
@@ -219,10 +239,11 @@ export function createBulkRunner(opts: BulkRunnerOptions) {
     async stop(): Promise<void> {
       stopped = true;
       if (sweeper !== undefined) clearInterval(sweeper);
+      const mine = [...running.keys()];
       for (const r of running.values()) r.cancelled = true;
       if (running.size > 0) await new Promise<void>((resolve) => idle.add(resolve));
-      // A closed registry is handled by the next start, which re-queues whatever is still marked running.
-      await jobs.requeueRunning().catch(() => undefined);
+      // Given back at once; should the registry be gone already, their heartbeat goes stale instead.
+      await jobs.requeue({ ids: mine }).catch(() => undefined);
     },
   };
 }

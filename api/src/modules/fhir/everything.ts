@@ -157,8 +157,10 @@ export const everythingRoutes: FastifyPluginAsyncTypebox<FhirRoutesOptions> = as
       // Whole readings only, and never more entries than _count (unless one reading alone exceeds it).
       const observations: Resource[] = [];
       let taken = 0;
+      // The same interpretation Observation search and read give (the person's classification scheme).
+      const classify = readings.length === 0 ? undefined : await opts.fhir.classifierFor(principal.accountId);
       for (const r of readings) {
-        const obs = observationsOfReading(r, patientId);
+        const obs = observationsOfReading(r, patientId, classify);
         if (taken > 0 && observations.length + obs.length > room) break;
         observations.push(...obs);
         taken++;

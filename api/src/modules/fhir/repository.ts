@@ -22,6 +22,7 @@ export interface ExportJob {
   request_url: string;
   status: ExportStatus;
   progress: number;
+  heartbeat_at: string | null;
   transaction_time: string;
   output: ExportOutput[];
   error: string | null;
@@ -30,7 +31,7 @@ export interface ExportJob {
   expires_at: string;
 }
 
-const COLUMNS = `id, account_id, client_id, app_subject, scopes, types, since, request_url, status, progress,
+const COLUMNS = `id, account_id, client_id, app_subject, scopes, types, since, request_url, status, progress, heartbeat_at,
   transaction_time, output, error, created_at, finished_at, expires_at`;
 
 const iso = (v: unknown) => (v === null ? null : new Date(v as string | Date).toISOString());
@@ -42,6 +43,7 @@ function toJob(row: Record<string, unknown>): ExportJob {
     transaction_time: iso(row.transaction_time)!,
     created_at: iso(row.created_at)!,
     finished_at: iso(row.finished_at),
+    heartbeat_at: iso(row.heartbeat_at),
     expires_at: iso(row.expires_at)!,
   };
 }
@@ -49,7 +51,7 @@ function toJob(row: Record<string, unknown>): ExportJob {
 export function createExportJobsRepository(sql: SqlClient) {
   return {
     async insert(
-      job: Omit<ExportJob, 'status' | 'progress' | 'output' | 'error' | 'finished_at'>,
+      job: Omit<ExportJob, 'status' | 'progress' | 'heartbeat_at' | 'output' | 'error' | 'finished_at'>,
     ): Promise<void> {
       await sql.query(
         `INSERT INTO fhir_export_jobs (id, account_id, client_id, app_subject, scopes, types, since, request_url,
@@ -85,19 +87,29 @@ export function createExportJobsRepository(sql: SqlClient) {
     },
 
     /** Moves a queued job to running; false when someone else (or a cancel) got there first. */
-    async claim(id: string): Promise<boolean> {
+    async claim(id: string, at: string): Promise<boolean> {
       const { rows } = await sql.query(
-        `UPDATE fhir_export_jobs SET status = 'running', progress = 0 WHERE id = $1 AND status = 'queued' RETURNING id`,
-        [id],
+        `UPDATE fhir_export_jobs SET status = 'running', progress = 0, heartbeat_at = $2
+         WHERE id = $1 AND status = 'queued' RETURNING id`,
+        [id, at],
       );
       return rows.length === 1;
     },
 
-    async setProgress(id: string, progress: number): Promise<void> {
-      await sql.query(`UPDATE fhir_export_jobs SET progress = $2 WHERE id = $1 AND status = 'running'`, [
-        id,
-        progress,
-      ]);
+    async setProgress(id: string, progress: number, at: string): Promise<void> {
+      await sql.query(
+        `UPDATE fhir_export_jobs SET progress = $2, heartbeat_at = $3 WHERE id = $1 AND status = 'running'`,
+        [id, progress, at],
+      );
+    },
+
+    /** Proof of life for the jobs this process runs. */
+    async heartbeat(ids: readonly string[], at: string): Promise<void> {
+      if (ids.length === 0) return;
+      await sql.query(
+        `UPDATE fhir_export_jobs SET heartbeat_at = $2 WHERE id = ANY($1) AND status = 'running'`,
+        [ids, at],
+      );
     },
 
     async finish(id: string, output: ExportOutput[], at: string): Promise<boolean> {
@@ -116,11 +128,23 @@ export function createExportJobsRepository(sql: SqlClient) {
       );
     },
 
-    /** Jobs a stopped process left running go back to the queue (docs/fhir.md "Bulk export"). */
-    async requeueRunning(): Promise<number> {
-      const { rows } = await sql.query(
-        `UPDATE fhir_export_jobs SET status = 'queued', progress = 0 WHERE status = 'running' RETURNING id`,
-      );
+    /**
+     * Running jobs whose heartbeat is older than `staleBefore` (their process died, `kill -9` included), or
+     * the given ids (this process is stopping), go back to the queue (docs/fhir.md "Bulk export").
+     */
+    async requeue(q: { staleBefore: string } | { ids: readonly string[] }): Promise<number> {
+      const { rows } =
+        'ids' in q
+          ? await sql.query(
+              `UPDATE fhir_export_jobs SET status = 'queued', progress = 0
+               WHERE status = 'running' AND id = ANY($1) RETURNING id`,
+              [q.ids],
+            )
+          : await sql.query(
+              `UPDATE fhir_export_jobs SET status = 'queued', progress = 0
+               WHERE status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < $1) RETURNING id`,
+              [q.staleBefore],
+            );
       return rows.length;
     },
 
