@@ -6,6 +6,7 @@ import { runFleetBench } from './fleet-bench.js';
 import { runGatewayFootprint } from './gateway-footprint.js';
 import { runIdentityBench } from './identity-bench.js';
 import { READINGS_PER_MESSAGE, runIngestBench } from './ingest-bench.js';
+import { runInteropBench } from './interop-bench.js';
 import { runOutboxBench } from './outbox-bench.js';
 import { runOutboxHeap } from './outbox-heap.js';
 import { runProtocolBench } from './protocol-bench.js';
@@ -399,5 +400,40 @@ program
       );
     },
   );
+
+program
+  .command('interop')
+  .description(
+    'webhook events delivered/s through the API vs bare signed POSTs to the same receiver; FHIR $everything for a year vs InfluxDB raw, same run',
+  )
+  .option('--events <n>', 'events per person in the webhook run', int, 2000)
+  .option('--people <n>', 'people whose events are delivered at once (1–4, the demo identities)', int, 4)
+  .option('--days <n>', 'days of per-minute heart rate for $everything', int, 365)
+  .option('--quick', 'smoke run: 200 events × 2 people, 14 days')
+  .option('--out <file>', 'JSON results file', 'bench-results/interop.json')
+  .action(async (o: { events: number; people: number; days: number; quick?: boolean; out: string }) => {
+    const r = await runInteropBench({
+      events: o.quick ? 200 : o.events,
+      people: o.quick ? 2 : o.people,
+      days: o.quick ? 14 : o.days,
+      outFile: resolve(o.out),
+      log,
+    });
+    console.table({
+      webhook_events_per_s: {
+        value: r.webhook_events_per_s,
+        baseline: r.webhook_baseline_messages_per_s,
+        ratio: r.webhook_ratio,
+      },
+      everything_seconds: {
+        value: r.everything_seconds,
+        baseline: r.baseline_influx_raw_seconds,
+        ratio: r.everything_ratio_vs_raw,
+      },
+    });
+    log(
+      `${r.webhook_events} events delivered, ${r.webhook_refused_by_receiver} refused by the receiver; $everything ${r.everything_entries} entries in ${r.everything_pages} pages; written to ${o.out} in ${r.bench_seconds} s`,
+    );
+  });
 
 await program.parseAsync(process.argv);
