@@ -35,7 +35,7 @@ export const enWebhooks = {
   'webhooks.secretLive': 'Created {date}',
   'webhooks.secretExpires': 'Created {date}; signs until {until}',
   'webhooks.revokeSecret': 'Revoke',
-  'webhooks.revokeSecretLabel': 'Revoke the secret created {date}',
+  'webhooks.revokeSecretLabel': 'Revoke the old secret (signs until {until})',
   'webhooks.revokeTitle': 'Revoke this signing secret?',
   'webhooks.revokeBody':
     'Messages stop carrying its signature at once; a receiver that holds only this secret will refuse them.',

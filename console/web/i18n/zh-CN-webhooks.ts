@@ -37,7 +37,7 @@ export const zhCNWebhooks: Record<keyof typeof enWebhooks, string> = {
   'webhooks.secretLive': '创建于 {date}',
   'webhooks.secretExpires': '创建于 {date}；签名至 {until}',
   'webhooks.revokeSecret': '吊销',
-  'webhooks.revokeSecretLabel': '吊销创建于 {date} 的密钥',
+  'webhooks.revokeSecretLabel': '吊销旧密钥（签名至 {until}）',
   'webhooks.revokeTitle': '吊销此签名密钥？',
   'webhooks.revokeBody': '消息将立即不再带有它的签名；只持有此密钥的接收方会拒绝这些消息。',
   'webhooks.revoked': '密钥已吊销。',

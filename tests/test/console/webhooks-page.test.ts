@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkA11y,
@@ -192,6 +193,80 @@ describe('the webhooks page of a developer app in Chromium', { timeout: 120_000 
     expect(receiver.deliveries().filter((d) => d.id === EVENT_ID)).toHaveLength(3);
   });
 
+  it('rotates the secret: the new one is shown once and both sign until the old one is revoked', async () => {
+    await page.getByRole('button', { name: `New secret for ${receiver.url}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'New secret', exact: true }).click();
+    const shown = page.getByTestId('webhook-secret');
+    await shown.filter({ hasNotText: secret }).waitFor();
+    const second = (await shown.textContent()) ?? '';
+    expect(second).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(await page.getByText('every message is signed with both').count()).toBe(1);
+    const secrets = page.getByTestId('webhook-secrets').locator('li');
+    await until('two secrets listed', async () => (await secrets.count()) === 2);
+    // Only the new secret in the receiver: a delivery still verifies, and the old secret verifies it too.
+    receiver.secrets = [second];
+    await appendReadings(stack.db, [
+      { id: 'evt_console_hr_2', account: li.accountId, metric: 'heart_rate', t: T0 + 60_000 },
+    ]);
+    await until('the delivery after rotating', () =>
+      receiver.deliveries().some((d) => d.id === 'evt_console_hr_2'),
+    );
+    const rotated = receiver.deliveries().find((d) => d.id === 'evt_console_hr_2')!;
+    expect(rotated.signature.split(' ').filter((x) => x.startsWith('v1,'))).toHaveLength(2);
+    const headers = {
+      'webhook-id': rotated.id,
+      'webhook-timestamp': String(rotated.timestamp),
+      'webhook-signature': rotated.signature,
+    };
+    expect(() => new Webhook(secret).verify(rotated.body, headers)).not.toThrow();
+
+    await page.getByRole('button', { name: /^Revoke the old secret \(signs until / }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'The secret was revoked.' }).waitFor();
+    await until('one secret listed', async () => (await secrets.count()) === 1);
+    expect((await endpoints())[0]?.secrets).toHaveLength(1);
+    await appendReadings(stack.db, [
+      { id: 'evt_console_hr_3', account: li.accountId, metric: 'heart_rate', t: T0 + 120_000 },
+    ]);
+    await until('the delivery after revoking', () =>
+      receiver.deliveries().some((d) => d.id === 'evt_console_hr_3'),
+    );
+    const after = receiver.deliveries().find((d) => d.id === 'evt_console_hr_3')!;
+    expect(after.signature.split(' ').filter((x) => x.startsWith('v1,'))).toHaveLength(1);
+  });
+
+  it('pauses the endpoint (nothing is sent) and enables it again (the waiting message goes)', async () => {
+    await page.getByRole('button', { name: `Pause ${receiver.url}` }).click();
+    await card().locator('.badge', { hasText: 'Disabled' }).waitFor();
+    expect(await page.getByTestId('webhook-disabled-reason').textContent()).toMatch(/^Paused by you\. /);
+    await appendReadings(stack.db, [
+      { id: 'evt_console_hr_4', account: li.accountId, metric: 'heart_rate', t: T0 + 180_000 },
+    ]);
+    // The worker polls each second: two passes and the paused endpoint still got nothing.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(receiver.attempts().some((d) => d.id === 'evt_console_hr_4')).toBe(false);
+    await page.getByRole('button', { name: `Enable ${receiver.url}` }).click();
+    await card().locator('.badge', { hasText: 'Active' }).waitFor();
+    await until('the waiting delivery', () => receiver.deliveries().some((d) => d.id === 'evt_console_hr_4'));
+  });
+
+  it('replays a time range: every event in it is queued again under its own webhook-id', async () => {
+    const before = receiver.deliveries().length;
+    const replay = page.getByRole('region', { name: 'Replay a time range' });
+    await replay.getByLabel('From').fill('2026-11-02T06:00');
+    await replay.getByLabel('To').fill('2026-11-02T06:02');
+    await replay.getByRole('button', { name: 'Replay range' }).click();
+    // The event log reads ranges half-open, [from, to) (api/src/modules/events/repository.ts): 06:00 and 06:01.
+    await replay.getByRole('status').filter({ hasText: '2 queued again.' }).waitFor();
+    await until('the replayed range', () => receiver.deliveries().length === before + 2);
+    expect(
+      receiver
+        .deliveries()
+        .slice(before)
+        .map((d) => d.id),
+    ).toEqual(['evt_console_hr_1', 'evt_console_hr_2']);
+  });
+
   it('has no axe violations with the delivery log open, fits a phone, and logged only the two refusals', async () => {
     expect(await checkA11y(page)).toEqual([]);
     await noSidewaysScrollOnAPhone(page);
@@ -241,5 +316,17 @@ describe('the webhooks page of a developer app in Chromium', { timeout: 120_000 
     } finally {
       await other.close();
     }
+  });
+
+  it('deletes the endpoint after confirming; the app then has none', async () => {
+    await page.bringToFront();
+    await page.getByRole('button', { name: `Delete ${receiver.url}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${receiver.url} was deleted.` })
+      .waitFor();
+    await page.getByText('This app has no webhook endpoint yet.').waitFor();
+    expect(await endpoints()).toEqual([]);
   });
 });

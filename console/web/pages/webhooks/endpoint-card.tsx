@@ -44,19 +44,22 @@ function Secrets({
       <ul class="plain small" data-testid="webhook-secrets">
         {secrets.map((s) => (
           <li key={s.id}>
-            {s.expires_at === null
-              ? t('webhooks.secretLive', { date: date(s.created_at) })
-              : t('webhooks.secretExpires', { date: date(s.created_at), until: date(s.expires_at) })}{' '}
-            {secrets.length > 1 && (
-              <button
-                type="button"
-                class="secondary"
-                disabled={actions.busy}
-                aria-label={t('webhooks.revokeSecretLabel', { date: date(s.created_at) })}
-                onClick={() => revoke(s.id)}
-              >
-                {t('webhooks.revokeSecret')}
-              </button>
+            {s.expires_at === null ? (
+              t('webhooks.secretLive', { date: date(s.created_at) })
+            ) : (
+              <>
+                {t('webhooks.secretExpires', { date: date(s.created_at), until: date(s.expires_at) })}{' '}
+                {/* Only a rotated-out secret is offered: the API refuses to revoke the last live one. */}
+                <button
+                  type="button"
+                  class="secondary"
+                  disabled={actions.busy}
+                  aria-label={t('webhooks.revokeSecretLabel', { until: date(s.expires_at) })}
+                  onClick={() => revoke(s.id)}
+                >
+                  {t('webhooks.revokeSecret')}
+                </button>
+              </>
             )}
           </li>
         ))}
