@@ -153,10 +153,37 @@ export function createWebhookWorker(deps: WorkerDeps): WebhookWorker {
     };
   }
 
+  // What every message of an endpoint needs (its row, its app, its secrets), read once a second at most rather
+  // than per message: a rotation or a disabled app is seen within that second.
+  const signingCache = new Map<string, { at: number; value: Promise<Signing | undefined> }>();
+  interface Signing {
+    endpoint: EndpointRow;
+    app: Awaited<ReturnType<AppDirectory['app']>>;
+    secrets: string[];
+    ed25519: string | null;
+  }
+  function signingOf(endpointId: string): Promise<Signing | undefined> {
+    const hit = signingCache.get(endpointId);
+    if (hit && performance.now() - hit.at < 1_000) return hit.value;
+    const value = (async () => {
+      const endpoint = await repo.endpoint(endpointId);
+      if (endpoint === undefined) return undefined;
+      const secrets = (await repo.liveSecrets(endpoint.id, iso(now()))).map((s) =>
+        unseal(deps.secretKey, s.ciphertext),
+      );
+      const ed25519 =
+        endpoint.ed25519_private === null ? null : unseal(deps.secretKey, endpoint.ed25519_private);
+      return { endpoint, app: await directory.app(endpoint.client_id), secrets, ed25519 };
+    })();
+    value.catch(() => signingCache.delete(endpointId));
+    signingCache.set(endpointId, { at: performance.now(), value });
+    return value;
+  }
+
   async function deliver(message: MessageRow): Promise<boolean> {
-    const endpoint = await repo.endpoint(message.endpoint_id);
-    if (endpoint === undefined) return false;
-    const app = await directory.app(endpoint.client_id);
+    const signing = await signingOf(message.endpoint_id);
+    if (signing === undefined) return false;
+    const { endpoint, app } = signing;
     const startedAt = now();
     const body = JSON.stringify(message.payload);
     let outcome: { status: number | null; error: string | null; latencyMs: number; snippet: string };
@@ -164,12 +191,9 @@ export function createWebhookWorker(deps: WorkerDeps): WebhookWorker {
       if (app === undefined || app.disabled) throw new AppGone();
       const url = checkUrlSyntax(endpoint.url, app.sandbox);
       const target = await resolveTarget(url, app.sandbox, settings.lookup);
-      const secrets = (await repo.liveSecrets(endpoint.id, iso(now()))).map((s) =>
-        unseal(deps.secretKey, s.ciphertext),
-      );
       const headers = signatureHeaders(message.event_id, new Date(settings.wallClock()), body, {
-        secrets,
-        ed25519: endpoint.ed25519_private === null ? null : unseal(deps.secretKey, endpoint.ed25519_private),
+        secrets: signing.secrets,
+        ed25519: signing.ed25519,
       });
       const r = await send({
         url,
