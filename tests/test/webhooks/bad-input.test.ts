@@ -147,4 +147,33 @@ describe('webhook endpoints refuse what would reach inside or mislead (SSRF, red
     expect(r.attempts()).toEqual([]);
     expect(r.received.filter((x) => x.challenge)).toHaveLength(1);
   });
+
+  it('moves an endpoint to a new URL only once the new receiver passes the challenge', async () => {
+    const r = await receiver();
+    const { endpoint, secret } = await verifiedEndpoint(stack, li, sandbox, r, {
+      event_types: ['reading.created'],
+    });
+    const path = `${hooks(sandbox)}/${endpoint.id}`;
+    const stranger = await receiver();
+    const refused = await call(li.browser, stack.apiUrl, 'PATCH', path, { url: stranger.url });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as Problem).code).toBe('API_ERR_WEBHOOK_VERIFICATION_FAILED');
+    const kept = (await (await call(li.browser, stack.apiUrl, 'GET', path)).json()) as {
+      url: string;
+      status: string;
+    };
+    expect(kept).toMatchObject({ url: r.url, status: 'active' });
+
+    const next = await receiver();
+    next.secrets = [secret];
+    const moved = await call(li.browser, stack.apiUrl, 'PATCH', path, { url: next.url });
+    expect(moved.status).toBe(200);
+    await appendReadings(stack.db, [
+      { id: 'evt_moved_1', account: alex.accountId, metric: 'heart_rate', t: T0 + 3 },
+    ]);
+    await until('delivery at the new URL', () => next.deliveries()[0]);
+    expect(next.deliveries().map((d) => d.id)).toEqual(['evt_moved_1']);
+    expect(r.deliveries().map((d) => d.id)).not.toContain('evt_moved_1');
+    await call(li.browser, stack.apiUrl, 'DELETE', path);
+  });
 });

@@ -66,6 +66,7 @@ export function registerWebhooks(
     settings,
     secretKey,
     now: deps.now,
+    changed: (endpointId) => worker.forget(endpointId),
     wake: () =>
       void worker
         .tick()

@@ -65,6 +65,8 @@ export function createWebhooksService(deps: {
   now: () => number;
   /** Wakes the delivery worker after something was queued. */
   wake: () => void;
+  /** Tells this process's worker an endpoint changed (secrets, URL, status), so it reads it again. */
+  changed: (endpointId: string) => void;
 }) {
   const { db, directory, settings, now } = deps;
   const repo = webhooksRepository(db);
@@ -174,7 +176,6 @@ export function createWebhooksService(deps: {
       }
     });
     if (!good) return { verified: false, detail: 'no valid webhook-challenge-response header' };
-    await repo.markVerified(endpoint.id, await deps.events.head(), iso());
     return { verified: true, detail: 'verified' };
   }
 
@@ -187,6 +188,13 @@ export function createWebhooksService(deps: {
         field: 'secret',
       });
     }
+  }
+
+  /** Challenges the endpoint and, when it answers, marks it verified with its log position at the end. */
+  async function verifyAndMark(app: AppFacts, endpoint: EndpointRow) {
+    const v = await challenge(app, endpoint);
+    if (v.verified) await repo.markVerified(endpoint.id, await deps.events.head(), iso());
+    return v;
   }
 
   return {
@@ -225,7 +233,7 @@ export function createWebhooksService(deps: {
       const verification =
         input.secret === undefined
           ? { verified: false, detail: 'Install the secret in the receiver, then POST …/verify.' }
-          : await challenge(app, (await repo.endpoint(id)) as EndpointRow);
+          : await verifyAndMark(app, (await repo.endpoint(id)) as EndpointRow);
       if (verification.verified) deps.wake();
       // The secret (and the Ed25519 public key, which is no secret) is shown this once.
       return {
@@ -250,6 +258,18 @@ export function createWebhooksService(deps: {
       const { app, endpoint } = await owned(owner, clientId, endpointId);
       const types = patch.event_types === undefined ? undefined : checkTypes(patch.event_types);
       if (patch.url !== undefined) await checkUrl(patch.url, app.sandbox);
+      // A changed URL is a new receiver: it must prove it holds the secret before anything is sent there, and
+      // a refusal leaves the endpoint as it was.
+      if (patch.url !== undefined && patch.url !== endpoint.url && endpoint.status !== 'unverified') {
+        const v = await challenge(app, { ...endpoint, url: patch.url });
+        if (!v.verified) {
+          throw new ApiError(
+            'API_ERR_WEBHOOK_VERIFICATION_FAILED',
+            `The new URL did not pass verification: ${v.detail}.`,
+            { endpoint_id: endpointId },
+          );
+        }
+      }
       await repo.updateEndpoint(
         endpointId,
         {
@@ -276,27 +296,17 @@ export function createWebhooksService(deps: {
           endpoint_id: endpointId,
         });
       }
-      // A changed URL is a new receiver: it must prove it holds the secret again.
-      if (patch.url !== undefined && patch.url !== endpoint.url) {
-        const fresh = (await repo.endpoint(endpointId)) as EndpointRow;
-        const v = await challenge(app, fresh);
-        if (!v.verified) {
-          throw new ApiError(
-            'API_ERR_WEBHOOK_VERIFICATION_FAILED',
-            `The new URL did not pass verification: ${v.detail}.`,
-            { endpoint_id: endpointId },
-          );
-        }
-      }
+      deps.changed(endpointId);
       return view((await repo.endpoint(endpointId)) as EndpointRow);
     },
     async remove(owner: string, clientId: string, endpointId: string): Promise<void> {
       await owned(owner, clientId, endpointId);
       await repo.deleteEndpoint(endpointId);
+      deps.changed(endpointId);
     },
     async verify(owner: string, clientId: string, endpointId: string) {
       const { app, endpoint } = await owned(owner, clientId, endpointId);
-      const v = await challenge(app, endpoint);
+      const v = await verifyAndMark(app, endpoint);
       if (!v.verified) {
         throw new ApiError(
           'API_ERR_WEBHOOK_VERIFICATION_FAILED',
@@ -327,6 +337,7 @@ export function createWebhooksService(deps: {
           iso(now() + (expireOthersInS === undefined ? settings.rotationOverlapMs : expireOthersInS * 1000)),
         );
       });
+      deps.changed(endpointId);
       return { id, secret };
     },
     async revokeSecret(owner: string, clientId: string, endpointId: string, secretId: string): Promise<void> {
@@ -345,6 +356,7 @@ export function createWebhooksService(deps: {
         );
       }
       await repo.revokeSecret(endpointId, secretId, iso());
+      deps.changed(endpointId);
     },
     ...createHistoryService({ ...deps, owned }),
   };

@@ -35,6 +35,8 @@ export interface WebhookWorker {
   /** Runs `tick` every `pollMs` and whenever the event log says something was appended. */
   start(): void;
   stop(): Promise<void>;
+  /** Drops what this worker remembers of an endpoint (its secrets, URL, app) after the developer changed it. */
+  forget(endpointId: string): void;
 }
 
 export function createWebhookWorker(deps: WorkerDeps): WebhookWorker {
@@ -340,6 +342,9 @@ export function createWebhookWorker(deps: WorkerDeps): WebhookWorker {
         if (!stopped) void tick().catch(() => {});
       });
       loop();
+    },
+    forget(endpointId) {
+      signingCache.delete(endpointId);
     },
     async stop() {
       stopped = true;
