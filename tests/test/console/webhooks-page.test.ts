@@ -191,6 +191,11 @@ describe('the webhooks page of a developer app in Chromium', { timeout: 120_000 
     await page.getByTestId('webhook-backfill-state').filter({ hasText: 'Done: 1 of 1 delivered.' }).waitFor();
     expect(await bar.getAttribute('aria-valuenow')).toBe('100');
     expect(receiver.deliveries().filter((d) => d.id === EVENT_ID)).toHaveLength(3);
+    // docs/webhooks.md "Replay and backfill": the end is announced through the same pipe.
+    const completed = await until('backfill.completed', () =>
+      receiver.deliveries().find((d) => d.verified?.type === 'backfill.completed'),
+    );
+    expect(completed.verified?.data).toMatchObject({ queued: 1, delivered: 1 });
   });
 
   it('rotates the secret: the new one is shown once and both sign until the old one is revoked', async () => {
@@ -224,7 +229,7 @@ describe('the webhooks page of a developer app in Chromium', { timeout: 120_000 
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'The secret was revoked.' }).waitFor();
     await until('one secret listed', async () => (await secrets.count()) === 1);
-    expect((await endpoints())[0]?.secrets).toHaveLength(1);
+    expect((await endpoints())[0]?.secrets, 'secrets in the API').toHaveLength(1);
     await appendReadings(stack.db, [
       { id: 'evt_console_hr_3', account: li.accountId, metric: 'heart_rate', t: T0 + 120_000 },
     ]);
@@ -232,7 +237,10 @@ describe('the webhooks page of a developer app in Chromium', { timeout: 120_000 
       receiver.deliveries().some((d) => d.id === 'evt_console_hr_3'),
     );
     const after = receiver.deliveries().find((d) => d.id === 'evt_console_hr_3')!;
-    expect(after.signature.split(' ').filter((x) => x.startsWith('v1,'))).toHaveLength(1);
+    expect(
+      after.signature.split(' ').filter((x) => x.startsWith('v1,')),
+      'v1 signatures after revoking',
+    ).toHaveLength(1);
   });
 
   it('pauses the endpoint (nothing is sent) and enables it again (the waiting message goes)', async () => {

@@ -58,15 +58,14 @@ function AppWebhooks({ clientId, session }: { clientId: string; session: Session
   const state = useActions(session.csrf_token, reload);
   const [request, setRequest] = useState<ConfirmRequest | undefined>(undefined);
   const [secret, setSecret] = useState<ShownSecret | undefined>(undefined);
-  const [added, setAdded] = useState<string | undefined>(undefined);
   const [selected, setSelected] = useState<string | undefined>(undefined);
 
   if (notFound(list)) return <NotFoundState />;
   const app = apps.status === 'ok' ? apps.data.clients.find((c) => c.client_id === clientId) : undefined;
   const onCreated = ({ endpoint, secret: shown }: CreatedEndpoint) => {
     setSecret({ url: endpoint.url, secret: shown, rotated: false });
-    setAdded(t('webhooks.added', { url: endpoint.url }));
-    reload();
+    // Through the page's actions, so the announcement replaces any earlier one and the list reloads.
+    void state.actions.run(async () => t('webhooks.added', { url: endpoint.url }));
   };
   const endpoints = list.status === 'ok' ? list.data.endpoints : [];
   const open = endpoints.find((e) => e.id === selected);
@@ -80,7 +79,7 @@ function AppWebhooks({ clientId, session }: { clientId: string; session: Session
       </p>
       <p>{t('webhooks.intro')}</p>
       <Alert view={state.alert} />
-      <Status message={state.status ?? added} />
+      <Status message={state.status} />
       {secret !== undefined && <SecretCard shown={secret} onHide={() => setSecret(undefined)} />}
       <section aria-labelledby="webhooks-list-title">
         <h2 id="webhooks-list-title">{t('webhooks.listTitle')}</h2>
