@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ERRORS, API_STARTUP_ERRORS, COMMON_ERRORS } from '../src/index.js';
 import { AUTH_ERRORS } from '../src/modules/auth/index.js';
 import { DEVICES_ERRORS } from '../src/modules/devices/index.js';
+import { EVENTS_ERRORS } from '../src/modules/events/index.js';
 import { EXPORT_ERRORS } from '../src/modules/exports/index.js';
 import { FHIR_ERRORS } from '../src/modules/fhir/index.js';
 import { GATEWAYS_ERRORS } from '../src/modules/gateways/index.js';
@@ -30,6 +31,7 @@ const GROUPS = {
   oauth: OAUTH_ERRORS,
   fhir: FHIR_ERRORS,
   exports: EXPORT_ERRORS,
+  events: EVENTS_ERRORS,
   webhooks: WEBHOOKS_ERRORS,
 } as const;
 

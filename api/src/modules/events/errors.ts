@@ -3,6 +3,7 @@ import type { ErrorCatalog } from '../../http/problem.js';
 export const EVENTS_ERRORS = {
   API_ERR_EVENTS_BAD_CURSOR: {
     status: 400,
-    description: 'A change-feed cursor that this API did not return (docs/events.md).',
+    description:
+      '`since` is not a cursor this API returned (malformed, edited or truncated). Resume from a `next` you kept.',
   },
 } as const satisfies ErrorCatalog;
