@@ -117,7 +117,7 @@ function contract(name: string, open: () => Promise<Database>) {
       await db.query('INSERT INTO event_outbox (body) VALUES ($1)', ['{not json']);
       let pass = await relayOnce(db, T + 10, 2);
       expect(pass).toEqual({ rows: 2, events: 2, malformed: 0 });
-      pass = await relayOnce(db, T + 10);
+      pass = await relayOnce(db, T + 10, 10);
       expect(pass).toEqual({ rows: 2, events: 2, malformed: 2 });
       expect(await relayOnce(db, T + 10)).toEqual({ rows: 0, events: 0, malformed: 0 });
       const log = (await events.after(start, { accounts: ['acct_r', 'acct_s'] }, 10)).events;

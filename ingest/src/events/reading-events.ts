@@ -98,7 +98,10 @@ async function insertBody(db: SqlClient, body: string): Promise<void> {
 
 export interface EventOutboxOptions {
   logger: Logger;
-  /** Readings per outbox row at most. Default 5000, like an InfluxDB batch. */
+  /**
+   * Readings per outbox row at most. Default 1000: the relay expands a row in one transaction, and on the
+   * embedded PGlite (one connection) a smaller row keeps that transaction from holding ingest's inserts up.
+   */
   maxLines?: number;
   onInserted?: (events: number) => void;
 }
@@ -120,7 +123,7 @@ export class EventOutbox {
     private readonly db: SqlClient,
     private readonly opts: EventOutboxOptions,
   ) {
-    this.maxLines = opts.maxLines ?? 5000;
+    this.maxLines = opts.maxLines ?? 1000;
   }
 
   add(lines: readonly string[]): Promise<void> {

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client } from 'fhir-kit-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, personId, signIn, TestBrowser } from '../../src/identity/index.js';
 
@@ -314,6 +315,53 @@ describe('npx linkwell up', () => {
       PARTNER,
     );
     console.log(`linkwell up live readings after ${Math.round((Date.now() - started) / 1000)} s:`, live);
+
+    // fhir-kit-client, unchanged, against `linkwell up` (issue 15): metadata, a search, and the server's
+    // paging links to the end. One day of the back-filled heart rate: 1 440 Observations.
+    const fhir = new Client({
+      baseUrl: `${up.api}/fhir/R4`,
+      customHeaders: { Authorization: `Bearer ${up.token}` },
+    });
+    const capability = (await fhir.capabilityStatement()) as unknown as { fhirVersion: string };
+    expect(capability.fhirVersion).toBe('4.0.1');
+    const day = {
+      from: new Date(marker.fromMs).toISOString(),
+      to: new Date(marker.fromMs + 86_400_000).toISOString(),
+    };
+    let page = (await fhir.search({
+      resourceType: 'Observation',
+      searchParams: { code: '8867-4', date: [`ge${day.from}`, `lt${day.to}`], _count: 500 },
+    })) as { entry?: unknown[] };
+    let observations = page.entry?.length ?? 0;
+    let pages = 1;
+    for (
+      let next = fhir.nextPage({ bundle: page as never });
+      next;
+      next = fhir.nextPage({ bundle: page as never })
+    ) {
+      page = (await next) as { entry?: unknown[] };
+      observations += page.entry?.length ?? 0;
+      pages += 1;
+    }
+    // Heart-rate Observations are the band's readings and each cuff reading's pulse (docs/fhir.md).
+    const inDay = (m: string, f: string) =>
+      influxCount(
+        up.influx,
+        `SELECT count("${f}") FROM "${m}" WHERE account = 'acct_demo' AND time >= ${marker.fromMs}ms AND time < ${marker.fromMs + 86_400_000}ms`,
+      );
+    const expected = (await inDay('heart_rate', 'bpm')) + (await inDay('blood_pressure', 'pulse'));
+    expect(expected).toBeGreaterThanOrEqual(1440);
+    expect([observations, pages]).toEqual([expected, Math.ceil(expected / 500)]);
+
+    // Every back-filled weight reached the event log through ingest's outbox and the API's relay.
+    const changes = (await (
+      await fetch(`${up.api}/v1/changes?type=reading.created&metric=body_weight&limit=1000`, {
+        headers: { authorization: `Bearer ${up.token}` },
+      })
+    ).json()) as { changes: { id: string; reading: { measured_at: string } }[] };
+    const historyWeights = changes.changes.filter((c) => Date.parse(c.reading.measured_at) < marker.toMs);
+    expect(historyWeights).toHaveLength(30);
+    expect(new Set(changes.changes.map((c) => c.id)).size).toBe(changes.changes.length);
     run.child.kill('SIGTERM');
     expect(await exited(run.child)).toBe(0);
 

@@ -119,7 +119,7 @@ export interface RelayPass {
 export async function relayOnce(
   db: Pick<Database, 'transaction'>,
   now: number,
-  maxRows = 50,
+  maxRows = 1,
 ): Promise<RelayPass> {
   return db.transaction(async (tx: SqlExecutor) => {
     const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK]);
