@@ -68,6 +68,29 @@ function contract(name: string, open: () => Promise<Database>) {
       expect((await events.after(await events.head(), {}, 10)).events).toEqual([]);
     });
 
+    it('orders by the numbers, not their text: a transaction with a dozen events reads back in sequence', async () => {
+      const events = createEventsService(db);
+      const start = await events.head();
+      // One transaction, so every row shares its tx and only seq orders them; seq crosses a power of ten
+      // (9 → 10 …) whatever it starts at, which a text sort would put out of order.
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < 120; i++)
+          await tx.query(
+            `INSERT INTO events (event_id, type, account_id, occurred_at, created_at) VALUES ($1, 'reading.created', 'acct_n', now(), now())`,
+            [`n${i}`],
+          );
+      });
+      const ids: string[] = [];
+      let cursor = start;
+      for (;;) {
+        const page = await events.after(cursor, { accounts: ['acct_n'] }, 7);
+        if (page.events.length === 0) break;
+        ids.push(...page.events.map((e) => e.id));
+        cursor = page.next;
+      }
+      expect(ids).toEqual(Array.from({ length: 120 }, (_, i) => `n${i}`));
+    });
+
     it('refuses a cursor it did not make with API_ERR_EVENTS_BAD_CURSOR', async () => {
       const events = createEventsService(db);
       for (const bad of [

@@ -132,8 +132,9 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
   fhir: ['fhir_export_jobs'],
   // CSV and NDJSON downloads of readings (issue 15); readings live in InfluxDB.
   exports: [],
-  // The event log (issue 15): ingest inserts reading events through the SQL contract of migration 0011.
-  events: ['events'],
+  // The event log (issue 15): ingest inserts its outbox rows through the SQL contract of migration 0011, the
+  // relay turns them into events.
+  events: ['events', 'event_outbox'],
   // Standard Webhooks for apps (issue 15): endpoints, secrets, the delivery queue and log, backfills, notices.
   webhooks: [
     'webhook_endpoints',

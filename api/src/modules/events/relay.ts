@@ -1,14 +1,11 @@
 import type { Database, SqlExecutor } from '../../db/sql-client.js';
 import { pointEventId } from './ids.js';
 import { type ParsedPoint, parseLine } from './line-protocol.js';
-import { insertEvents } from './repository.js';
+import { deleteOutboxRows, insertEvents, oldestOutboxRows, tryRelayLock } from './repository.js';
 import type { EventType, NewEvent } from './types.js';
 
 /** The channel migration 0011's trigger notifies on every insert into `event_outbox`. */
 export const OUTBOX_CHANNEL = 'linkwell_event_outbox';
-
-// Any constant shared by every API process: one relay at a time keeps the log in outbox order.
-const RELAY_LOCK = 0x4c57_4556; // "LWEV"
 
 const OUTBOX_TYPES = new Set<EventType>(['reading.created', 'reading.deleted', 'attribution.changed']);
 
@@ -122,13 +119,8 @@ export async function relayOnce(
   maxRows = 1,
 ): Promise<RelayPass> {
   return db.transaction(async (tx: SqlExecutor) => {
-    const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK]);
-    if (!lock.rows[0]?.ok) return { rows: 0, events: 0, malformed: 0 };
-    const { rows } = await tx.query<{ seq: string; body: string }>(
-      `SELECT seq::text AS seq, body FROM event_outbox
-       WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx, seq LIMIT $1`,
-      [maxRows],
-    );
+    if (!(await tryRelayLock(tx))) return { rows: 0, events: 0, malformed: 0 };
+    const rows = await oldestOutboxRows(tx, maxRows);
     if (rows.length === 0) return { rows: 0, events: 0, malformed: 0 };
     let events = 0;
     let malformed = 0;
@@ -138,7 +130,10 @@ export async function relayOnce(
       for (let i = 0; i < batch.length; i += 5000)
         events += await insertEvents(tx, batch.slice(i, i + 5000), now);
     }
-    await tx.query('DELETE FROM event_outbox WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
+    await deleteOutboxRows(
+      tx,
+      rows.map((r) => r.seq),
+    );
     return { rows: rows.length, events, malformed };
   });
 }

@@ -17,6 +17,8 @@ export interface EventRow {
   data: Record<string, unknown>;
 }
 
+// `tx` and `seq` come back as text (xid8 and bigint exceed JS numbers), under their own names: ORDER BY must
+// therefore name the table's columns (`events.tx`), or it would sort the text (9 after 10).
 const COLUMNS = `seq::text AS seq, event_id, tx::text AS tx, type, account_id, metric, device_id,
   (extract(epoch FROM occurred_at) * 1000)::bigint::text AS occurred_ms,
   (extract(epoch FROM created_at) * 1000)::bigint::text AS created_ms, data`;
@@ -70,7 +72,7 @@ export async function eventsAfter(
   if (filter.toTime !== undefined)
     add((n) => `occurred_at < to_timestamp($${n}::bigint / 1000.0)`, Math.ceil(filter.toTime));
   const res = await db.query<EventRow>(
-    `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY tx, seq LIMIT $3`,
+    `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY events.tx, events.seq LIMIT $3`,
     params,
   );
   return res.rows;
@@ -79,7 +81,7 @@ export async function eventsAfter(
 export async function eventsByIds(db: SqlClient, ids: readonly string[]): Promise<EventRow[]> {
   if (ids.length === 0) return [];
   const res = await db.query<EventRow>(
-    `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::text[]) ORDER BY tx, seq`,
+    `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::text[]) ORDER BY events.tx, events.seq`,
     [ids],
   );
   return res.rows;
@@ -94,4 +96,32 @@ export async function headPosition(db: SqlClient): Promise<Position> {
     'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
   );
   return { tx: BigInt(res.rows[0]!.xmin), seq: 0n };
+}
+
+// RELAY_LOCK: any constant shared by every API process; one relay at a time keeps the log in outbox order.
+const RELAY_LOCK = 0x4c57_4556; // "LWEV"
+
+/** Takes the relay's lock for this transaction; false when another process's relay holds it. */
+export async function tryRelayLock(tx: SqlClient): Promise<boolean> {
+  const { rows } = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
+    RELAY_LOCK,
+  ]);
+  return rows[0]?.ok === true;
+}
+
+/** The oldest outbox rows whose transactions have ended, in (tx, seq) order. */
+export async function oldestOutboxRows(
+  tx: SqlClient,
+  limit: number,
+): Promise<{ seq: string; body: string }[]> {
+  const { rows } = await tx.query<{ seq: string; body: string }>(
+    `SELECT seq::text AS seq, body FROM event_outbox
+     WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY event_outbox.tx, event_outbox.seq LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}
+
+export async function deleteOutboxRows(tx: SqlClient, seqs: readonly string[]): Promise<void> {
+  await tx.query('DELETE FROM event_outbox WHERE seq = ANY($1::bigint[])', [seqs]);
 }
