@@ -59,7 +59,7 @@ import {
 import { householdsAccountMover, householdsModule } from './modules/households/index.js';
 import { createIdentityService, createMergeService, identityModule } from './modules/identity/index.js';
 import { inboxModule } from './modules/inbox/index.js';
-import { countOAuthEvents, registerOAuthServer } from './modules/oauth/index.js';
+import { countOAuthEvents, oauthAppDirectory, registerOAuthServer } from './modules/oauth/index.js';
 import { createReadingsService, readingsModule } from './modules/readings/index.js';
 import {
   createHealthEventsService,
@@ -70,7 +70,7 @@ import {
   readingClassifierFor,
   trendsModule,
 } from './modules/trends/index.js';
-import { oauthAppDirectory, registerWebhooks, type WebhookSettings } from './modules/webhooks/index.js';
+import { registerWebhooks, type WebhookSettings } from './modules/webhooks/index.js';
 
 export interface IdentitySettings {
   /** The API's external origin (scheme, host, port), e.g. https://linkwell.example; callbacks go there. */

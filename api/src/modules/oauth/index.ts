@@ -24,6 +24,7 @@ export { OAUTH_ERRORS } from './errors.js';
 export { countOAuthEvents } from './metrics.js';
 export { OAUTH_PATHS } from './options.js';
 export { clientMetadata, sectorOf } from './provider.js';
+export { type AppFacts, type AppPerson, oauthAppDirectory } from './repository/app-directory.js';
 export { deriveOAuthSecrets, encryptSecret, newClientSecret, pairwiseSubject } from './secrets.js';
 
 export interface OAuthServerDeps {

@@ -13,7 +13,6 @@ import { systemLookup } from './url-policy.js';
 import { createWebhookWorker, type WebhookWorker } from './worker.js';
 
 export { WEBHOOKS_ERRORS } from './errors.js';
-export { oauthAppDirectory } from './oauth-directory.js';
 export { MAX_ATTEMPTS, RETRY_DELAYS_MS } from './schedule.js';
 export type { AppDirectory, AppFacts, AppPerson, WebhookSettings } from './types.js';
 export type { WebhooksService, WebhookWorker };

@@ -1,18 +1,23 @@
-import type { SqlClient } from '../../db/sql-client.js';
-import { sectorOf } from '../oauth/index.js';
-import type { AppDirectory, AppPerson } from './types.js';
+import type { SqlClient } from '../../../db/sql-client.js';
+import { registeredSector } from '../provider.js';
 
-// MOVE ME: this reads the oauth context's tables (oauth_clients, oauth_models grants, oauth_subjects), which
-// only modules/oauth/repository* may (tests/test/architecture). It belongs in modules/oauth/repository/ with
-// `oauthAppDirectory` exported from oauth/index.ts; it sits here until the oauth owner takes it.
+/** An app as other contexts see it (the webhooks: who may manage its endpoints, whether loopback is allowed). */
+export interface AppFacts {
+  clientId: string;
+  ownerAccountId: string;
+  sandbox: boolean;
+  disabled: boolean;
+}
 
-function sectorOfClient(clientId: string, redirectUris: readonly string[]): string {
-  const first = redirectUris[0];
-  return sectorOf({ clientId, sectorIdentifier: first === undefined ? undefined : new URL(first).host });
+/** A person with a live grant for an app: the pairwise subject the app knows them by, and what they granted. */
+export interface AppPerson {
+  accountId: string;
+  subject: string;
+  scopes: readonly string[];
 }
 
 /** The oauth context's facts the webhooks need: who owns an app, who connected it with which scopes. */
-export function oauthAppDirectory(db: SqlClient, now: () => number): AppDirectory {
+export function oauthAppDirectory(db: SqlClient, now: () => number) {
   async function client(clientId: string) {
     const { rows } = await db.query<{
       owner_account_id: string;
@@ -26,7 +31,7 @@ export function oauthAppDirectory(db: SqlClient, now: () => number): AppDirector
     return rows[0];
   }
   return {
-    async app(clientId) {
+    async app(clientId: string): Promise<AppFacts | undefined> {
       const row = await client(clientId);
       if (row === undefined) return undefined;
       return {
@@ -36,10 +41,10 @@ export function oauthAppDirectory(db: SqlClient, now: () => number): AppDirector
         disabled: row.disabled_at !== null,
       };
     },
-    async persons(clientId) {
+    async persons(clientId: string): Promise<AppPerson[]> {
       const row = await client(clientId);
       if (row === undefined) return [];
-      const sector = sectorOfClient(clientId, row.redirect_uris);
+      const sector = registeredSector(clientId, row.redirect_uris);
       const { rows } = await db.query<{ payload: Record<string, unknown>; subject: string | null }>(
         `SELECT g.payload, s.subject FROM oauth_models g
            LEFT JOIN oauth_subjects s ON s.sector = $2 AND s.account_id = g.payload->>'accountId'
@@ -63,12 +68,12 @@ export function oauthAppDirectory(db: SqlClient, now: () => number): AppDirector
       }
       return [...byAccount.values()];
     },
-    async subjectOf(clientId, accountId) {
+    async subjectOf(clientId: string, accountId: string): Promise<string | undefined> {
       const row = await client(clientId);
       if (row === undefined) return undefined;
       const { rows } = await db.query<{ subject: string }>(
         'SELECT subject FROM oauth_subjects WHERE sector = $1 AND account_id = $2',
-        [sectorOfClient(clientId, row.redirect_uris), accountId],
+        [registeredSector(clientId, row.redirect_uris), accountId],
       );
       return rows[0]?.subject;
     },
