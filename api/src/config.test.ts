@@ -14,8 +14,22 @@ describe('loadApiConfigFromEnv', () => {
       providers: [],
       authRateLimitPerMinute: 60,
       appRateLimits: { perPersonPerHour: 150, perClientPerMinute: 120 },
+      exports: { dir: './data/api/exports', ttlHours: 24 },
+      webhooks: { pollMs: 1_000, timeoutMs: 10_000, leaseMs: 60_000 },
       logLevel: 'info',
     });
+  });
+
+  it('reads the export directory and the webhook timings, and refuses a timeout that is not a number', () => {
+    const config = loadApiConfigFromEnv({
+      LINKWELL_API_EXPORT_DIR: '/var/lib/linkwell/exports',
+      LINKWELL_API_EXPORT_TTL_HOURS: '6',
+      LINKWELL_API_WEBHOOK_POLL_MS: '250',
+      LINKWELL_API_WEBHOOK_TIMEOUT_MS: '5000',
+    });
+    expect(config.exports).toEqual({ dir: '/var/lib/linkwell/exports', ttlHours: 6 });
+    expect(config.webhooks).toEqual({ pollMs: 250, timeoutMs: 5000, leaseMs: 60_000 });
+    expect(() => loadApiConfigFromEnv({ LINKWELL_API_WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow(ApiConfigError);
   });
 
   const google = {
@@ -118,6 +132,8 @@ describe('parseApiConfig', () => {
       providers: [],
       authRateLimitPerMinute: 60,
       appRateLimits: { perPersonPerHour: 150, perClientPerMinute: 120 },
+      exports: { dir: '/tmp/exports', ttlHours: 24 },
+      webhooks: { pollMs: 1000, timeoutMs: 10_000, leaseMs: 60_000 },
       logLevel: 'silent',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -136,6 +152,8 @@ describe('parseApiConfig', () => {
         providers: [],
         authRateLimitPerMinute: 60,
         appRateLimits: { perPersonPerHour: 150, perClientPerMinute: 120 },
+        exports: { dir: '/tmp/exports', ttlHours: 24 },
+        webhooks: { pollMs: 1000, timeoutMs: 10_000, leaseMs: 60_000 },
         logLevel: 'info',
         extra: true,
       }),

@@ -58,6 +58,23 @@ export const ApiConfigSchema = Type.Object(
     ),
     /** Upstream identity providers (docs/configuration.md); adding one is configuration only. */
     providers: ProvidersConfigSchema,
+    /** FHIR bulk export files (docs/fhir.md "Bulk export"): where they are written and how long they are kept. */
+    exports: Type.Object(
+      {
+        dir: Type.String({ minLength: 1 }),
+        ttlHours: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 30 }),
+      },
+      { additionalProperties: false },
+    ),
+    /** Webhook delivery (docs/webhooks.md): idle poll, per-attempt timeout, and how long a claimed message is held. */
+    webhooks: Type.Object(
+      {
+        pollMs: Type.Integer({ minimum: 10, maximum: 60_000 }),
+        timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000 }),
+        leaseMs: Type.Integer({ minimum: 1_000, maximum: 3_600_000 }),
+      },
+      { additionalProperties: false },
+    ),
     logLevel: Type.Union([
       Type.Literal('trace'),
       Type.Literal('debug'),
@@ -159,6 +176,15 @@ export function loadApiConfigFromEnv(
     influx: influxFromEnv(get),
     database: databaseFromEnv(get),
     keys: keysFromEnv(get),
+    exports: {
+      dir: get('LINKWELL_API_EXPORT_DIR') ?? './data/api/exports',
+      ttlHours: Number(get('LINKWELL_API_EXPORT_TTL_HOURS') ?? 24),
+    },
+    webhooks: {
+      pollMs: Number(get('LINKWELL_API_WEBHOOK_POLL_MS') ?? 1_000),
+      timeoutMs: Number(get('LINKWELL_API_WEBHOOK_TIMEOUT_MS') ?? 10_000),
+      leaseMs: Number(get('LINKWELL_API_WEBHOOK_LEASE_MS') ?? 60_000),
+    },
     logLevel: get('LINKWELL_API_LOG_LEVEL') ?? 'info',
   });
 }

@@ -64,6 +64,8 @@ export async function startApi(config: Readonly<ApiConfig>, opts: StartOptions =
       identity: { publicUrl: config.publicUrl, providers: config.providers },
       authRateLimitPerMinute: config.authRateLimitPerMinute,
       appRateLimits: config.appRateLimits,
+      fhirExports: { dir: config.exports.dir, ttlMs: config.exports.ttlHours * 3_600_000 },
+      webhooks: config.webhooks,
       console: opts.console ?? true,
     });
     await app.listen({ host: config.host, port: config.port });

@@ -142,6 +142,7 @@ export async function startApiService(s: UpState): Promise<void> {
     metrics,
     logger: s.logger.child({ svc: 'api' }),
     identity: { publicUrl: `http://127.0.0.1:${port}`, providers: s.identity?.providers ?? [] },
+    fhirExports: { dir: join(s.dir, 'exports') },
     console: true,
   });
   await app.listen({ host: '127.0.0.1', port });
