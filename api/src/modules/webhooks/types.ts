@@ -1,19 +1,8 @@
+// What the webhooks need to know about an app and its people: the oauth context's own types.
+import type { AppFacts, AppPerson } from '../oauth/index.js';
 import type { Lookup } from './url-policy.js';
 
-/** What the webhooks context needs to know about a developer app (the oauth context answers). */
-export interface AppFacts {
-  clientId: string;
-  ownerAccountId: string;
-  sandbox: boolean;
-  disabled: boolean;
-}
-
-/** A person connected to an app: a live grant, with the pairwise subject the app knows them by. */
-export interface AppPerson {
-  accountId: string;
-  subject: string;
-  scopes: readonly string[];
-}
+export type { AppFacts, AppPerson };
 
 /** The oauth context's answers, injected (webhooks never reads oauth tables). */
 export interface AppDirectory {
