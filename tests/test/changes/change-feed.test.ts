@@ -3,6 +3,7 @@ import { insertEventRows, moveEventRows, readingCreated } from '@linkwell/ingest
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FhirStack, MINUTE, startFhirStack, T0 } from '../../src/fhir/stack.js';
 import { call, startIdentityStack } from '../../src/identity/index.js';
+import { connectApp, registerApp } from '../../src/oauth/kit.js';
 
 /**
  * GET /v1/changes on a real API (PGlite, influxd), fed with the exact rows ingest writes into the event log
@@ -128,6 +129,38 @@ describe('change feed', () => {
     const refused = await feed('/v1/changes?metric=blood_pressure', f.heartRateToken);
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('API_ERR_INSUFFICIENT_SCOPE');
+  });
+
+  it('shows a device starting and stopping to measure the person, renamed in between; apps need devices.read', async () => {
+    const devicesApp = await registerApp(f.stack, f.person, { scopes: ['devices.read', 'heart_rate.read'] });
+    const devicesToken = (
+      await connectApp(f.stack, f.person, devicesApp, { scope: 'devices.read heart_rate.read' })
+    ).tokens.access_token;
+    const before = await readAll();
+    const appBefore = await readAll(devicesToken);
+    const db = f.stack.db;
+    // The registry changes as the devices context makes them: the triggers of migration 0011 record events.
+    await db.exec(`
+      INSERT INTO households (id, name) VALUES ('hh_changes', 'Changes home');
+      INSERT INTO devices (id, household_id, address, kind) VALUES ('dev_changes_scale', 'hh_changes', 'C4:00:00:00:00:0A', 'scale');
+      INSERT INTO device_assignments (device_id, slot, account_id) VALUES ('dev_changes_scale', 2, '${f.person.accountId}');
+      UPDATE devices SET name = 'Bathroom scale' WHERE id = 'dev_changes_scale';
+      DELETE FROM device_assignments WHERE device_id = 'dev_changes_scale';
+    `);
+    const after = await readAll(undefined, '', before.next);
+    expect(after.changes.map((c) => [c.type, c.device])).toEqual([
+      ['device.updated', { id: 'dev_changes_scale', slot: 2 }],
+      ['device.updated', { id: 'dev_changes_scale', slot: 2 }],
+      ['device.deleted', { id: 'dev_changes_scale', slot: 2 }],
+    ]);
+    // An app granted devices.read: the same three, under the app's own device id.
+    const app = await readAll(devicesToken, '&type=device.updated,device.deleted', appBefore.next);
+    expect(app.changes.map((c) => c.type)).toEqual(['device.updated', 'device.updated', 'device.deleted']);
+    expect(app.changes[0]?.device.id).not.toBe('dev_changes_scale');
+    expect(app.changes[0]?.device.id).toMatch(/^[0-9a-f]{32}$/);
+    // Without devices.read (heart rate and profile only): no device events at all.
+    const narrow = await readAll(f.heartRateToken);
+    expect(narrow.changes.some((c) => c.type.startsWith('device.'))).toBe(false);
   });
 
   it('refuses malformed cursors, metrics, types and limits with coded problems', async () => {

@@ -47,7 +47,8 @@ CREATE TABLE events (
   event_id text NOT NULL UNIQUE CHECK (length(event_id) BETWEEN 1 AND 100),
   tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
   type text NOT NULL CHECK (type IN ('reading.created', 'reading.updated', 'reading.deleted',
-    'attribution.changed', 'classification.changed', 'connection.revoked', 'user.deleted')),
+    'attribution.changed', 'classification.changed', 'connection.revoked', 'user.deleted',
+    'device.updated', 'device.deleted')),
   account_id text NOT NULL,
   metric text,
   device_id text,
@@ -68,5 +69,39 @@ END $$;
 
 CREATE TRIGGER events_notify AFTER INSERT ON events
   FOR EACH STATEMENT EXECUTE FUNCTION events_notify();
+
+-- Device events come from the registry itself, so every path that changes who a device measures (claim,
+-- slot assignment, handover, unclaim, a device deleted with its assignments) records them in its own
+-- transaction. device.updated: the device measures this person (newly, or renamed); device.deleted: no longer.
+CREATE FUNCTION device_event(p_type text, p_account text, p_device text, p_slot smallint)
+RETURNS void LANGUAGE sql AS $$
+  INSERT INTO events (event_id, type, account_id, device_id, occurred_at, created_at, data)
+  VALUES ('evt_' || replace(gen_random_uuid()::text, '-', ''), p_type, p_account, p_device, now(), now(),
+          jsonb_build_object('slot', p_slot));
+$$;
+
+CREATE FUNCTION device_assignment_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.account_id IS DISTINCT FROM NEW.account_id) THEN
+    PERFORM device_event('device.deleted', OLD.account_id, OLD.device_id, OLD.slot);
+  END IF;
+  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND OLD.account_id IS DISTINCT FROM NEW.account_id) THEN
+    PERFORM device_event('device.updated', NEW.account_id, NEW.device_id, NEW.slot);
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER device_assignment_events AFTER INSERT OR UPDATE OR DELETE ON device_assignments
+  FOR EACH ROW EXECUTE FUNCTION device_assignment_events();
+
+CREATE FUNCTION device_rename_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM device_event('device.updated', a.account_id, a.device_id, a.slot)
+    FROM device_assignments a WHERE a.device_id = NEW.id;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER device_rename_events AFTER UPDATE OF name ON devices
+  FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION device_rename_events();
 `,
 };

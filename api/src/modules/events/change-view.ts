@@ -39,6 +39,8 @@ export interface ChangeView {
   /** The person: the app's pairwise subject for an app, the account id first-party. */
   subject: string;
   reading?: ChangeReading;
+  /** device.updated / device.deleted: the device (a per-app id for apps) and the user slot, if any. */
+  device?: { id: string; slot: number | null };
   details?: Record<string, unknown>;
 }
 
@@ -71,6 +73,11 @@ export function changeView(e: StoredEvent, viewer: Viewer, accountOf: (tag: stri
     recorded_at: new Date(e.createdAt).toISOString(),
     subject: viewer.app?.subject ?? accountOf(e.accountId),
   };
+  if (e.type === 'device.updated' || e.type === 'device.deleted') {
+    const tag = e.deviceId ?? '';
+    const slot = typeof e.data.slot === 'number' ? e.data.slot : null;
+    return { ...base, device: { id: viewer.app ? viewer.app.deviceId(tag) : tag, slot } };
+  }
   if (e.metric === null || (!e.type.startsWith('reading.') && e.type !== 'attribution.changed')) {
     // Events about the person or a connection, not a reading: only what the event itself names.
     if (e.type === 'connection.revoked' && !viewer.app)

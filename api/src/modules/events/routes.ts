@@ -14,13 +14,15 @@ export interface ChangesRoutesOptions {
 }
 
 /** What an app may follow: readings of its granted families and their attribution; nothing about other apps. */
-const APP_TYPES: readonly EventType[] = [
+const APP_READING_TYPES: readonly EventType[] = [
   'reading.created',
   'reading.updated',
   'reading.deleted',
   'attribution.changed',
   'classification.changed',
 ];
+/** With devices.read, also the devices that start or stop measuring the person. */
+const APP_DEVICE_TYPES: readonly EventType[] = ['device.updated', 'device.deleted'];
 
 function viewerOf(p: Principal): Viewer {
   if (!p.app) return { encodeReadingId };
@@ -50,14 +52,19 @@ export const changesRoutes: FastifyPluginAsyncTypebox<ChangesRoutesOptions> = as
       );
       const wanted = asked ?? Object.keys(FAMILY_SCOPE_OF_METRIC);
       metrics = wanted.filter((m) => granted.includes(m));
+      const devices = principal.scopes.includes('devices.read');
+      const appTypes = [
+        ...(metrics.length > 0 ? APP_READING_TYPES : []),
+        ...(devices ? APP_DEVICE_TYPES : []),
+      ];
       // Like a FHIR search: a family the grant lacks is refused, never answered with silence.
-      if (metrics.length === 0) {
+      if (metrics.length === 0 && (asked !== undefined || !devices)) {
         const needed = [
           ...new Set(wanted.map((m) => FAMILY_SCOPE_OF_METRIC[m]).filter((x) => x !== undefined)),
         ];
         throw missingFamily(needed);
       }
-      types = (types ?? APP_TYPES).filter((t) => APP_TYPES.includes(t));
+      types = (types ?? appTypes).filter((t) => appTypes.includes(t));
       if (types.length === 0)
         return { changes: [], next: q.since ?? (await opts.events.head()), more: false };
     }

@@ -41,11 +41,19 @@ export const ChangeSchema = Type.Object({
   recorded_at: Type.String({ format: 'date-time' }),
   subject: Type.String({ description: 'The person: pairwise subject for apps' }),
   reading: Type.Optional(Reading),
+  device: Type.Optional(
+    Type.Object({
+      id: Type.String({ description: 'First-party: the device id. Apps: the per-app id FHIR Device uses.' }),
+      slot: Type.Union([Type.Integer(), Type.Null()], {
+        description: 'The user slot (multi-user scales, cuffs)',
+      }),
+    }),
+  ),
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
 export const changesRoute = {
-  summary: 'Changes since a cursor: readings created and deleted, attribution changes',
+  summary: 'Changes since a cursor: readings created and deleted, attribution changes, devices',
   description:
     'Every change to what the caller may see, in a stable order, at least once. Keep `next` and pass it as `since`; ' +
     'a reading moved to another person appears as `reading.deleted` for the old one and `reading.created` for the ' +

@@ -7,9 +7,16 @@ export const EVENT_TYPES = [
   'classification.changed',
   'connection.revoked',
   'user.deleted',
+  'device.updated',
+  'device.deleted',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/** What an app can subscribe a webhook to (issue 15); device events are in the change feed only. */
+export const WEBHOOK_EVENT_TYPES = EVENT_TYPES.filter(
+  (t): t is Exclude<EventType, 'device.updated' | 'device.deleted'> => !t.startsWith('device.'),
+);
 
 export const isEventType = (s: string): s is EventType => (EVENT_TYPES as readonly string[]).includes(s);
 

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { Database } from '../../db/sql-client.js';
 import { ApiError } from '../../errors.js';
-import { EVENT_TYPES, type EventsService, type EventType, isEventType } from '../events/index.js';
+import { type EventsService, type EventType, WEBHOOK_EVENT_TYPES } from '../events/index.js';
 import { createHistoryService } from './history.js';
 import { type EndpointRow, type PayloadKind, webhooksRepository } from './repository.js';
 import { seal, unseal } from './sealed.js';
@@ -110,14 +110,14 @@ export function createWebhooksService(deps: {
     }
   }
   function checkTypes(types: readonly string[]): EventType[] {
-    const bad = types.find((t) => !isEventType(t));
+    const bad = types.find((t) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(t));
     if (bad !== undefined || types.length === 0) {
       throw new ApiError(
         'API_ERR_WEBHOOK_EVENT_TYPE',
         bad === undefined
           ? 'Subscribe to at least one event type.'
           : `${bad.slice(0, 60)} is not an event type.`,
-        { field: 'event_types', allowed: [...EVENT_TYPES] },
+        { field: 'event_types', allowed: [...WEBHOOK_EVENT_TYPES] },
       );
     }
     return [...new Set(types)] as EventType[];
