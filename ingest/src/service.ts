@@ -94,7 +94,7 @@ export interface IngestServiceDeps {
    * The event log (docs/events.md): a `reading.created` per stored reading, committed before the PUBACK.
    * Default on; off only for the benchmark's side-by-side baseline (webhooks and the change feed then miss them).
    */
-  events?: { enabled?: boolean };
+  events?: { enabled?: boolean; maxLines?: number };
 }
 
 export interface IngestService {
@@ -191,6 +191,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
       ? undefined
       : new EventOutbox(deps.registry, {
           logger: log,
+          ...(deps.events?.maxLines ? { maxLines: deps.events.maxLines } : {}),
           onInserted: (n) => metrics.eventsRecorded.inc(n),
         });
   const baselines = (w: { account: string; t: number; kg: number }[]) =>

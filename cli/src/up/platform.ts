@@ -127,6 +127,8 @@ export async function startIngestService(s: UpState): Promise<void> {
     metricsRegistry: registry,
     // Trend rollups (docs/rollups.md): the first build runs at start, then the journal is applied every 5 s.
     rollups: { enabled: true },
+    // The registry is the embedded PGlite: smaller outbox rows keep each relay transaction short.
+    events: { maxLines: 1000 },
   });
 }
 

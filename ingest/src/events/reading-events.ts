@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { deflateRaw } from 'node:zlib';
 import type { Reading } from '@linkwell/firmware-protocol';
 import type { Logger } from 'pino';
 import type { Attribution } from '../attribution/attribution.js';
@@ -76,16 +78,18 @@ export function moveEventRows(m: MoveFacts): OutboxEvent[] {
 }
 
 const INSERT = 'INSERT INTO event_outbox (body) VALUES ($1)';
+const INSERT_LINES = 'INSERT INTO event_outbox (lines_deflated) VALUES ($1)';
+const deflate = promisify(deflateRaw);
 
 /** Inserts one outbox row now (no grouping): the move executor's few events per step. */
 export async function insertEventRows(db: SqlClient, rows: readonly OutboxEvent[]): Promise<void> {
   if (rows.length > 0) await insertBody(db, JSON.stringify(rows));
 }
 
-/** One outbox row: a JSON array of tuples, or line protocol (the relay tells them apart by the first `[`). */
-async function insertBody(db: SqlClient, body: string): Promise<void> {
+/** One outbox row: a JSON array of tuples (`body`), or raw-deflated line protocol (`lines_deflated`). */
+async function insertBody(db: SqlClient, body: string | Buffer): Promise<void> {
   try {
-    await db.query(INSERT, [body]);
+    await db.query(typeof body === 'string' ? INSERT : INSERT_LINES, [body]);
   } catch (err) {
     // The database's message may quote the row (health values); only its SQLSTATE goes out.
     const state = (err as { code?: unknown }).code;
@@ -99,10 +103,13 @@ async function insertBody(db: SqlClient, body: string): Promise<void> {
 export interface EventOutboxOptions {
   logger: Logger;
   /**
-   * Readings per outbox row at most. Default 1000: the relay expands a row in one transaction, and on the
-   * embedded PGlite (one connection) a smaller row keeps that transaction from holding ingest's inserts up.
+   * Readings per outbox row at most. Default 5000, like an InfluxDB batch. The relay expands a row in one
+   * transaction; on the embedded PGlite (one connection) `linkwell up` uses 1000 so that transaction never
+   * holds ingest's own inserts up for long.
    */
   maxLines?: number;
+  /** INSERTs in flight at once (default 2, like the InfluxDB writer): a commit's fsync overlaps the next. */
+  maxConcurrent?: number;
   onInserted?: (events: number) => void;
 }
 
@@ -111,56 +118,62 @@ export interface EventOutboxOptions {
  * of stored readings (the ones going to InfluxDB: the relay reads each back as its `reading.created`) and
  * resolves once they are committed; the readings handler awaits it before the PUBACK, next to the InfluxDB
  * write, so every acknowledged reading has its event. Reusing the lines costs ingest no serialisation.
- * Group commit: while one INSERT runs, the lines of every publish that arrives queue up and go into the
- * next row together, so the cost per reading falls as load rises.
+ * Group commit: while the INSERTs in flight run, the lines of every publish that arrives queue up and go
+ * into the next row together, so the cost per reading falls as load rises.
  */
 export class EventOutbox {
   private queue: { lines: readonly string[]; done: (err?: Error) => void }[] = [];
-  private running = false;
+  private active = 0;
   private readonly maxLines: number;
+  private readonly maxConcurrent: number;
 
   constructor(
     private readonly db: SqlClient,
     private readonly opts: EventOutboxOptions,
   ) {
-    this.maxLines = opts.maxLines ?? 1000;
+    this.maxLines = opts.maxLines ?? 5000;
+    this.maxConcurrent = opts.maxConcurrent ?? 2;
   }
 
   add(lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ lines, done: (err) => (err ? reject(err) : resolve()) });
-      if (!this.running) void this.drain();
+      this.pump();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.queue.length > 0) {
-        const group: typeof this.queue = [];
-        let n = 0;
-        while (
-          this.queue.length > 0 &&
-          (group.length === 0 || n + this.queue[0]!.lines.length <= this.maxLines)
-        ) {
-          const next = this.queue.shift()!;
-          group.push(next);
-          n += next.lines.length;
-        }
-        let body = '';
-        for (const g of group) body += (body === '' ? '' : '\n') + g.lines.join('\n');
-        try {
-          await insertBody(this.db, body);
-          this.opts.onInserted?.(n);
-          for (const g of group) g.done();
-        } catch (err) {
-          this.opts.logger.warn({ code: (err as IngestError).code, events: n }, (err as Error).message);
-          for (const g of group) g.done(err as Error);
-        }
+  private pump(): void {
+    while (this.active < this.maxConcurrent && this.queue.length > 0) {
+      const group: typeof this.queue = [];
+      let n = 0;
+      while (
+        this.queue.length > 0 &&
+        (group.length === 0 || n + this.queue[0]!.lines.length <= this.maxLines)
+      ) {
+        const next = this.queue.shift()!;
+        group.push(next);
+        n += next.lines.length;
       }
-    } finally {
-      this.running = false;
+      this.active += 1;
+      void this.write(group, n).finally(() => {
+        this.active -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async write(group: { lines: readonly string[]; done: (err?: Error) => void }[], n: number) {
+    let text = '';
+    for (const g of group) text += (text === '' ? '' : '\n') + g.lines.join('\n');
+    try {
+      // Level 1: most of the size gain for little CPU, and zlib runs in libuv's pool, not on the broker's loop.
+      await insertBody(this.db, await deflate(text, { level: 1 }));
+      this.opts.onInserted?.(n);
+      for (const g of group) g.done();
+    } catch (err) {
+      this.opts.logger.warn({ code: (err as IngestError).code, events: n }, (err as Error).message);
+      for (const g of group) g.done(err as Error);
     }
   }
 }

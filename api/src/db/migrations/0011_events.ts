@@ -26,11 +26,18 @@ export const eventsMigration: Migration = {
 CREATE TABLE event_outbox (
   seq bigserial PRIMARY KEY,
   tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
-  body text NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
+  -- A move's events: a JSON array of tuples.
+  body text,
+  -- Stored readings: their InfluxDB lines, newline-separated, raw-deflated by ingest (off its event loop, in
+  -- libuv's pool). Line protocol compresses about tenfold, and the bytes PostgreSQL writes (heap, TOAST, WAL)
+  -- are most of what an outbox row costs.
+  lines_deflated bytea,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CHECK ((body IS NULL) <> (lines_deflated IS NULL))
 );
--- The body is JSON, read once by the relay: compressing it would cost ingest CPU for nothing.
+-- Already compressed (or small): PostgreSQL's own compression would only spend CPU.
 ALTER TABLE event_outbox ALTER COLUMN body SET STORAGE EXTERNAL;
+ALTER TABLE event_outbox ALTER COLUMN lines_deflated SET STORAGE EXTERNAL;
 CREATE INDEX event_outbox_position ON event_outbox (tx, seq);
 
 CREATE FUNCTION event_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import type { Database, SqlExecutor } from '../../db/sql-client.js';
 import { pointEventId } from './ids.js';
 import { type ParsedPoint, parseLine } from './line-protocol.js';
@@ -44,6 +45,17 @@ export function eventOfLine(line: string): NewEvent | undefined {
     occurredAt: p.timestamp,
     data,
   };
+}
+
+/** An outbox row's text: a move's JSON, or the stored readings' lines inflated; '' when unreadable. */
+function outboxText(row: { body: string | null; lines_deflated: Uint8Array | null }): string {
+  if (row.body !== null) return row.body;
+  if (row.lines_deflated === null) return '';
+  try {
+    return inflateRawSync(row.lines_deflated).toString('utf8');
+  } catch {
+    return '\u0000';
+  }
 }
 
 /** The events of one outbox row: a JSON array of tuples (moves), or line protocol (stored readings). */
@@ -125,7 +137,7 @@ export async function relayOnce(
     let events = 0;
     let malformed = 0;
     for (const row of rows) {
-      const { events: batch, malformed: bad } = eventsOfRow(row.body);
+      const { events: batch, malformed: bad } = eventsOfRow(outboxText(row));
       malformed += bad;
       for (let i = 0; i < batch.length; i += 5000)
         events += await insertEvents(tx, batch.slice(i, i + 5000), now);

@@ -109,13 +109,17 @@ export async function tryRelayLock(tx: SqlClient): Promise<boolean> {
   return rows[0]?.ok === true;
 }
 
+/** A move's JSON (`body`) or stored readings' deflated lines (`lines_deflated`); migration 0011. */
+export interface OutboxRow {
+  seq: string;
+  body: string | null;
+  lines_deflated: Uint8Array | null;
+}
+
 /** The oldest outbox rows whose transactions have ended, in (tx, seq) order. */
-export async function oldestOutboxRows(
-  tx: SqlClient,
-  limit: number,
-): Promise<{ seq: string; body: string }[]> {
-  const { rows } = await tx.query<{ seq: string; body: string }>(
-    `SELECT seq::text AS seq, body FROM event_outbox
+export async function oldestOutboxRows(tx: SqlClient, limit: number): Promise<OutboxRow[]> {
+  const { rows } = await tx.query<OutboxRow>(
+    `SELECT seq::text AS seq, body, lines_deflated FROM event_outbox
      WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY event_outbox.tx, event_outbox.seq LIMIT $1`,
     [limit],
   );
