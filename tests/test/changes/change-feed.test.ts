@@ -5,6 +5,30 @@ import { type FhirStack, MINUTE, startFhirStack, T0 } from '../../src/fhir/stack
 import { call, startIdentityStack } from '../../src/identity/index.js';
 import { connectApp, registerApp } from '../../src/oauth/kit.js';
 
+/** One change as the feed writes it (api/src/modules/events/schemas.ts), loosely: the tests probe each field. */
+interface Change {
+  id: string;
+  type: string;
+  subject: string;
+  details?: Record<string, unknown>;
+  device: { id: string; slot: number | null };
+  reading: {
+    id: string;
+    metric: string;
+    measured_at: string;
+    device_id: string | null;
+    values: Record<string, number>;
+    unit?: Record<string, string>;
+    observations: string[];
+  };
+}
+interface Answer {
+  changes: Change[];
+  next: string;
+  more: boolean;
+  code?: string;
+}
+
 /**
  * GET /v1/changes on a real API (PGlite, influxd), fed with the exact rows ingest writes into the event log
  * (ingest's readingCreated / moveEventRows / insertEventRows; the ingest side is tested by the kill tests).
@@ -22,7 +46,7 @@ describe('change feed', () => {
     const res = token
       ? await fetch(`${f.stack.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })
       : await call(f.person.browser, f.stack.apiUrl, 'GET', path);
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: (await res.json()) as Answer };
   }
 
   /** As ingest records events: an outbox row; then relayed at once unless the API's own relay should. */
@@ -32,7 +56,7 @@ describe('change feed', () => {
   }
 
   async function readAll(token?: string, query = '', since?: string) {
-    const all: Record<string, any>[] = [];
+    const all: Change[] = [];
     let cursor = since;
     for (let i = 0; i < 50; i++) {
       const res = await feed(`/v1/changes?limit=3${query}${cursor ? `&since=${cursor}` : ''}`, token);
@@ -190,9 +214,7 @@ describe('change feed', () => {
       false,
     );
     const res = await pending;
-    expect(res.body.changes.map((c: any) => c.reading.measured_at)).toEqual([
-      new Date(hr(30).t).toISOString(),
-    ]);
+    expect(res.body.changes.map((c) => c.reading.measured_at)).toEqual([new Date(hr(30).t).toISOString()]);
     expect(Date.now() - started).toBeLessThan(5000);
     // Nothing new: the wait runs out and the cursor is handed back unchanged.
     const idle = await feed(`/v1/changes?wait=1&since=${res.body.next}`);
