@@ -17,6 +17,9 @@ const MIGRATION_IDS = [
   '0008_household_sharing',
   '0009_trends',
   '0010_oauth',
+  '0011_events',
+  '0012_exports',
+  '0013_webhooks',
 ];
 
 const TABLES = [
@@ -29,6 +32,9 @@ const TABLES = [
   'device_assignments',
   'device_authorizations',
   'devices',
+  'event_outbox',
+  'events',
+  'fhir_export_jobs',
   'gateway_commands',
   'gateway_presence',
   'gateway_refresh_tokens',
@@ -60,6 +66,12 @@ const TABLES = [
   'sessions',
   'signin_transactions',
   'source_priorities',
+  'webhook_attempts',
+  'webhook_backfills',
+  'webhook_endpoints',
+  'webhook_messages',
+  'webhook_notices',
+  'webhook_secrets',
 ];
 
 /**

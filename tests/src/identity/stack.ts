@@ -54,6 +54,20 @@ export interface IdentityStackOptions {
 export async function startIdentityStack(
   opts: IdentityStackOptions = {},
 ): Promise<IdentityStack & { oauthKeys: SigningKeys }> {
+  // The port is chosen before the API can listen on it (the providers' redirect URIs name it), so another
+  // process can take it in between; with many suites in parallel that happens. Start again on a new port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startIdentityStackOnce(opts);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw err;
+    }
+  }
+}
+
+async function startIdentityStackOnce(
+  opts: IdentityStackOptions,
+): Promise<IdentityStack & { oauthKeys: SigningKeys }> {
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const sims = await startDemoIdentityProviders({
@@ -80,7 +94,14 @@ export async function startIdentityStack(
     ...(opts.authRateLimitPerMinute ? { authRateLimitPerMinute: opts.authRateLimitPerMinute } : {}),
     identity: { publicUrl: apiUrl, providers: [...(sims.providers as ProviderConfig[]), ...extra] },
   });
-  await app.listen({ host: '127.0.0.1', port });
+  try {
+    await app.listen({ host: '127.0.0.1', port });
+  } catch (err) {
+    await app.close();
+    await sims.close();
+    if (ownsDb) await db.close();
+    throw err;
+  }
   return {
     apiUrl,
     app,
