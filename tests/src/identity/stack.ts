@@ -45,6 +45,10 @@ export interface IdentityStackOptions {
   appRateLimits?: Parameters<typeof buildApp>[0]['appRateLimits'];
   /** Device-flow settings for gateways (their MQTT URL, poll interval). */
   deviceFlow?: Parameters<typeof buildApp>[0]['deviceFlow'];
+  /** Webhook delivery settings (tests/src/webhooks/stack.ts). */
+  webhooks?: Parameters<typeof buildApp>[0]['webhooks'];
+  /** The API's metrics registry (a fresh one when absent). */
+  metrics?: Registry;
 }
 
 /**
@@ -85,8 +89,9 @@ async function startIdentityStackOnce(
     keys,
     oauthKeys,
     influx: opts.influx ?? { url: 'http://127.0.0.1:9', database: 'linkwell' },
-    metrics: new Registry(),
+    metrics: opts.metrics ?? new Registry(),
     now: () => Date.now() + offset,
+    ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
     console: opts.console ?? false,
     ...(opts.deviceFlow ? { deviceFlow: opts.deviceFlow } : {}),
