@@ -151,8 +151,6 @@ export async function relayOnce(
 }
 
 export interface EventRelay {
-  /** Relays until the outbox is empty (as far as this process can see); resolves with the events recorded. */
-  drain(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -229,14 +227,6 @@ export function startEventRelay(
   timer.unref();
 
   return {
-    drain: async () => {
-      let total = 0;
-      for (;;) {
-        const n = await request();
-        total += n;
-        if (n === 0) return total;
-      }
-    },
     async close() {
       closed = true;
       clearInterval(timer);
