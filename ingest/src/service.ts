@@ -168,6 +168,14 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
       'spool recovered; replaying',
     );
   }
+  const outbox =
+    deps.events?.enabled === false
+      ? undefined
+      : new EventOutbox(deps.registry, {
+          logger: log,
+          ...(deps.events?.maxLines ? { maxLines: deps.events.maxLines } : {}),
+          onInserted: (n) => metrics.eventsRecorded.inc(n),
+        });
   // Readings handler calls `batcher.add`; the sink takes that slot with the same contract, plus the spool.
   const batcher = new DurableSink(writer, spool, {
     maxLines: deps.batch?.maxLines ?? 5000,
@@ -176,6 +184,7 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     probe: () => detectInfluxVersion(deps.influx.url, fetch, 2000).then(() => true),
     probeIntervalMs: deps.spool?.probeIntervalMs,
     deadLetter: (entries) => quarantine.put(entries),
+    ...(outbox ? { outbox } : {}),
     metrics,
     logger: log,
   });
@@ -186,14 +195,6 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     now: Date.now,
     onInserted: (kind) => metrics.healthEvents.inc({ kind }),
   });
-  const outbox =
-    deps.events?.enabled === false
-      ? undefined
-      : new EventOutbox(deps.registry, {
-          logger: log,
-          ...(deps.events?.maxLines ? { maxLines: deps.events.maxLines } : {}),
-          onInserted: (n) => metrics.eventsRecorded.inc(n),
-        });
   const baselines = (w: { account: string; t: number; kg: number }[]) =>
     w.length > 0 ? recordWeights(deps.registry, w) : Promise.resolve();
 
@@ -203,7 +204,6 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     attributor,
     recordWeights: baselines,
     events,
-    outbox,
     sink: batcher,
     deadLetters: quarantine.deadLetters,
     metrics,
@@ -228,7 +228,6 @@ export async function startIngest(deps: IngestServiceDeps): Promise<IngestServic
     attributor,
     inbox,
     events,
-    outbox,
     recordWeights: baselines,
     batcher,
     quarantine,

@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import type { Attributor, Decision } from '../attribution/attributor.js';
 import type { IngestError, IngestErrorCode } from '../errors.js';
 import { eventsOf, type HealthEventStore, type StoredReading } from '../events/health-events.js';
-import type { EventOutbox } from '../events/reading-events.js';
 import type { InboxEntry } from '../inbox/inbox-store.js';
 import { weightsOf } from '../inbox/stored-weights.js';
 import { toLine } from '../influx/points.js';
@@ -21,6 +20,7 @@ export interface ReadingsHandlerDeps {
   resolver: DeviceAccountResolver;
   /** Decides the readings the (device, slot) map does not attribute: a weight rule, or the inbox. */
   attributor: Attributor;
+  /** The durable sink; with events on it also commits the lines' `reading.created` events (docs/events.md). */
   batcher: Pick<WriteBatcher, 'add'>;
   /** Dead letters (invalid, implausible). */
   quarantine: QuarantineStore;
@@ -33,11 +33,6 @@ export interface ReadingsHandlerDeps {
    * withholds it and the gateway resends (the events' unique key makes that harmless).
    */
   events?: Pick<HealthEventStore, 'add'>;
-  /**
-   * The event outbox (docs/events.md): the stored readings' lines, committed before the PUBACK like the health
-   * events, so an acknowledged reading always has its `reading.created`. Absent: no events (bench baseline).
-   */
-  outbox?: Pick<EventOutbox, 'add'>;
   metrics: IngestMetrics;
   logger: Logger;
   now: () => number;
@@ -146,7 +141,6 @@ export function createReadingsHandler(deps: ReadingsHandlerDeps) {
     await Promise.all([
       deps.batcher.add(lines),
       events.length > 0 ? deps.events?.add(events) : undefined,
-      lines.length > 0 ? deps.outbox?.add(lines) : undefined,
       dead.length > 0 ? deps.quarantine.put(dead) : undefined,
       held.length > 0
         ? deps.inbox.put(gw, held).catch((err: unknown) => heldRefused(gw, env.seq, held, err))

@@ -3,7 +3,6 @@ import type { Attribution } from '../attribution/attribution.js';
 import { slotAttribution } from '../attribution/attribution.js';
 import type { Attributor } from '../attribution/attributor.js';
 import { eventsOf, type HealthEventStore } from '../events/health-events.js';
-import type { EventOutbox } from '../events/reading-events.js';
 import { toLine } from '../influx/points.js';
 import type { IngestMetrics } from '../metrics.js';
 import type { DeviceAccount } from '../registry/resolver.js';
@@ -23,6 +22,7 @@ export interface InboxReplayDeps {
   inbox: InboxStore;
   attributor: Attributor;
   /** The durable sink: resolves once the lines are in InfluxDB or fsync'd in the spool. */
+  /** The durable sink; it also commits the filed readings' `reading.created` events before resolving. */
   sink: { add(lines: string[]): Promise<void> };
   deadLetters: { put(entries: QuarantineEntry[]): Promise<void> };
   /**
@@ -30,8 +30,6 @@ export interface InboxReplayDeps {
    * pass with the items still claimed, and the next pass writes them (and their events) again.
    */
   events?: Pick<HealthEventStore, 'add'>;
-  /** The event log: a `reading.created` per filed reading, committed before the item is marked stored. */
-  outbox?: Pick<EventOutbox, 'add'>;
   /** Adds stored weights to member baselines; failures are logged, never block replay. */
   recordWeights: (w: { account: string; t: number; kg: number }[]) => Promise<void>;
   metrics: Pick<IngestMetrics, 'heldReplayed' | 'heldExpired' | 'deadLettered'>;
@@ -222,7 +220,6 @@ export class InboxReplayer {
           })),
         ),
       ),
-      this.deps.outbox?.add(lines),
     ]);
     const marked = new Set(
       await this.deps.inbox.markStored(

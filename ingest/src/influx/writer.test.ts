@@ -83,6 +83,22 @@ describe('createInfluxWriter against a server that answers /ping like InfluxDB',
     ]);
   });
 
+  it('sends a body the caller already joined (the event outbox shares it) as the same request, gzipped or not', async () => {
+    server = await fakeInfluxd('1.6.7');
+    const body = LINES.join('\n');
+    const plain = await createInfluxWriter({ url: server.url, database: 'db' });
+    await plain.write(LINES, { body });
+    const gz = await createInfluxWriter(
+      { url: server.url, database: 'db' },
+      { gzip: 'on', gzipThresholdBytes: 10 },
+    );
+    await gz.write(LINES, { body });
+    expect(server.seen.map((s) => [s.encoding, s.body])).toEqual([
+      [undefined, body],
+      ['gzip', body],
+    ]);
+  });
+
   it('retries 503 twice and resolves on the third attempt', async () => {
     server = await fakeInfluxd('1.6.7', [503, 503]);
     const w = await createInfluxWriter(

@@ -19,6 +19,8 @@ export interface WriteCallOptions {
   signal?: AbortSignal;
   /** Called for each failed attempt; `unreachable` means no HTTP answer at all (refused, reset, timed out). */
   onAttemptFailed?: (info: { error: Error; unreachable: boolean; attempt: number }) => void;
+  /** `lines.join('\n')`, when the caller built it already (the event outbox shares it): not joined again. */
+  body?: string;
   /** Hours to journal besides those of `lines`, e.g. the old hour of a moved point (docs/rollups.md). */
   journal?: readonly JournalKey[];
 }
@@ -71,6 +73,7 @@ export async function createInfluxWriter(
   const gzipThreshold = gzipThresholdFor(target.url, opts.gzip, opts.gzipThresholdBytes);
 
   async function attempt(lines: string[]): Promise<void> {
+    // `lines` may be one record holding many lines (a shared body): the client only joins records by '\n'.
     // One WriteApi per batch, with the client's own retry buffer disabled: that buffer lives in memory and
     // drops the oldest lines past its limit, so retries belong here and a final failure to the caller
     // (the durable sink spools it). `writeFailed` rejecting is what keeps the client from buffering.
@@ -101,7 +104,8 @@ export async function createInfluxWriter(
         await pRetry(
           async () => {
             try {
-              await attempt(journal && keys.length > 0 ? lines.concat(journal.lines(keys)) : lines);
+              const records = call.body !== undefined ? [call.body] : lines;
+              await attempt(journal && keys.length > 0 ? records.concat(journal.lines(keys)) : records);
             } catch (err) {
               const code = err instanceof HttpError ? codeForStatus(err.statusCode) : undefined;
               if (code && err instanceof HttpError) {

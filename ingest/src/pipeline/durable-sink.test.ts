@@ -9,19 +9,21 @@ import type { PointWriter, WriteCallOptions } from '../influx/writer.js';
 import { createIngestMetrics } from '../metrics.js';
 import { openSpool, type Spool } from '../spool/spool.js';
 import type { QuarantineEntry } from '../store/quarantine.js';
-import { DurableSink } from './durable-sink.js';
+import { DurableSink, type DurableSinkOptions } from './durable-sink.js';
 
 type Mode = 'ok' | 'unreachable' | IngestErrorCode;
 
 /** Records every write; `mode` (or `modeFor(lines)`) decides what InfluxDB "answers". */
 function fakeInflux() {
   const writes: string[][] = [];
+  const bodies: (string | undefined)[] = [];
   const state = { mode: 'ok' as Mode, modeFor: undefined as ((lines: string[]) => Mode) | undefined };
   const writer: PointWriter = {
     version: '1.6.7',
     api: 'v1',
     async write(lines: string[], opts: WriteCallOptions = {}) {
       writes.push(lines);
+      bodies.push(opts.body);
       const mode = state.modeFor?.(lines) ?? state.mode;
       if (mode === 'ok') return;
       if (mode === 'unreachable') {
@@ -32,7 +34,7 @@ function fakeInflux() {
       throw new IngestError(mode, `answered for ${lines.length} lines`);
     },
   };
-  return { writer, writes, state };
+  return { writer, writes, bodies, state };
 }
 
 const lines = (from: number, n: number) =>
@@ -46,7 +48,10 @@ describe('DurableSink', () => {
   let pingOk: boolean;
   let dead: QuarantineEntry[];
 
-  const start = (influx: ReturnType<typeof fakeInflux>, opts: { maxLines?: number } = {}) => {
+  const start = (
+    influx: ReturnType<typeof fakeInflux>,
+    opts: { maxLines?: number; outbox?: DurableSinkOptions['outbox'] } = {},
+  ) => {
     sink = new DurableSink(influx.writer, spool, {
       maxLines: opts.maxLines ?? 100,
       lingerMs: 1,
@@ -57,6 +62,7 @@ describe('DurableSink', () => {
       deadLetter: async (e) => {
         dead.push(...e);
       },
+      ...(opts.outbox ? { outbox: opts.outbox } : {}),
       metrics: createIngestMetrics(registry),
       logger: pino({ level: 'silent' }),
     });
@@ -199,5 +205,67 @@ describe('DurableSink', () => {
     const s2 = start(after);
     await until(() => s2.stats().spool.batches === 0);
     expect(after.writes).toEqual([lines(0, 2)]);
+  });
+
+  describe('with the event outbox', () => {
+    /** Records each row; `gate` holds rows back until released, `fail` refuses them. */
+    const fakeOutbox = () => {
+      const rows: { lines: readonly string[]; body: string | undefined }[] = [];
+      const ctl = { fail: false, gate: undefined as Promise<void> | undefined };
+      const outbox = {
+        async record(l: readonly string[], body?: string) {
+          rows.push({ lines: [...l], body });
+          await ctl.gate;
+          if (ctl.fail) throw new IngestError('INGEST_ERR_EVENTS_WRITE', 'events not recorded');
+        },
+      };
+      return { outbox, rows, ctl };
+    };
+
+    it('commits one row per batch from the body InfluxDB is sent, and resolves only once both are done', async () => {
+      const influx = fakeInflux();
+      const ob = fakeOutbox();
+      let release!: () => void;
+      ob.ctl.gate = new Promise((r) => {
+        release = r;
+      });
+      const s = start(influx, { outbox: ob.outbox });
+      let settled = false;
+      const done = Promise.all([s.add(lines(0, 2)), s.add(lines(2, 1))]).then(() => {
+        settled = true;
+      });
+      await until(() => influx.writes.length === 1 && ob.rows.length === 1);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(settled).toBe(false);
+      release();
+      await done;
+      const body = lines(0, 3).join('\n');
+      expect(ob.rows).toEqual([{ lines: lines(0, 3), body }]);
+      expect(influx.bodies).toEqual([body]);
+    });
+
+    it('refuses the batch when its row fails, even though InfluxDB took it', async () => {
+      const influx = fakeInflux();
+      const ob = fakeOutbox();
+      ob.ctl.fail = true;
+      const s = start(influx, { outbox: ob.outbox });
+      await expect(s.add(lines(0, 2))).rejects.toMatchObject({ code: 'INGEST_ERR_EVENTS_WRITE' });
+      expect(influx.writes).toEqual([lines(0, 2)]);
+    });
+
+    it('commits the row of a spooled batch once: the replay writes InfluxDB only', async () => {
+      const influx = fakeInflux();
+      influx.state.mode = 'unreachable';
+      pingOk = false;
+      const ob = fakeOutbox();
+      const s = start(influx, { outbox: ob.outbox });
+      await s.add(lines(0, 3));
+      expect(s.stats().spool.lines).toBe(3);
+      influx.state.mode = 'ok';
+      pingOk = true;
+      await until(() => s.stats().spool.batches === 0 && !s.stats().replaying);
+      expect(influx.writes.slice(1)).toEqual([lines(0, 3)]);
+      expect(ob.rows.map((r) => r.lines)).toEqual([lines(0, 3)]);
+    });
   });
 });

@@ -16,6 +16,12 @@ export interface DurableSinkOptions {
   /** Resolves true when InfluxDB answers; polled while it is marked down. */
   probe: () => Promise<boolean>;
   probeIntervalMs?: number;
+  /**
+   * The event outbox (docs/events.md): each batch's events are committed beside its InfluxDB write (or
+   * spool append), from the same joined body, and the batch's `add`s resolve only when both are done.
+   * Absent: no events (the bench's baseline, `events.enabled = false`).
+   */
+  outbox?: { record(lines: readonly string[], body?: string): Promise<void> };
   /** The fsync'd dead-letter store, for batches InfluxDB refuses because of their content. */
   deadLetter: (entries: QuarantineEntry[]) => Promise<void>;
   metrics: IngestMetrics;
@@ -56,7 +62,7 @@ export class DurableSink {
       onChange: (up, reason) => this.onHealth(up, reason),
     });
     this.batcher = new WriteBatcher(
-      { version: writer.version, api: writer.api, write: (lines) => this.writeOrSpool(lines) },
+      { version: writer.version, api: writer.api, write: (lines) => this.writeBatch(lines) },
       { maxLines: opts.maxLines, lingerMs: opts.lingerMs, maxConcurrent: opts.maxConcurrent },
     );
     opts.metrics.influxUp.set(1);
@@ -92,10 +98,23 @@ export class DurableSink {
     await this.spool.close();
   }
 
-  private async writeOrSpool(lines: string[]): Promise<void> {
+  /**
+   * One batch: stored (InfluxDB or spool) and, with events on, its outbox row, side by side. A batch whose
+   * row failed is refused as a whole even if InfluxDB took it: the gateway resends, InfluxDB overwrites the
+   * same points and the events keep their stable ids (docs/events.md). A row committed for a batch the
+   * spool then refused names readings the gateway still holds and will send again.
+   */
+  private async writeBatch(lines: string[]): Promise<void> {
+    const outbox = this.opts.outbox;
+    if (!outbox) return this.writeOrSpool(lines);
+    const body = lines.join('\n');
+    await Promise.all([this.writeOrSpool(lines, body), outbox.record(lines, body)]);
+  }
+
+  private async writeOrSpool(lines: string[], body?: string): Promise<void> {
     if (this.health.up) {
       try {
-        await this.deliver(lines);
+        await this.deliver(lines, body);
         return;
       } catch (err) {
         this.health.markDown(err);
@@ -126,11 +145,12 @@ export class DurableSink {
    * Writes `lines`, resolving also when InfluxDB refused them for their content and they were
    * dead-lettered instead. Throws when InfluxDB is unavailable (the caller spools or keeps them).
    */
-  private async deliver(lines: string[]): Promise<void> {
+  private async deliver(lines: string[], body?: string): Promise<void> {
     const m = this.opts.metrics;
     const started = performance.now();
     try {
       await this.writer.write(lines, {
+        ...(body !== undefined ? { body } : {}),
         signal: this.health.signal,
         onAttemptFailed: ({ error, unreachable }) => {
           if (unreachable) this.health.markDown(error);
