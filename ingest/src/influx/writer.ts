@@ -19,7 +19,7 @@ export interface WriteCallOptions {
   signal?: AbortSignal;
   /** Called for each failed attempt; `unreachable` means no HTTP answer at all (refused, reset, timed out). */
   onAttemptFailed?: (info: { error: Error; unreachable: boolean; attempt: number }) => void;
-  /** `lines.join('\n')`, when the caller built it already (the event outbox shares it): not joined again. */
+  /** `lines.join('\n')`, when the caller built it already (the durable sink shares it with the event outbox). */
   body?: string;
   /** Hours to journal besides those of `lines`, e.g. the old hour of a moved point (docs/rollups.md). */
   journal?: readonly JournalKey[];
@@ -72,25 +72,24 @@ export async function createInfluxWriter(
   const v1Path = `/write?db=${encodeURIComponent(target.database)}&rp=${encodeURIComponent(rp)}&precision=ms`;
   const gzipThreshold = gzipThresholdFor(target.url, opts.gzip, opts.gzipThresholdBytes);
 
-  async function attempt(lines: string[]): Promise<void> {
-    // `lines` may be one record holding many lines (a shared body): the client only joins records by '\n'.
-    // One WriteApi per batch, with the client's own retry buffer disabled: that buffer lives in memory and
-    // drops the oldest lines past its limit, so retries belong here and a final failure to the caller
-    // (the durable sink spools it). `writeFailed` rejecting is what keeps the client from buffering.
-    const w = influx.getWriteApi(target.org ?? '', v2BucketFor(version, target.database, rp), 'ms', {
-      batchSize: lines.length + 1,
-      flushInterval: 0,
-      maxRetries: 0,
-      gzipThreshold,
-      writeFailed: (error) => Promise.reject(error),
-    });
-    if (api === 'v1') w.path = v1Path;
-    w.writeRecords(lines);
-    try {
-      await w.flush();
-    } finally {
-      w.dispose();
-    }
+  const writePath =
+    api === 'v1'
+      ? v1Path
+      : `/api/v2/write?org=${encodeURIComponent(target.org ?? '')}&bucket=${encodeURIComponent(v2BucketFor(version, target.database, rp))}&precision=ms`;
+  const sendOptions = {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    gzipThreshold,
+  };
+
+  /**
+   * One POST of a joined body through the client's transport (auth header, gzip, timeout), not its WriteApi:
+   * that API buffers records in memory with its own retry buffer, which drops the oldest lines past a limit
+   * (retries belong here, a final failure to the caller, which spools), and it measures every record's
+   * UTF-8 length char by char, which costs as much as joining the lines (docs/benchmarks.md).
+   */
+  async function attempt(body: string): Promise<void> {
+    await influx.transport.request(writePath, body, sendOptions);
   }
 
   return {
@@ -104,8 +103,9 @@ export async function createInfluxWriter(
         await pRetry(
           async () => {
             try {
-              const records = call.body !== undefined ? [call.body] : lines;
-              await attempt(journal && keys.length > 0 ? records.concat(journal.lines(keys)) : records);
+              const body = call.body ?? lines.join('\n');
+              const extra = journal && keys.length > 0 ? journal.lines(keys).join('\n') : '';
+              await attempt(extra === '' ? body : body === '' ? extra : `${body}\n${extra}`);
             } catch (err) {
               const code = err instanceof HttpError ? codeForStatus(err.statusCode) : undefined;
               if (code && err instanceof HttpError) {

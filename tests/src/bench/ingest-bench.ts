@@ -139,7 +139,7 @@ export async function runIngestBench(opts: IngestBenchOptions) {
           `batched_noevents_${i}`,
           READINGS_PER_MESSAGE,
           opts.inflightBatched,
-          undefined,
+          prof(`batched_noevents_${i}`),
           false,
         ),
       );

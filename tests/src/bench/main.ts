@@ -112,7 +112,7 @@ program
           c ? c.rssKbPerConnection <= 25 : null,
         ),
       });
-      for (const s of [...r.scenarios.batched, ...r.scenarios.single]) {
+      for (const s of [...r.scenarios.batched, ...r.scenarios.batched_events_off, ...r.scenarios.single]) {
         const p = s.profile;
         if (!p) continue;
         log(
