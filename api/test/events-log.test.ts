@@ -1,3 +1,4 @@
+import { deflateRawSync, zstdCompressSync } from 'node:zlib';
 import { type RunningPostgres, startPostgres } from '@linkwell/tests/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, migrate, openPglite, openPostgres } from '../src/index.js';
@@ -160,6 +161,32 @@ function contract(name: string, open: () => Promise<Database>) {
       });
       expect(log[3]!.data).toMatchObject({ cause, attribution: { method: 'manual' } });
       expect(new Set(log.map((e) => e.id)).size).toBe(4);
+    });
+
+    it('reads stored readings from Zstandard rows and from the deflated rows of earlier ingest releases; refuses a row with two bodies', async () => {
+      const events = createEventsService(db);
+      const start = await events.head();
+      const line = (bpm: number, t: number) =>
+        `heart_rate,account=acct_z,device=dev_z bpm=${bpm},attr_method="single-owner",attr_confidence=1,attr_rule="device" ${t}`;
+      await db.query('INSERT INTO event_outbox (lines_deflated) VALUES ($1)', [
+        deflateRawSync(`${line(61, T)}\n${line(62, T + 1)}`),
+      ]);
+      await db.query('INSERT INTO event_outbox (lines_zstd) VALUES ($1)', [
+        zstdCompressSync(line(63, T + 2)),
+      ]);
+      await expect(
+        db.query('INSERT INTO event_outbox (body, lines_zstd) VALUES ($1, $2)', [
+          '[]',
+          zstdCompressSync('x'),
+        ]),
+      ).rejects.toThrow(/event_outbox_one_body/);
+      expect(await relayOnce(db, T + 10, 10)).toMatchObject({ rows: 2, events: 3, malformed: 0 });
+      const log = (await events.after(start, { accounts: ['acct_z'] }, 10)).events;
+      expect(log.map((e) => [e.occurredAt, e.data.values])).toEqual([
+        [T, { bpm: 61 }],
+        [T + 1, { bpm: 62 }],
+        [T + 2, { bpm: 63 }],
+      ]);
     });
 
     it('runs the relay in the background: an outbox row becomes an event without anyone asking', async () => {

@@ -20,6 +20,7 @@ const MIGRATION_IDS = [
   '0011_events',
   '0012_exports',
   '0013_webhooks',
+  '0014_outbox_zstd',
 ];
 
 const TABLES = [

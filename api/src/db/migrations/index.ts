@@ -11,6 +11,7 @@ import { oauthMigration } from './0010_oauth.js';
 import { eventsMigration } from './0011_events.js';
 import { exportsMigration } from './0012_exports.js';
 import { webhooksMigration } from './0013_webhooks.js';
+import { outboxZstdMigration } from './0014_outbox_zstd.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   eventsMigration,
   exportsMigration,
   webhooksMigration,
+  outboxZstdMigration,
 ];

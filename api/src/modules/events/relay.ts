@@ -1,8 +1,14 @@
-import { inflateRawSync } from 'node:zlib';
+import { inflateRawSync, zstdDecompressSync } from 'node:zlib';
 import type { Database, SqlExecutor } from '../../db/sql-client.js';
 import { pointEventId } from './ids.js';
 import { type ParsedPoint, parseLine } from './line-protocol.js';
-import { deleteOutboxRows, insertEvents, oldestOutboxRows, tryRelayLock } from './repository.js';
+import {
+  deleteOutboxRows,
+  insertEvents,
+  type OutboxRow,
+  oldestOutboxRows,
+  tryRelayLock,
+} from './repository.js';
 import type { EventType, NewEvent } from './types.js';
 
 /** The channel migration 0011's trigger notifies on every insert into `event_outbox`. */
@@ -48,10 +54,11 @@ export function eventOfLine(line: string): NewEvent | undefined {
 }
 
 /** An outbox row's text: a move's JSON, or the stored readings' lines inflated; '' when unreadable. */
-function outboxText(row: { body: string | null; lines_deflated: Uint8Array | null }): string {
+function outboxText(row: Omit<OutboxRow, 'seq'>): string {
   if (row.body !== null) return row.body;
-  if (row.lines_deflated === null) return '';
   try {
+    if (row.lines_zstd !== null) return zstdDecompressSync(row.lines_zstd).toString('utf8');
+    if (row.lines_deflated === null) return '';
     return inflateRawSync(row.lines_deflated).toString('utf8');
   } catch {
     return '\u0000';

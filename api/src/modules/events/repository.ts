@@ -109,17 +109,21 @@ export async function tryRelayLock(tx: SqlClient): Promise<boolean> {
   return rows[0]?.ok === true;
 }
 
-/** A move's JSON (`body`) or stored readings' deflated lines (`lines_deflated`); migration 0011. */
+/**
+ * A move's JSON (`body`), or stored readings' lines: Zstandard (`lines_zstd`, migration 0014), or raw deflate
+ * (`lines_deflated`, migration 0011) from ingest releases before it.
+ */
 export interface OutboxRow {
   seq: string;
   body: string | null;
   lines_deflated: Uint8Array | null;
+  lines_zstd: Uint8Array | null;
 }
 
 /** The oldest outbox rows whose transactions have ended, in (tx, seq) order. */
 export async function oldestOutboxRows(tx: SqlClient, limit: number): Promise<OutboxRow[]> {
   const { rows } = await tx.query<OutboxRow>(
-    `SELECT seq::text AS seq, body, lines_deflated FROM event_outbox
+    `SELECT seq::text AS seq, body, lines_deflated, lines_zstd FROM event_outbox
      WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY event_outbox.tx, event_outbox.seq LIMIT $1`,
     [limit],
   );
