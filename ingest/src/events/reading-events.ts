@@ -131,8 +131,8 @@ export class EventOutbox {
     this.maxLines = opts.maxLines ?? 5000;
   }
 
-  /** Commits the events of `lines`; `body`, if given, must be `lines.join('\n')`. */
-  async record(lines: readonly string[], body?: string): Promise<void> {
+  /** Commits the events of `lines`; `body`, if given, must be `lines.join('\n')` as UTF-8. */
+  async record(lines: readonly string[], body?: Buffer): Promise<void> {
     if (lines.length === 0) return;
     if (lines.length <= this.maxLines) return this.insert(body ?? lines.join('\n'), lines.length);
     const rows: Promise<void>[] = [];
@@ -143,7 +143,7 @@ export class EventOutbox {
     await Promise.all(rows);
   }
 
-  private async insert(text: string, n: number): Promise<void> {
+  private async insert(text: string | Buffer, n: number): Promise<void> {
     try {
       // In libuv's pool, not on the broker's loop.
       await insertBody(this.db, await zstd(text, ZSTD_FAST));

@@ -83,16 +83,16 @@ describe('createInfluxWriter against a server that answers /ping like InfluxDB',
     ]);
   });
 
-  it('sends a body the caller already joined (the event outbox shares it) as the same request, gzipped or not', async () => {
+  it('sends the bytes the caller already joined and encoded (the event outbox shares them) as the request body, gzipped or not', async () => {
     server = await fakeInfluxd('1.6.7');
     const body = LINES.join('\n');
     const plain = await createInfluxWriter({ url: server.url, database: 'db' });
-    await plain.write(LINES, { body });
+    await plain.write(LINES, { body: Buffer.from(body) });
     const gz = await createInfluxWriter(
       { url: server.url, database: 'db' },
       { gzip: 'on', gzipThresholdBytes: 10 },
     );
-    await gz.write(LINES, { body });
+    await gz.write(LINES, { body: Buffer.from(body) });
     expect(server.seen.map((s) => [s.encoding, s.body])).toEqual([
       [undefined, body],
       ['gzip', body],

@@ -19,8 +19,8 @@ export interface WriteCallOptions {
   signal?: AbortSignal;
   /** Called for each failed attempt; `unreachable` means no HTTP answer at all (refused, reset, timed out). */
   onAttemptFailed?: (info: { error: Error; unreachable: boolean; attempt: number }) => void;
-  /** `lines.join('\n')`, when the caller built it already (the durable sink shares it with the event outbox). */
-  body?: string;
+  /** `lines.join('\n')` as UTF-8, when the caller built it already (the durable sink shares it with the outbox). */
+  body?: Buffer;
   /** Hours to journal besides those of `lines`, e.g. the old hour of a moved point (docs/rollups.md). */
   journal?: readonly JournalKey[];
 }
@@ -86,10 +86,18 @@ export async function createInfluxWriter(
    * One POST of a joined body through the client's transport (auth header, gzip, timeout), not its WriteApi:
    * that API buffers records in memory with its own retry buffer, which drops the oldest lines past a limit
    * (retries belong here, a final failure to the caller, which spools), and it measures every record's
-   * UTF-8 length char by char, which costs as much as joining the lines (docs/benchmarks.md).
+   * UTF-8 length char by char, which costs as much as joining the lines (docs/benchmarks.md). The body goes
+   * in as bytes: the transport copies it with `Buffer.from`, which takes bytes as well as the string its type
+   * names (writer.test.ts pins this), so the lines are encoded once, and the event outbox compresses the same
+   * bytes.
    */
-  async function attempt(body: string): Promise<void> {
-    await influx.transport.request(writePath, body, sendOptions);
+  function attempt(body: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      influx.transport.send(writePath, body as unknown as string, sendOptions, {
+        error: reject,
+        complete: () => resolve(),
+      });
+    });
   }
 
   return {
@@ -103,9 +111,13 @@ export async function createInfluxWriter(
         await pRetry(
           async () => {
             try {
-              const body = call.body ?? lines.join('\n');
+              const body = call.body ?? Buffer.from(lines.join('\n'));
               const extra = journal && keys.length > 0 ? journal.lines(keys).join('\n') : '';
-              await attempt(extra === '' ? body : body === '' ? extra : `${body}\n${extra}`);
+              await attempt(
+                extra === ''
+                  ? body
+                  : Buffer.concat([body, Buffer.from(body.length === 0 ? extra : `\n${extra}`)]),
+              );
             } catch (err) {
               const code = err instanceof HttpError ? codeForStatus(err.statusCode) : undefined;
               if (code && err instanceof HttpError) {

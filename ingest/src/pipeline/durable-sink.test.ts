@@ -16,7 +16,7 @@ type Mode = 'ok' | 'unreachable' | IngestErrorCode;
 /** Records every write; `mode` (or `modeFor(lines)`) decides what InfluxDB "answers". */
 function fakeInflux() {
   const writes: string[][] = [];
-  const bodies: (string | undefined)[] = [];
+  const bodies: (Buffer | undefined)[] = [];
   const state = { mode: 'ok' as Mode, modeFor: undefined as ((lines: string[]) => Mode) | undefined };
   const writer: PointWriter = {
     version: '1.6.7',
@@ -210,10 +210,10 @@ describe('DurableSink', () => {
   describe('with the event outbox', () => {
     /** Records each row; `gate` holds rows back until released, `fail` refuses them. */
     const fakeOutbox = () => {
-      const rows: { lines: readonly string[]; body: string | undefined }[] = [];
+      const rows: { lines: readonly string[]; body: Buffer | undefined }[] = [];
       const ctl = { fail: false, gate: undefined as Promise<void> | undefined };
       const outbox = {
-        async record(l: readonly string[], body?: string) {
+        async record(l: readonly string[], body?: Buffer) {
           rows.push({ lines: [...l], body });
           await ctl.gate;
           if (ctl.fail) throw new IngestError('INGEST_ERR_EVENTS_WRITE', 'events not recorded');
@@ -239,9 +239,10 @@ describe('DurableSink', () => {
       expect(settled).toBe(false);
       release();
       await done;
-      const body = lines(0, 3).join('\n');
+      const body = Buffer.from(lines(0, 3).join('\n'));
       expect(ob.rows).toEqual([{ lines: lines(0, 3), body }]);
-      expect(influx.bodies).toEqual([body]);
+      // The very bytes, not a copy: encoded once for both.
+      expect(influx.bodies[0]).toBe(ob.rows[0]!.body);
     });
 
     it('refuses the batch when its row fails, even though InfluxDB took it', async () => {

@@ -21,7 +21,7 @@ export interface DurableSinkOptions {
    * spool append), from the same joined body, and the batch's `add`s resolve only when both are done.
    * Absent: no events (the bench's baseline, `events.enabled = false`).
    */
-  outbox?: { record(lines: readonly string[], body?: string): Promise<void> };
+  outbox?: { record(lines: readonly string[], body?: Buffer): Promise<void> };
   /** The fsync'd dead-letter store, for batches InfluxDB refuses because of their content. */
   deadLetter: (entries: QuarantineEntry[]) => Promise<void>;
   metrics: IngestMetrics;
@@ -107,11 +107,12 @@ export class DurableSink {
   private async writeBatch(lines: string[]): Promise<void> {
     const outbox = this.opts.outbox;
     if (!outbox) return this.writeOrSpool(lines);
-    const body = lines.join('\n');
+    // Joined and encoded once: InfluxDB is sent these bytes and the outbox compresses them.
+    const body = Buffer.from(lines.join('\n'));
     await Promise.all([this.writeOrSpool(lines, body), outbox.record(lines, body)]);
   }
 
-  private async writeOrSpool(lines: string[], body?: string): Promise<void> {
+  private async writeOrSpool(lines: string[], body?: Buffer): Promise<void> {
     if (this.health.up) {
       try {
         await this.deliver(lines, body);
@@ -145,7 +146,7 @@ export class DurableSink {
    * Writes `lines`, resolving also when InfluxDB refused them for their content and they were
    * dead-lettered instead. Throws when InfluxDB is unavailable (the caller spools or keeps them).
    */
-  private async deliver(lines: string[], body?: string): Promise<void> {
+  private async deliver(lines: string[], body?: Buffer): Promise<void> {
     const m = this.opts.metrics;
     const started = performance.now();
     try {
