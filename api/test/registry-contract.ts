@@ -21,6 +21,11 @@ const MIGRATION_IDS = [
   '0012_exports',
   '0013_webhooks',
   '0014_outbox_zstd',
+  '0015_consents',
+  '0016_orgs',
+  '0017_crm_profiles',
+  '0018_crm_traits',
+  '0019_crm_segments',
 ];
 
 const TABLES = [
@@ -30,6 +35,7 @@ const TABLES = [
   'attribution_rules',
   'audit_log',
   'bp_programmes',
+  'crm_profiles',
   'device_assignments',
   'device_authorizations',
   'devices',

@@ -71,6 +71,7 @@ export const API_MODULES = [
   'exports',
   'events',
   'webhooks',
+  'crm',
 ] as const;
 export type ApiModule = (typeof API_MODULES)[number];
 
@@ -144,6 +145,9 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
     'webhook_backfills',
     'webhook_notices',
   ],
+  // CRM for marketers (issue 16): computed-trait profiles, their inputs and runs, segments and destinations.
+  // It reads no reading path (the marketer-isolation rule in api-modules.test.ts).
+  crm: ['crm_profiles'],
 };
 
 /** Tables of the infrastructure, not of a context, and the one file that may query each. */

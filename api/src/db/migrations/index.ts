@@ -12,6 +12,11 @@ import { eventsMigration } from './0011_events.js';
 import { exportsMigration } from './0012_exports.js';
 import { webhooksMigration } from './0013_webhooks.js';
 import { outboxZstdMigration } from './0014_outbox_zstd.js';
+import { consentsMigration } from './0015_consents.js';
+import { orgsMigration } from './0016_orgs.js';
+import { crmProfilesMigration } from './0017_crm_profiles.js';
+import { crmTraitsMigration } from './0018_crm_traits.js';
+import { crmSegmentsMigration } from './0019_crm_segments.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -32,4 +37,9 @@ export const MIGRATIONS: readonly Migration[] = [
   exportsMigration,
   webhooksMigration,
   outboxZstdMigration,
+  consentsMigration,
+  orgsMigration,
+  crmProfilesMigration,
+  crmTraitsMigration,
+  crmSegmentsMigration,
 ];
