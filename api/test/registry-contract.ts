@@ -35,6 +35,7 @@ const TABLES = [
   'attribution_rules',
   'audit_log',
   'bp_programmes',
+  'crm_activity_days',
   'crm_profiles',
   'device_assignments',
   'device_authorizations',

@@ -147,7 +147,7 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
   ],
   // CRM for marketers (issue 16): computed-trait profiles, their inputs and runs, segments and destinations.
   // It reads no reading path (the marketer-isolation rule in api-modules.test.ts).
-  crm: ['crm_profiles'],
+  crm: ['crm_profiles', 'crm_activity_days'],
 };
 
 /** Tables of the infrastructure, not of a context, and the one file that may query each. */

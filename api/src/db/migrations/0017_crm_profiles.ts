@@ -6,7 +6,8 @@ import type { Migration } from './types.js';
  * the two together). A trait is NULL when it cannot be computed, or when the person has not consented to
  * its purpose and category: consent is checked when traits are computed, so nothing is stored without it.
  * `consents` is the snapshot taken at that time, as 'purpose/category' for the platform's own CRM
- * (recipient `linkwell`), e.g. {marketing/usage}. Segments compile to SQL on this table only.
+ * (recipient `linkwell`), e.g. {marketing/usage}. Segments compile to SQL on this table and on
+ * `crm_activity_days`, the usage counts the traits are computed from.
  */
 export const crmProfilesMigration: Migration = {
   id: '0017_crm_profiles',
@@ -47,5 +48,17 @@ CREATE TABLE crm_profiles (
   last_reading_at timestamptz,
   top_metric text
 );
+
+-- The CRM's usage input, kept from the event log by the activity feed (docs/crm.md): readings per person, UTC
+-- day, metric and device. Counts only, never values; the frequency and recency rules of segments read it.
+CREATE TABLE crm_activity_days (
+  account_id text NOT NULL,
+  day date NOT NULL,
+  metric text NOT NULL,
+  device_id text NOT NULL,
+  readings integer NOT NULL CHECK (readings >= 0),
+  PRIMARY KEY (account_id, day, metric, device_id)
+);
+CREATE INDEX crm_activity_days_day ON crm_activity_days (day, account_id);
 `,
 };
