@@ -12,6 +12,7 @@ import type { Registry } from 'prom-client';
 import { createCsrf } from './auth/csrf.js';
 import { registerJwt } from './auth/guard.js';
 import { generateSigningKeys, type SigningKeys } from './auth/keys.js';
+import { registerMarketerGuard } from './auth/marketer.js';
 import { createTokenIssuer } from './auth/tokens.js';
 import type { Database } from './db/sql-client.js';
 import { ApiError } from './errors.js';
@@ -35,6 +36,7 @@ import {
   type ProviderConfig,
   sessionLookup,
 } from './modules/auth/index.js';
+import { consentsModule } from './modules/consents/index.js';
 import {
   deviceHouseholdOf,
   devicesAccountMover,
@@ -60,6 +62,7 @@ import { householdsAccountMover, householdsModule } from './modules/households/i
 import { createIdentityService, createMergeService, identityModule } from './modules/identity/index.js';
 import { inboxModule } from './modules/inbox/index.js';
 import { countOAuthEvents, oauthAppDirectory, registerOAuthServer } from './modules/oauth/index.js';
+import { createOrgService, orgsModule } from './modules/orgs/index.js';
 import { createReadingsService, readingsModule } from './modules/readings/index.js';
 import {
   createHealthEventsService,
@@ -166,6 +169,8 @@ export function buildApp(deps: AppDeps): ApiApp {
   registerHttpMetrics(app, deps.metrics);
   registerOpenApi(app);
   registerJwt(app, deps.keys);
+  // Before any route is declared: it marks the requireMarketer routes and refuses marketer tokens elsewhere.
+  registerMarketerGuard(app);
   app.register(fastifyCookie);
   app
     .register(fastifyRateLimit, {
@@ -177,6 +182,16 @@ export function buildApp(deps: AppDeps): ApiApp {
     })
     .after(() => installAppRateLimit(app, deps.appRateLimits ?? DEFAULT_APP_RATE_LIMITS));
   app.sessionAuth = { sessions: sessionLookup(auth), csrf, origin: new URL(publicUrl).origin };
+  app.marketerAccess = {
+    rolesOf: (orgId, accountId) => createOrgService(deps.db).rolesOf(orgId, accountId),
+    audit: (request, e) =>
+      auditFor(deps.db).record(e.accountId, 'crm_access', originOf(request), {
+        org: e.org,
+        route: e.route,
+        method: e.method,
+        status: e.status,
+      }),
+  };
   const oauth = registerOAuthServer(app, {
     db: deps.db,
     publicUrl,
@@ -305,6 +320,16 @@ export function buildApp(deps: AppDeps): ApiApp {
     now,
     metrics: deps.metrics,
     ...(deps.webhooks ? { settings: deps.webhooks } : {}),
+  });
+  app.register(consentsModule, { db: deps.db, now, auditFor, originOf });
+  app.register(orgsModule, {
+    db: deps.db,
+    now,
+    tokens,
+    accountExists: async (sql, id) => {
+      const account = await createIdentityService(sql, now).account(id);
+      return account !== undefined && account.merged_into === null;
+    },
   });
   if (deps.console) app.register(consolePlugin);
   return app;

@@ -1,6 +1,8 @@
 import { CodedError } from '@linkwell/firmware-protocol';
 import type { ErrorCatalog } from './http/problem.js';
 import { AUTH_ERRORS } from './modules/auth/errors.js';
+import { CONSENTS_ERRORS } from './modules/consents/errors.js';
+import { CRM_ERRORS } from './modules/crm/errors.js';
 import { DEVICES_ERRORS } from './modules/devices/errors.js';
 import { EVENTS_ERRORS } from './modules/events/errors.js';
 import { EXPORT_ERRORS } from './modules/exports/errors.js';
@@ -10,6 +12,7 @@ import { HOUSEHOLDS_ERRORS } from './modules/households/errors.js';
 import { IDENTITY_ERRORS } from './modules/identity/errors.js';
 import { INBOX_ERRORS } from './modules/inbox/errors.js';
 import { OAUTH_ERRORS } from './modules/oauth/errors.js';
+import { ORGS_ERRORS } from './modules/orgs/errors.js';
 import { READINGS_ERRORS } from './modules/readings/errors.js';
 import { TRENDS_ERRORS } from './modules/trends/errors.js';
 import { WEBHOOKS_ERRORS } from './modules/webhooks/errors.js';
@@ -40,6 +43,20 @@ export const COMMON_ERRORS = {
     status: 403,
     description:
       "A client-credentials access token (a partner back end, no person) called a route that reads or changes a person's data.",
+  },
+  API_ERR_MARKETER_FORBIDDEN: {
+    status: 403,
+    description:
+      'A marketer token called a route outside the CRM: marketers never reach readings, trends, FHIR, exports, the change feed, devices, households or any other person route (docs/orgs.md).',
+  },
+  API_ERR_MARKETER_ORG_MISMATCH: {
+    status: 403,
+    description: 'The marketer token was minted for another organisation than the one the path names.',
+  },
+  API_ERR_MARKETER_ROLE_REQUIRED: {
+    status: 403,
+    description:
+      'The caller does not hold the `marketer` role in this organisation (roles are checked on every request, so a removed role stops access at once).',
   },
   API_ERR_CSRF: {
     status: 403,
@@ -84,6 +101,9 @@ export const API_ERRORS = {
   ...FHIR_ERRORS,
   ...EVENTS_ERRORS,
   ...WEBHOOKS_ERRORS,
+  ...CONSENTS_ERRORS,
+  ...CRM_ERRORS,
+  ...ORGS_ERRORS,
 } as const satisfies ErrorCatalog;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ERRORS, API_STARTUP_ERRORS, COMMON_ERRORS } from '../src/index.js';
 import { AUTH_ERRORS } from '../src/modules/auth/index.js';
+import { CONSENTS_ERRORS } from '../src/modules/consents/index.js';
 import { DEVICES_ERRORS } from '../src/modules/devices/index.js';
 import { EVENTS_ERRORS } from '../src/modules/events/index.js';
 import { EXPORT_ERRORS } from '../src/modules/exports/index.js';
@@ -11,6 +12,7 @@ import { HOUSEHOLDS_ERRORS } from '../src/modules/households/index.js';
 import { IDENTITY_ERRORS } from '../src/modules/identity/index.js';
 import { INBOX_ERRORS } from '../src/modules/inbox/index.js';
 import { OAUTH_ERRORS } from '../src/modules/oauth/index.js';
+import { ORGS_ERRORS } from '../src/modules/orgs/index.js';
 import { READINGS_ERRORS } from '../src/modules/readings/index.js';
 import { TRENDS_ERRORS } from '../src/modules/trends/index.js';
 import { WEBHOOKS_ERRORS } from '../src/modules/webhooks/index.js';
@@ -33,6 +35,8 @@ const GROUPS = {
   exports: EXPORT_ERRORS,
   events: EVENTS_ERRORS,
   webhooks: WEBHOOKS_ERRORS,
+  consents: CONSENTS_ERRORS,
+  orgs: ORGS_ERRORS,
 } as const;
 
 // Table rows look like `| `API_ERR_X` | 400 | meaning |`, possibly padded by a Markdown formatter.

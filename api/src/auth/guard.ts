@@ -4,7 +4,7 @@ import { ApiError } from '../errors.js';
 import type { Csrf } from './csrf.js';
 import type { SigningKeys } from './keys.js';
 import { FAMILY_SCOPE_OF_METRIC, type Scope } from './scopes.js';
-import { FIRST_PARTY_SCOPES, TOKEN_ALGORITHM, TOKEN_ISSUER } from './tokens.js';
+import { FIRST_PARTY_SCOPES, MARKETER_SCOPE, TOKEN_ALGORITHM, TOKEN_ISSUER } from './tokens.js';
 
 /** Who is calling: from a verified user token, the browser session cookie, or an app's OAuth access token. */
 export interface Principal {
@@ -12,9 +12,11 @@ export interface Principal {
   scopes: readonly string[];
   /** The browser session behind the credential; null for tokens minted outside a session (the CLI's). */
   sessionId: string | null;
-  via: 'bearer' | 'cookie' | 'app';
+  via: 'bearer' | 'cookie' | 'app' | 'marketer';
   /** For an app's token: the client, and the pairwise subject the app knows this person by. */
   app?: { clientId: string; subject: string; grantId: string | null };
+  /** For a marketer token (docs/orgs.md): the organisation it was minted for. Only `requireMarketer` admits it. */
+  marketer?: { orgId: string };
 }
 
 /** What an app's access token proved (docs/oauth.md); `accountId` is null for client-credentials tokens. */
@@ -214,15 +216,42 @@ async function fromBearer(request: FastifyRequest, header: string): Promise<Prin
   // RFC 9068 §2.1: access tokens from the authorization server carry `typ: at+jwt`; first-party tokens never do.
   if (tokenType(token) === 'at+jwt') return fromAppToken(request, token);
   const claims = verifyClaims(request, token);
-  if (claims.typ !== 'user') throw unauthorized('wrong_token_type');
+  if (claims.typ !== 'user' && claims.typ !== 'marketer') throw unauthorized('wrong_token_type');
   if (typeof claims.sub !== 'string' || claims.sub === '') throw unauthorized('invalid_claims');
   const sid = typeof claims.sid === 'string' ? claims.sid : null;
   // A token from a browser session dies with it: sign-out and merges revoke sessions, not tokens.
   if (sid !== null && !(await request.server.sessionAuth?.sessions.isLive(sid))) {
     throw unauthorized('session_revoked');
   }
+  if (claims.typ === 'marketer') return marketerPrincipal(claims.sub, sid, claims);
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
   return { accountId: claims.sub, scopes, sessionId: sid, via: 'bearer' };
+}
+
+/** A verified marketer token's principal: the `crm` scope only, never a user scope (docs/orgs.md). */
+function marketerPrincipal(
+  accountId: string,
+  sid: string | null,
+  claims: Record<string, unknown>,
+): Principal {
+  if (typeof claims.org !== 'string' || claims.org === '' || claims.scope !== MARKETER_SCOPE) {
+    throw unauthorized('invalid_claims');
+  }
+  return {
+    accountId,
+    scopes: [MARKETER_SCOPE],
+    sessionId: sid,
+    via: 'marketer',
+    marketer: { orgId: claims.org },
+  };
+}
+
+/** Default deny (docs/orgs.md): a marketer principal reaches no route but those guarded by `requireMarketer`. */
+export function marketerForbidden(): ApiError {
+  return new ApiError(
+    'API_ERR_MARKETER_FORBIDDEN',
+    'A marketer token reaches only CRM routes; it never reads readings, trends, FHIR, devices or households.',
+  );
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -244,10 +273,21 @@ async function fromCookie(request: FastifyRequest, auth: SessionAuth, cookie: st
   return { accountId: session.account_id, scopes: FIRST_PARTY_SCOPES, sessionId: session.id, via: 'cookie' };
 }
 
-/** The caller's principal from a bearer token or the session cookie (with CSRF checks on state changes). */
-export async function authenticate(request: FastifyRequest): Promise<Principal> {
+/**
+ * The caller's principal from a bearer token or the session cookie (with CSRF checks on state changes). A
+ * marketer token is verified, then refused with API_ERR_MARKETER_FORBIDDEN unless the caller is
+ * `requireMarketer` (`allowMarketer`), so every guard built on this denies it by default.
+ */
+export async function authenticate(
+  request: FastifyRequest,
+  opts: { allowMarketer?: boolean } = {},
+): Promise<Principal> {
   const header = request.headers.authorization;
-  if (header !== undefined && header !== '') return fromBearer(request, header);
+  if (header !== undefined && header !== '') {
+    const principal = await fromBearer(request, header);
+    if (principal.via === 'marketer' && opts.allowMarketer !== true) throw marketerForbidden();
+    return principal;
+  }
   const auth = request.server.sessionAuth;
   const cookie = request.cookies?.[SESSION_COOKIE];
   if (auth && cookie) return fromCookie(request, auth, cookie);

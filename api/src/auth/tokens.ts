@@ -30,12 +30,32 @@ export interface GatewayTokenClaims {
   exp: number;
 }
 
+/**
+ * A marketer's token (docs/orgs.md): one person acting for one organisation, for CRM routes only. It carries
+ * no user scope, so every guard but `requireMarketer` refuses it.
+ */
+export interface MarketerTokenClaims {
+  sub: string;
+  typ: 'marketer';
+  org: string;
+  scope: typeof MARKETER_SCOPE;
+  sid?: string;
+  iss: typeof TOKEN_ISSUER;
+  iat: number;
+  exp: number;
+}
+
+export const MARKETER_SCOPE = 'crm' as const;
+/** Short-lived: roles are re-checked on every request anyway, but a leaked token should not outlive a coffee break. */
+export const MARKETER_TOKEN_TTL_SECONDS = 15 * 60;
+
 export interface TokenIssuer {
   userToken(
     accountId: string,
     opts?: { scopes?: readonly Scope[]; ttlSeconds?: number; sessionId?: string },
   ): string;
   gatewayToken(gatewayId: string, opts?: { ttlSeconds?: number }): string;
+  marketerToken(accountId: string, orgId: string, opts?: { ttlSeconds?: number; sessionId?: string }): string;
 }
 
 export const DEFAULT_USER_TOKEN_TTL_SECONDS = 3600;
@@ -70,6 +90,10 @@ export function createTokenIssuer(keys: SigningKeys, opts: { now?: () => number 
     },
     gatewayToken(gatewayId, { ttlSeconds = DEFAULT_GATEWAY_TOKEN_TTL_SECONDS } = {}) {
       return sign({ sub: gatewayId, typ: 'gateway' }, ttlSeconds, GATEWAY_TOKEN_AUDIENCE);
+    },
+    marketerToken(accountId, orgId, { ttlSeconds = MARKETER_TOKEN_TTL_SECONDS, sessionId } = {}) {
+      const sid = sessionId === undefined ? {} : { sid: sessionId };
+      return sign({ sub: accountId, typ: 'marketer', org: orgId, scope: MARKETER_SCOPE, ...sid }, ttlSeconds);
     },
   };
 }

@@ -72,6 +72,8 @@ export const API_MODULES = [
   'events',
   'webhooks',
   'crm',
+  'consents',
+  'orgs',
 ] as const;
 export type ApiModule = (typeof API_MODULES)[number];
 
@@ -147,7 +149,19 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
   ],
   // CRM for marketers (issue 16): computed-trait profiles, their inputs and runs, segments and destinations.
   // It reads no reading path (the marketer-isolation rule in api-modules.test.ts).
-  crm: ['crm_profiles', 'crm_activity_days'],
+  crm: [
+    'crm_profiles',
+    'crm_activity_days',
+    'crm_runs',
+    'crm_feed_cursor',
+    'crm_activity_flags',
+    'crm_lifecycle_transitions',
+    'crm_grade_history',
+  ],
+  // A person's consent decisions per purpose × category × recipient, append-only (issue 16, migration 0015).
+  consents: ['consent_records'],
+  // Organisations and members' roles (issue 16); the marketer guard asks it for roles through OrgService.
+  orgs: ['orgs', 'org_members'],
 };
 
 /** Tables of the infrastructure, not of a context, and the one file that may query each. */

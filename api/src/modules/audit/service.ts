@@ -16,6 +16,11 @@ export const AUDIT_ACTIONS = [
   'reading_reassign',
   'inbox_file',
   'inbox_discard',
+  // Consents (docs/consents.md): the purpose, category, recipient and text version decided, never data.
+  'consent_grant',
+  'consent_withdraw',
+  // Every request a marketer makes (docs/orgs.md): org, route pattern, method and status, never query values.
+  'crm_access',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
