@@ -18,3 +18,51 @@ export {
   type TraitType,
   traitNamed,
 } from './catalog.js';
+export { CONSENT_PAIRS, CRM_RECIPIENT } from './compute/consent.js';
+export type {
+  ActivityFactIn,
+  ActivityFacts,
+  ActivityPageIn,
+  ConsentHolders,
+  DeviceOwnership,
+  OwnedDeviceIn,
+  SessionCounts,
+  SignupDates,
+} from './compute/ports.js';
+export {
+  type CrmTraitsDeps,
+  type CrmTraitsService,
+  createCrmTraitsService,
+  DEFAULT_TRAITS_CONFIG,
+  type RunView,
+  type TraitsConfig,
+} from './compute/service.js';
+export { CRM_ERRORS } from './errors.js';
+export { type CompiledRule, compileRule, OPS_BY_TYPE } from './repository/segment-sql.js';
+export { RULE_LIMITS, RULE_OPERATORS, type Rule, type RuleOperator, RuleSchema } from './segments/ast.js';
+export {
+  type EvalContext,
+  evaluateRule,
+  hasConsents,
+  type NaiveActivity,
+  type NaiveProfile,
+} from './segments/evaluate.js';
+export {
+  createSegmentsService,
+  K_FLOOR,
+  type Preview,
+  type SegmentsService,
+  type SegmentView,
+  type Suppressed,
+} from './segments/service.js';
+export {
+  AD_KINDS,
+  DEFAULT_DESTINATIONS,
+  DESTINATION_KINDS,
+  type DestinationDecl,
+  type DestinationKind,
+  type Verdict,
+  verdict,
+  verdicts,
+} from './segments/verdict.js';
+export { segmentsServiceFor } from './segments/wire.js';

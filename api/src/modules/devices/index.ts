@@ -6,7 +6,7 @@ export { type AttributionMode, attributionFor, DEFAULT_SLOT_COUNT } from './attr
 export type { DeviceView, NearbyView } from './claims-service.js';
 export { DEVICES_ERRORS } from './errors.js';
 export { deviceHouseholdOf, deviceLabelsOf, devicesMeasuring, type MeasuringDevice } from './facts.js';
-export { devicesAccountMover } from './service.js';
+export { devicesAccountMover, devicesOwnedBy, type OwnedDevice } from './service.js';
 
 /** Nearby devices, claims, assignment (owner, slots, attribution mode) and device commands. */
 export const devicesModule: FastifyPluginAsync<DevicesRoutesOptions> = async (app, opts) => {

@@ -20,3 +20,30 @@ export const devicesAccountMover: AccountMover = {
     for (const a of raw as AssignmentRow[]) await repo.restoreAssignment(a, to);
   },
 };
+
+/** A device that measures a person, as the CRM's trait computation reads it (no address or household). */
+export interface OwnedDevice {
+  accountId: string;
+  deviceId: string;
+  kind: string;
+  linkedAt: Date;
+  batteryPercent: number | null;
+}
+
+/** The devices with an assignment to each of these people (one lookup per person). */
+export async function devicesOwnedBy(sql: SqlClient, accounts: readonly string[]): Promise<OwnedDevice[]> {
+  const repo = createDevicesRepository(sql);
+  const out: OwnedDevice[] = [];
+  for (const accountId of accounts) {
+    for (const d of await repo.devicesMeasuring(accountId)) {
+      out.push({
+        accountId,
+        deviceId: d.id,
+        kind: d.kind,
+        linkedAt: new Date(d.created_at),
+        batteryPercent: d.battery_percent,
+      });
+    }
+  }
+  return out;
+}

@@ -2,6 +2,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { type ChangesRoutesOptions, changesRoutes } from './routes.js';
 
+export {
+  type ActivityFact,
+  type ActivityFeed,
+  type ActivityPage,
+  createActivityFeed,
+  type FactClassifier,
+} from './activity-feed.js';
 export { type ChangeView, changeView, type Viewer } from './change-view.js';
 export { decodeCursor, encodeCursor, type Position } from './cursor.js';
 export { EVENTS_ERRORS } from './errors.js';
