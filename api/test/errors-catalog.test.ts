@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ERRORS, API_STARTUP_ERRORS, COMMON_ERRORS } from '../src/index.js';
 import { AUTH_ERRORS } from '../src/modules/auth/index.js';
 import { CONSENTS_ERRORS } from '../src/modules/consents/index.js';
+import { CRM_ERRORS } from '../src/modules/crm/index.js';
 import { DEVICES_ERRORS } from '../src/modules/devices/index.js';
 import { EVENTS_ERRORS } from '../src/modules/events/index.js';
 import { EXPORT_ERRORS } from '../src/modules/exports/index.js';
@@ -37,6 +38,7 @@ const GROUPS = {
   webhooks: WEBHOOKS_ERRORS,
   consents: CONSENTS_ERRORS,
   orgs: ORGS_ERRORS,
+  crm: CRM_ERRORS,
 } as const;
 
 // Table rows look like `| `API_ERR_X` | 400 | meaning |`, possibly padded by a Markdown formatter.

@@ -157,6 +157,10 @@ export const TABLE_OWNERS: Record<ApiModule, readonly string[]> = {
     'crm_activity_flags',
     'crm_lifecycle_transitions',
     'crm_grade_history',
+    'crm_segments',
+    'crm_segment_members',
+    'crm_segment_sizes',
+    'crm_releases',
   ],
   // A person's consent decisions per purpose × category × recipient, append-only (issue 16, migration 0015).
   consents: ['consent_records'],
