@@ -36,15 +36,18 @@ import {
   type ProviderConfig,
   sessionLookup,
 } from './modules/auth/index.js';
-import { consentsModule } from './modules/consents/index.js';
+import { consentsModule, createConsentService } from './modules/consents/index.js';
+import { createCrmTraitsService, crmSegmentsModule, type TraitsConfig } from './modules/crm/index.js';
 import {
   deviceHouseholdOf,
   devicesAccountMover,
   devicesMeasuring,
   devicesModule,
+  devicesOwnedBy,
 } from './modules/devices/index.js';
 import {
   changesModule,
+  createActivityFeed,
   createEventsService,
   type EventRelay,
   recordEvents,
@@ -116,7 +119,14 @@ export interface AppDeps {
   console?: boolean;
   /** Webhook delivery settings (docs/webhooks.md); tests shorten the poll and lease and pin the jitter. */
   webhooks?: Partial<WebhookSettings> & { worker?: boolean };
+  /** CRM trait computation (docs/crm.md): the activity consumer runs only when `consumer` is true. */
+  crmTraits?: { consumer?: boolean; config?: Partial<TraitsConfig> };
 }
+
+/** Blood-pressure bands at stage 2 or above: ACC/AHA `stage_2`, ESC 2024 `hypertension` (trends' schemes). */
+const BP_STAGE2_OR_ABOVE = new Set(['stage_2', 'hypertension']);
+/** Battery level at or below which a device's silence is put down to the device (docs/crm.md "Churn"). */
+const QUIET_BATTERY_PERCENT = 10;
 
 export type ApiApp = FastifyInstance<
   RawServerDefault,
@@ -331,6 +341,52 @@ export function buildApp(deps: AppDeps): ApiApp {
       return account !== undefined && account.merged_into === null;
     },
   });
+  // CRM segments for marketers (docs/crm.md "Segments"): counts only, k-suppressed, behind requireMarketer.
+  app.register(crmSegmentsModule, { db: deps.db, now });
+  // CRM traits (docs/crm.md "Computation"): the CRM gets value-free facts from the event log, with the trends
+  // classifier's stage-2 verdict as a flag, and device ownership, signup dates and consent as interfaces.
+  const crmTraits = createCrmTraitsService({
+    db: deps.db,
+    consents: createConsentService(deps.db, now),
+    feed: createActivityFeed(events, {
+      classify: async (accountId) => {
+        const classify = await readingClassifierFor(deps.db, accountId, now());
+        return (metric, values, quality) => {
+          const c = classify(metric, values, quality);
+          return c?.kind === 'blood_pressure' && BP_STAGE2_OR_ABOVE.has(c.category) ? ['bp_stage2'] : [];
+        };
+      },
+    }),
+    devices: {
+      devicesOf: async (accounts) =>
+        (await devicesOwnedBy(deps.db, accounts)).map((d) => ({
+          accountId: d.accountId,
+          deviceId: d.deviceId,
+          kind: d.kind,
+          linkedAt: d.linkedAt,
+          // A nearly flat battery explains a device's silence (docs/crm.md "Churn").
+          quiet: d.batteryPercent !== null && d.batteryPercent <= QUIET_BATTERY_PERCENT,
+        })),
+    },
+    signups: {
+      signedUpAt: async (accounts) => {
+        const identity = createIdentityService(deps.db, now);
+        const out = new Map<string, Date>();
+        for (const id of accounts) {
+          const a = await identity.account(id);
+          if (a) out.set(id, new Date(a.created_at));
+        }
+        return out;
+      },
+    },
+    now,
+    logger: app.log,
+    ...(deps.crmTraits?.config ? { config: deps.crmTraits.config } : {}),
+  });
+  if (deps.crmTraits?.consumer) {
+    app.addHook('onReady', async () => crmTraits.start());
+    app.addHook('onClose', async () => crmTraits.stop());
+  }
   if (deps.console) app.register(consolePlugin);
   return app;
 }

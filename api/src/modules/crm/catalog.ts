@@ -119,7 +119,7 @@ export const TRAIT_CATALOG: readonly TraitDef[] = [
     ...usage,
     refresh: 'incremental',
     method: 'rfe',
-    formula: 'device kinds linked × 10 + console and app sessions in the last 30 days',
+    formula: 'device kinds linked × 10 + console and app sessions in the last 30 days, capped at 1000',
     doc: 'Engagement: device kinds linked and sessions',
   },
   {
@@ -129,7 +129,8 @@ export const TRAIT_CATALOG: readonly TraitDef[] = [
     ...usage,
     refresh: 'batch',
     method: 'rfe',
-    formula: 'quintile of recency_days over the scored population, 5 = most recent (ties share a score)',
+    formula:
+      '⌈5 × cume_dist⌉ of recency_days over the people with marketing consent and a reading, 5 = most recent (ties share a score)',
     doc: 'Recency quintile score',
   },
   {
@@ -139,7 +140,8 @@ export const TRAIT_CATALOG: readonly TraitDef[] = [
     ...usage,
     refresh: 'batch',
     method: 'rfe',
-    formula: 'quintile of frequency_90d over the scored population, 5 = most frequent',
+    formula:
+      '⌈5 × cume_dist⌉ of frequency_90d over the same population, 5 = most frequent (ties share a score)',
     doc: 'Frequency quintile score',
   },
   {
@@ -149,7 +151,7 @@ export const TRAIT_CATALOG: readonly TraitDef[] = [
     ...usage,
     refresh: 'batch',
     method: 'rfe',
-    formula: 'quintile of engagement over the scored population, 5 = most engaged',
+    formula: '⌈5 × cume_dist⌉ of engagement over the same population, 5 = most engaged (ties share a score)',
     doc: 'Engagement quintile score',
   },
   {
@@ -179,7 +181,7 @@ export const TRAIT_CATALOG: readonly TraitDef[] = [
     refresh: 'batch',
     method: 'abc',
     formula:
-      'people ranked by value_score, descending; A while the cumulative share of the total is ≤ 80 %, B to 95 %, C the rest (thresholds configurable)',
+      'people ranked by value_score, descending; A while the share of the total held by those ranked strictly above is below 80 %, B below 95 %, C the rest; equal values share a class, 0 is C (thresholds configurable)',
     doc: 'ABC class (Pareto on value)',
   },
   {
@@ -190,7 +192,7 @@ export const TRAIT_CATALOG: readonly TraitDef[] = [
     refresh: 'batch',
     method: 'clv',
     formula:
-      'Σ over t = 1..H months of margin × r_c^t ÷ (1 + d)^t, r_c the monthly retention of the person’s signup cohort, margin and annual discount d configurable',
+      'Σ over t = 1..H months of margin × r_c^t ÷ (1 + d)^(t/12); r_c = (active_c ÷ size_c)^(1/age_c), the geometric monthly retention of the person’s signup-month cohort (active: a measuring day in 30 days; age in months, at least 1); margin, annual discount d and horizon H configurable (defaults 1, 10 %, 36)',
     doc: 'Customer lifetime value (cohort retention)',
   },
   {
@@ -233,7 +235,7 @@ export const TRAIT_CATALOG: readonly TraitDef[] = [
     refresh: 'batch',
     method: 'churn',
     formula:
-      'silent_device when every silent device’s gateway or battery went quiet too; rhythm_break when the person measures elsewhere but stopped one habit; lapsed when all stopped',
+      'silent_device when every device whose habit broke has itself gone quiet (battery or gateway): risk 0; rhythm_break when one habit broke but the person still measures; lapsed when the person’s own rhythm broke; none otherwise',
     doc: 'Why churn risk is what it is',
   },
   {
@@ -285,7 +287,8 @@ export const TRAIT_CATALOG: readonly TraitDef[] = [
     ...health,
     refresh: 'incremental',
     method: 'adherence',
-    formula: 'consecutive days up to the run date with at least one reading',
+    formula:
+      'consecutive days with at least one reading, ending on the run date (or the day before while the run date has none yet)',
     doc: 'Measurement streak',
   },
   {
@@ -323,7 +326,8 @@ export const TRAIT_CATALOG: readonly TraitDef[] = [
     ...usage,
     refresh: 'incremental',
     method: 'generic',
-    formula: 'time of the first reading',
+    formula:
+      'UTC day of the first reading, as that day’s midnight (the activity input keeps days, not times)',
     doc: 'First reading',
   },
   {
@@ -332,7 +336,7 @@ export const TRAIT_CATALOG: readonly TraitDef[] = [
     ...usage,
     refresh: 'incremental',
     method: 'generic',
-    formula: 'time of the last reading',
+    formula: 'UTC day of the last reading, as that day’s midnight',
     doc: 'Last reading',
   },
   {
