@@ -1,3 +1,4 @@
+import { enConsents } from './en-consents.js';
 import { enDevices } from './en-devices.js';
 import { enExport } from './en-export.js';
 import { enHousehold } from './en-household.js';
@@ -131,6 +132,7 @@ export const en = {
   ...enOAuth,
   ...enExport,
   ...enWebhooks,
+  ...enConsents,
 } as const;
 
 export type MessageKey = keyof typeof en;

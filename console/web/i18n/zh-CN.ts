@@ -1,4 +1,5 @@
 import type { MessageKey } from './en.js';
+import { zhCNConsents } from './zh-CN-consents.js';
 import { zhCNDevices } from './zh-CN-devices.js';
 import { zhCNExport } from './zh-CN-export.js';
 import { zhCNHousehold } from './zh-CN-household.js';
@@ -119,4 +120,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...zhCNOAuth,
   ...zhCNExport,
   ...zhCNWebhooks,
+  ...zhCNConsents,
 };

@@ -8,6 +8,7 @@ import { reloadAt, useLocation } from '../../router.js';
 import { useResource } from '../../use-resource.js';
 import { useActions } from './actions.js';
 import { AuditSection } from './audit.js';
+import { ConsentsSection } from './consents.js';
 import { ExportSection } from './export-data.js';
 import { IdentitiesSection } from './identities.js';
 import { LinkIdentitySection } from './link-identity.js';
@@ -69,6 +70,7 @@ export function AccountPage({ session, onSignedOut }: { session: Session; onSign
       <LinkIdentitySection providers={providers} actions={state.actions} />
       <SuggestionsSection suggestions={suggestions} />
       <MergesSection merges={merges} actions={state.actions} />
+      <ConsentsSection csrf={session.csrf_token} onChanged={reloadAudit} />
       <ExportSection />
       <AuditSection audit={audit} />
       <StepUpDialog
