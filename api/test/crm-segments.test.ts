@@ -355,6 +355,17 @@ function contract(name: string, open: () => Promise<Database>) {
       expect(m.cells[1]![2]).toBe('<100');
       expect(await codeOf(svc.reports.tierMigration('2026-13', '2026-11'))).toBe('API_ERR_CRM_RULE_VALUE');
     });
+
+    it('reports refuse a population below k and a missing grade history, with their codes', async () => {
+      const strict = segmentsServiceFor(db, { now, k: 100_000 });
+      expect(await codeOf(strict.reports.concentration())).toBe('API_ERR_CRM_BELOW_K');
+      expect((await strict.reports.lifecycleFunnel()).every((f) => f.people === '<100000')).toBe(true);
+      // Last test of the contract: the table goes, as on a database migrated before trait computation kept it.
+      await db.query('DROP TABLE crm_grade_history');
+      expect(await codeOf(strict.reports.tierMigration('2026-10', '2026-11'))).toBe(
+        'API_ERR_CRM_REPORT_UNAVAILABLE',
+      );
+    });
   });
 }
 

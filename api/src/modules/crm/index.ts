@@ -47,6 +47,7 @@ export {
   type NaiveActivity,
   type NaiveProfile,
 } from './segments/evaluate.js';
+export { type SegmentsRoutesOptions, segmentsRoutes as crmSegmentsModule } from './segments/routes.js';
 export {
   createSegmentsService,
   K_FLOOR,
