@@ -14,6 +14,7 @@ import {
   type DeviceOwnership,
   TRAIT_CATALOG,
 } from '../src/modules/crm/index.js';
+import { createTraitsRepository } from '../src/modules/crm/repository/traits.js';
 import {
   createActivityFeed,
   createEventsService,
@@ -188,12 +189,32 @@ function contract(name: string, open: () => Promise<Database>) {
       expect(pa?.next_device).not.toBeNull();
       expect(pb?.bp_adherence_7d).toBeNull();
 
-      // b withdraws marketing: the next run leaves b no usage trait at all.
+      const repo = createTraitsRepository(db);
+      expect((await repo.transitionsOf(b)).map((x) => x.to_stage)).toEqual(['onboarding']);
+      const grades = async () =>
+        (await db.query('SELECT grade FROM crm_grade_history WHERE account_id = $1', [b])).rows.length;
+      expect(await grades()).toBe(1);
+
+      // b withdraws marketing: the next run leaves b no usage trait at all, and no usage history.
       held.set(b, new Set());
       await crm.recompute(new Date(RUN));
       const after = await crm.profileOf(b);
       expect(after?.consents).toEqual([]);
       for (const col of USAGE_COLUMNS) expect(after?.[col]).toBeNull();
+      expect(await repo.transitionsOf(b)).toEqual([]);
+      expect(await grades()).toBe(0);
+      // a is untouched by b's withdrawal.
+      expect((await crm.profileOf(a))?.readings_total).toBe(5);
+    });
+
+    it('refuses to write a column the catalog does not declare', async () => {
+      await expect(
+        createTraitsRepository(db).writeTraits(
+          [{ account_id: a, 'x = 1; --': 1 }],
+          ['x = 1; --'],
+          new Date(RUN),
+        ),
+      ).rejects.toThrow('not a trait column');
     });
   });
 }
@@ -266,5 +287,58 @@ describe('CRM traits with the real consent service (PGlite)', () => {
     const p = await crm.profileOf(acct);
     expect(p?.consents).toEqual([]);
     for (const col of USAGE_COLUMNS) expect(p?.[col]).toBeNull();
+  });
+});
+
+describe('the background consumer', () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openPglite();
+    await migrate(db);
+  });
+  afterAll(async () => db?.close());
+
+  it('logs a failed pass and catches up on the next one', async () => {
+    const acct = 'acct_crm_retry';
+    const events = createEventsService(db, { now: () => RUN });
+    const feed = createActivityFeed(events);
+    let failures = 1;
+    const warnings: string[] = [];
+    const crm = createCrmTraitsService({
+      db,
+      consents: fakeConsents(new Map([[acct, new Set(['marketing/usage'])]])),
+      feed: {
+        read: async (cursor, limit) => {
+          if (failures-- > 0) throw new Error('event log unavailable');
+          return feed.read(cursor, limit);
+        },
+        subscribe: feed.subscribe,
+      },
+      now: () => RUN,
+      config: { pollMs: 50 },
+      logger: { warn: (_obj, msg) => warnings.push(msg) },
+    });
+    await events.append([
+      {
+        id: 'evt_retry_1',
+        type: 'reading.created',
+        accountId: acct,
+        metric: 'spo2',
+        deviceId: 'dev_ox',
+        occurredAt: RUN - DAY,
+        data: { values: { spo2: 97 } },
+      },
+    ]);
+    crm.start();
+    try {
+      const end = Date.now() + 10_000;
+      while ((await crm.profileOf(acct))?.readings_total !== 1) {
+        if (Date.now() > end) throw new Error('consumer did not catch up');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await crm.stop();
+    }
+    expect(warnings).toEqual(['CRM activity consumer pass failed; retrying']);
   });
 });
