@@ -45,6 +45,7 @@ CREATE TABLE consent_records (
 CREATE INDEX consent_records_key ON consent_records (account_id, purpose, category, recipient, seq DESC);
 CREATE INDEX consent_records_purpose ON consent_records (purpose, category, recipient, account_id, seq DESC);
 CREATE INDEX consent_records_position ON consent_records (tx, seq);
+CREATE INDEX consent_records_expiring ON consent_records (expires_at) WHERE kind = 'grant' AND expires_at IS NOT NULL;
 
 CREATE FUNCTION consent_records_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -164,14 +164,19 @@ export async function holders(sql: SqlClient, q: HoldersQuery): Promise<string[]
  * whose grant no longer decides its key, so such a marker never reads as a withdrawal.
  */
 export async function markExpiries(sql: SqlClient, now: number, accountId?: string): Promise<number> {
+  // From the expiring grants (a partial index), those not marked yet that still decide their key.
   const { rows } = await sql.query(
     `INSERT INTO consent_records (account_id, purpose, category, recipient, kind, at, expired_seq)
-     SELECT d.account_id, d.purpose, d.category, d.recipient, 'expiry', d.expires_at, d.seq
-     FROM (SELECT DISTINCT ON (r.account_id, r.purpose, r.category, r.recipient) r.*
-           FROM consent_records r WHERE r.kind <> 'expiry' AND ($2::text IS NULL OR r.account_id = $2)
-           ORDER BY r.account_id, r.purpose, r.category, r.recipient, r.seq DESC) d
-     WHERE d.kind = 'grant' AND d.expires_at <= to_timestamp($1::bigint / 1000.0)
-     ORDER BY d.expires_at, d.seq
+     SELECT g.account_id, g.purpose, g.category, g.recipient, 'expiry', g.expires_at, g.seq
+     FROM consent_records g
+     WHERE g.kind = 'grant' AND g.expires_at IS NOT NULL AND g.expires_at <= to_timestamp($1::bigint / 1000.0)
+       AND ($2::text IS NULL OR g.account_id = $2)
+       AND NOT EXISTS (SELECT 1 FROM consent_records m WHERE m.expired_seq = g.seq)
+       AND NOT EXISTS (
+         SELECT 1 FROM consent_records n
+         WHERE n.account_id = g.account_id AND n.purpose = g.purpose AND n.category = g.category
+           AND n.recipient = g.recipient AND n.kind <> 'expiry' AND n.seq > g.seq)
+     ORDER BY g.expires_at, g.seq
      ON CONFLICT (expired_seq) DO NOTHING
      RETURNING 1`,
     [Math.round(now), accountId ?? null],
