@@ -37,7 +37,12 @@ import {
   sessionLookup,
 } from './modules/auth/index.js';
 import { consentsModule, createConsentService } from './modules/consents/index.js';
-import { createCrmTraitsService, crmSegmentsModule, type TraitsConfig } from './modules/crm/index.js';
+import {
+  createCrmTraitsService,
+  crmCatalogModule,
+  crmSegmentsModule,
+  type TraitsConfig,
+} from './modules/crm/index.js';
 import {
   deviceHouseholdOf,
   devicesAccountMover,
@@ -65,7 +70,7 @@ import { householdsAccountMover, householdsModule } from './modules/households/i
 import { createIdentityService, createMergeService, identityModule } from './modules/identity/index.js';
 import { inboxModule } from './modules/inbox/index.js';
 import { countOAuthEvents, oauthAppDirectory, registerOAuthServer } from './modules/oauth/index.js';
-import { createOrgService, orgsModule } from './modules/orgs/index.js';
+import { createOrgService, orgsAccountMover, orgsModule } from './modules/orgs/index.js';
 import { createReadingsService, readingsModule } from './modules/readings/index.js';
 import {
   createHealthEventsService,
@@ -164,7 +169,7 @@ export function buildApp(deps: AppDeps): ApiApp {
   const auditFor = (sql: Parameters<typeof createAuditService>[0]) => createAuditService(sql, now);
   const providers = createProviders(identitySettings.providers);
   // Every context that keeps rows per account; a merge (sign-in linking or a dependent's handover) moves them.
-  const movers = [householdsAccountMover, devicesAccountMover];
+  const movers = [householdsAccountMover, devicesAccountMover, orgsAccountMover];
   const auth = createAuthService({
     db: deps.db,
     providers,
@@ -343,6 +348,8 @@ export function buildApp(deps: AppDeps): ApiApp {
   });
   // CRM segments for marketers (docs/crm.md "Segments"): counts only, k-suppressed, behind requireMarketer.
   app.register(crmSegmentsModule, { db: deps.db, now });
+  // The trait catalog for the console's catalog browser and segment builder (marketers only).
+  app.register(crmCatalogModule);
   // CRM traits (docs/crm.md "Computation"): the CRM gets value-free facts from the event log, with the trends
   // classifier's stage-2 verdict as a flag, and device ownership, signup dates and consent as interfaces.
   const crmTraits = createCrmTraitsService({

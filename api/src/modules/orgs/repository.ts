@@ -14,6 +14,14 @@ export interface OrgWithRolesRow extends OrgRow {
   roles: OrgRole[];
 }
 
+export interface MemberRow {
+  org_id: string;
+  account_id: string;
+  role: OrgRole;
+  granted_at: Date;
+  granted_by: string;
+}
+
 /** The only SQL on orgs and org_members. */
 export function createOrgsRepository(sql: SqlClient) {
   return {
@@ -85,6 +93,35 @@ export function createOrgsRepository(sql: SqlClient) {
           accountId,
         ])
       ).rows.length > 0,
+
+    /** Every role row of an account, for a merge's inventory. */
+    rowsOf: async (accountId: string): Promise<MemberRow[]> =>
+      (
+        await sql.query<MemberRow>(
+          `SELECT org_id, account_id, role, granted_at, granted_by FROM org_members WHERE account_id = $1
+           ORDER BY org_id, role`,
+          [accountId],
+        )
+      ).rows,
+
+    moveRow: (orgId: string, role: string, from: string, to: string) =>
+      sql.query(
+        'UPDATE org_members SET account_id = $4 WHERE org_id = $1 AND role = $2 AND account_id = $3',
+        [orgId, role, from, to],
+      ),
+
+    deleteRow: (orgId: string, role: string, accountId: string) =>
+      sql.query('DELETE FROM org_members WHERE org_id = $1 AND role = $2 AND account_id = $3', [
+        orgId,
+        role,
+        accountId,
+      ]),
+
+    insertRow: (r: MemberRow) =>
+      sql.query(
+        'INSERT INTO org_members (org_id, account_id, role, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5)',
+        [r.org_id, r.account_id, r.role, r.granted_at, r.granted_by],
+      ),
 
     adminIds: async (orgId: string): Promise<string[]> =>
       (
