@@ -56,6 +56,16 @@ export {
 export type { InfluxSettings } from './influx/client.js';
 export { main } from './main.js';
 export { type ProviderConfig, ProvidersConfigSchema, redirectUriFor } from './modules/auth/index.js';
+// CRM segments and trait computation, for bench:segments (docs/benchmarks.md).
+export {
+  compileRule,
+  createCrmTraitsService,
+  evaluateRule,
+  hasConsents,
+  type NaiveActivity,
+  type NaiveProfile,
+  segmentsServiceFor,
+} from './modules/crm/index.js';
 export {
   createEventsService,
   EVENT_TYPES,

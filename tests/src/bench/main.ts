@@ -10,6 +10,7 @@ import { runInteropBench } from './interop-bench.js';
 import { runOutboxBench } from './outbox-bench.js';
 import { runOutboxHeap } from './outbox-heap.js';
 import { runProtocolBench } from './protocol-bench.js';
+import { runSegmentsBench } from './segments-bench.js';
 import { runTrendsBench } from './trends-bench.js';
 
 const int = (v: string) => {
@@ -258,6 +259,50 @@ program
     console.log(`Linkwell's own cost per sign-in (median difference): ${r.overhead_median_ms} ms`);
     log(`written to ${o.out}`);
   });
+
+program
+  .command('segments')
+  .description(
+    'CRM segments over synthetic profiles on PostgreSQL (PGlite alongside): a 3-level nested segment vs a naive per-profile evaluation in JavaScript, the release gate, trait recompute and incremental update',
+  )
+  .option('--profiles <n>', 'profiles on PostgreSQL', int, 1_000_000)
+  .option('--pglite-profiles <n>', 'profiles on PGlite (0 skips it)', count, 200_000)
+  .option('--rounds <n>', 'timed segment evaluations (median reported)', int, 5)
+  .option('--no-recompute', 'skip trait computation’s recompute and incremental update')
+  .option('--out <file>', 'JSON results file', 'bench-results/segments.json')
+  .action(
+    async (o: {
+      profiles: number;
+      pgliteProfiles: number;
+      rounds: number;
+      recompute: boolean;
+      out: string;
+    }) => {
+      const r = await runSegmentsBench({
+        profiles: o.profiles,
+        pgliteProfiles: o.pgliteProfiles,
+        rounds: o.rounds,
+        recompute: o.recompute,
+        outFile: resolve(o.out),
+        log,
+      });
+      console.table({
+        profiles: { value: r.profiles, target: '1,000,000' },
+        segment_eval_ms: { value: r.segment_eval_ms, target: '< 2000 over 1M' },
+        naive_eval_ms: { value: r.naive_eval_ms, target: 'baseline' },
+        naive_ratio: { value: r.naive_ratio, target: 'naive ÷ SQL' },
+        recompute_s: { value: r.recompute_s ?? 'skipped', target: '' },
+        incremental_update_ms: { value: r.incremental_update_ms ?? 'skipped', target: '' },
+        pglite_profiles: { value: r.pglite?.profiles ?? 'skipped', target: '' },
+        pglite_segment_eval_ms: { value: r.pglite?.segment_eval_ms ?? 'skipped', target: '' },
+        pglite_segment_eval_ms_scaled: {
+          value: r.pglite_segment_eval_ms_scaled ?? 'skipped',
+          target: 'linear to the PostgreSQL size',
+        },
+      });
+      log(`results in ${o.out}`);
+    },
+  );
 
 program
   .command('trends')
