@@ -146,7 +146,7 @@ export function createCrmTraitsService(deps: CrmTraitsDeps): CrmTraitsService {
 
   async function clearUnconsented(accounts?: readonly string[]): Promise<void> {
     const traits = createTraitsRepository(deps.db);
-    for (const p of CONSENT_PAIRS) await traits.clearWithout(p.key, p.columns);
+    for (const p of CONSENT_PAIRS) await traits.clearWithout(p.key, p.columns, accounts);
     await traits.forgetHistoryWithout(usage.key, accounts);
   }
 

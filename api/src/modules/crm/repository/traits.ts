@@ -61,12 +61,21 @@ export function createTraitsRepository(sql: SqlClient) {
       );
     },
 
-    /** Sets the columns to NULL for everyone without the consent `pair` (purpose/category). */
-    async clearWithout(pair: string, columns: readonly string[]): Promise<void> {
+    /**
+     * Sets the columns to NULL for everyone (or, with `accounts`, for those of them) without the consent `pair`.
+     * Rows already NULL are left alone, so a run rewrites only what a withdrawal changed.
+     */
+    async clearWithout(
+      pair: string,
+      columns: readonly string[],
+      accounts?: readonly string[],
+    ): Promise<void> {
       const cols = columnsChecked(columns);
+      const scope = accounts ? 'AND account_id = ANY($2::text[])' : '';
       await sql.query(
-        `UPDATE crm_profiles SET ${cols.map((c) => `${c} = NULL`).join(', ')} WHERE NOT ($1 = ANY(consents))`,
-        [pair],
+        `UPDATE crm_profiles SET ${cols.map((c) => `${c} = NULL`).join(', ')}
+          WHERE NOT ($1 = ANY(consents)) ${scope} AND (${cols.map((c) => `${c} IS NOT NULL`).join(' OR ')})`,
+        accounts ? [pair, accounts] : [pair],
       );
     },
 
