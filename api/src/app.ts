@@ -40,7 +40,9 @@ import { consentsModule, createConsentService } from './modules/consents/index.j
 import {
   createCrmTraitsService,
   crmCatalogModule,
+  crmDestinationsModule,
   crmSegmentsModule,
+  destinationsFor,
   type TraitsConfig,
 } from './modules/crm/index.js';
 import {
@@ -69,7 +71,12 @@ import {
 import { householdsAccountMover, householdsModule } from './modules/households/index.js';
 import { createIdentityService, createMergeService, identityModule } from './modules/identity/index.js';
 import { inboxModule } from './modules/inbox/index.js';
-import { countOAuthEvents, oauthAppDirectory, registerOAuthServer } from './modules/oauth/index.js';
+import {
+  countOAuthEvents,
+  oauthAppDirectory,
+  pairwiseSubject,
+  registerOAuthServer,
+} from './modules/oauth/index.js';
 import { createOrgService, orgsAccountMover, orgsModule } from './modules/orgs/index.js';
 import { createReadingsService, readingsModule } from './modules/readings/index.js';
 import {
@@ -126,6 +133,11 @@ export interface AppDeps {
   webhooks?: Partial<WebhookSettings> & { worker?: boolean };
   /** CRM trait computation (docs/crm.md): the activity consumer runs only when `consumer` is true. */
   crmTraits?: { consumer?: boolean; config?: Partial<TraitsConfig> };
+  /**
+   * CRM destinations (docs/crm.md "Destinations"): the sync cycle and webhook delivery run every `intervalMs`
+   * only when `worker` is true (off in tests); `allowLoopback` lets webhook destinations point at loopback.
+   */
+  crmDestinations?: { worker?: boolean; intervalMs?: number; allowLoopback?: boolean };
 }
 
 /** Blood-pressure bands at stage 2 or above: ACC/AHA `stage_2`, ESC 2024 `hypertension` (trends' schemes). */
@@ -390,6 +402,45 @@ export function buildApp(deps: AppDeps): ApiApp {
     logger: app.log,
     ...(deps.crmTraits?.config ? { config: deps.crmTraits.config } : {}),
   });
+  // CRM destinations (docs/crm.md "Destinations"): syncs re-check consent for the destination's recipient;
+  // identity supplies contact claims for hashed files, oauth the pairwise subjects of the Profile API.
+  const appDirectory = oauthAppDirectory(deps.db, now);
+  const crmDestinations = destinationsFor(deps.db, {
+    consents: createConsentService(deps.db, now),
+    contacts: async (accounts) => {
+      const identity = createIdentityService(deps.db, now);
+      const out = new Map<string, { emails: string[]; phones: string[] }>();
+      for (const id of accounts) {
+        const emails = (await identity.identities(id)).flatMap((i) => (i.email ? [i.email] : []));
+        out.set(id, { emails, phones: [] });
+      }
+      return out;
+    },
+    subjectFor: async (clientId, accountId) => {
+      const sector = await appDirectory.sector(clientId);
+      return sector === undefined ? null : pairwiseSubject(oauth.secrets.pairwisePepper, sector, accountId);
+    },
+    now,
+    ...(deps.crmDestinations?.allowLoopback ? { allowLoopback: true } : {}),
+  });
+  app.register(crmDestinationsModule, { service: crmDestinations.service });
+  if (deps.crmDestinations?.worker) {
+    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<unknown> = Promise.resolve();
+    const tick = () => {
+      running = (async () => {
+        await crmDestinations.service.cycle();
+        await crmDestinations.delivery.deliverDue();
+      })().catch((err) => app.log.error({ err }, 'crm destinations cycle failed'));
+    };
+    app.addHook('onReady', async () => {
+      timer = setInterval(tick, deps.crmDestinations?.intervalMs ?? 60_000);
+    });
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      await running;
+    });
+  }
   if (deps.crmTraits?.consumer) {
     app.addHook('onReady', async () => crmTraits.start());
     app.addHook('onClose', async () => crmTraits.stop());

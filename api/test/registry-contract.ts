@@ -26,6 +26,7 @@ const MIGRATION_IDS = [
   '0017_crm_profiles',
   '0018_crm_traits',
   '0019_crm_segments',
+  '0020_crm_destinations',
 ];
 
 const TABLES = [
@@ -38,6 +39,14 @@ const TABLES = [
   'consent_records',
   'crm_activity_days',
   'crm_activity_flags',
+  'crm_destination_cursor',
+  'crm_destination_deliveries',
+  'crm_destination_files',
+  'crm_destination_members',
+  'crm_destination_outbox',
+  'crm_destination_segments',
+  'crm_destination_syncs',
+  'crm_destinations',
   'crm_feed_cursor',
   'crm_grade_history',
   'crm_lifecycle_transitions',

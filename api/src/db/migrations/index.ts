@@ -17,6 +17,7 @@ import { orgsMigration } from './0016_orgs.js';
 import { crmProfilesMigration } from './0017_crm_profiles.js';
 import { crmTraitsMigration } from './0018_crm_traits.js';
 import { crmSegmentsMigration } from './0019_crm_segments.js';
+import { crmDestinationsMigration } from './0020_crm_destinations.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -42,4 +43,5 @@ export const MIGRATIONS: readonly Migration[] = [
   crmProfilesMigration,
   crmTraitsMigration,
   crmSegmentsMigration,
+  crmDestinationsMigration,
 ];

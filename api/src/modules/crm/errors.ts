@@ -73,4 +73,52 @@ export const CRM_ERRORS = {
     description:
       'The report’s input is not there yet (the tier-migration matrix needs the monthly grade history that trait computation keeps).',
   },
+  // Destinations (docs/crm.md "Destinations").
+  API_ERR_CRM_DESTINATION_INVALID: {
+    status: 400,
+    description:
+      'A destination field is wrong: an unknown kind, a recipient that is not a slug, an unknown purpose or sensitivity, health on a kind other than care_programme, or a missing client_id (profile_api) or url (webhook); `path` points at it.',
+  },
+  API_ERR_CRM_DESTINATION_NOT_FOUND: {
+    status: 404,
+    description: 'No destination with this id in this organisation.',
+  },
+  API_ERR_CRM_DESTINATION_NAME_TAKEN: {
+    status: 409,
+    description: 'The organisation already has a destination with this name.',
+  },
+  API_ERR_CRM_HEALTH_TO_ADS: {
+    status: 422,
+    description:
+      'An ad-type destination (ads, hashed_csv) never receives health traits: refused when declared, when a segment using health traits is attached, and again at sync.',
+  },
+  API_ERR_CRM_SEGMENT_NOT_ACCEPTED: {
+    status: 422,
+    description:
+      'The sensitivity verdict does not let this segment go to this destination (its purpose or most sensitive trait is not accepted); `reason` says which.',
+  },
+  API_ERR_CRM_DESTINATION_NO_SEGMENT: {
+    status: 422,
+    description: 'The destination has no segment attached, so a sync has nothing to send.',
+  },
+  API_ERR_CRM_NO_FILE: {
+    status: 404,
+    description:
+      'There is no hashed CSV: the destination is not a hashed_csv or ads one, or no sync has produced a file yet.',
+  },
+  API_ERR_CRM_WEBHOOK_URL: {
+    status: 400,
+    description:
+      'The webhook destination URL is not https to a public address (private, loopback, link-local and reserved ranges are refused); `reason` says why.',
+  },
+  API_ERR_CRM_PROFILE_NOT_FOUND: {
+    status: 404,
+    description:
+      'No profile for this id: the same answer whether the subject is unknown, belongs to another client, or the person is not in (or no longer consents to) an approved destination.',
+  },
+  API_ERR_CRM_PROFILE_CLIENT_ONLY: {
+    status: 403,
+    description:
+      'The Profile API takes an integration’s client-credentials token, not a token acting for a person.',
+  },
 } as const satisfies ErrorCatalog;

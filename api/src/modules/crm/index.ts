@@ -18,6 +18,7 @@ export {
   type TraitType,
   traitNamed,
 } from './catalog.js';
+export { crmCatalogRoutes as crmCatalogModule } from './catalog-routes.js';
 export { CONSENT_PAIRS, CRM_RECIPIENT } from './compute/consent.js';
 export type {
   ActivityFactIn,
@@ -37,6 +38,20 @@ export {
   type RunView,
   type TraitsConfig,
 } from './compute/service.js';
+export { csvField, normaliseEmail, normalisePhone, sha256Hex, toCsv } from './destinations/csv.js';
+export {
+  type DestinationsRoutesOptions,
+  destinationsRoutes as crmDestinationsModule,
+} from './destinations/routes.js';
+export {
+  type ContactClaims,
+  createDestinationsService,
+  type DestinationsDeps,
+  type DestinationsService,
+  type DestinationView,
+  traitsFor,
+} from './destinations/service.js';
+export { destinationsFor } from './destinations/wire.js';
 export { CRM_ERRORS } from './errors.js';
 export { type CompiledRule, compileRule, OPS_BY_TYPE } from './repository/segment-sql.js';
 export { RULE_LIMITS, RULE_OPERATORS, type Rule, type RuleOperator, RuleSchema } from './segments/ast.js';

@@ -68,6 +68,11 @@ export function oauthAppDirectory(db: SqlClient, now: () => number) {
       }
       return [...byAccount.values()];
     },
+    /** The client's pairwise sector (OIDC Core §8.1), for contexts that derive its subjects (CRM Profile API). */
+    async sector(clientId: string): Promise<string | undefined> {
+      const row = await client(clientId);
+      return row === undefined ? undefined : registeredSector(clientId, row.redirect_uris);
+    },
     async subjectOf(clientId: string, accountId: string): Promise<string | undefined> {
       const row = await client(clientId);
       if (row === undefined) return undefined;

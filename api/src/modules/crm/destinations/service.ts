@@ -1,0 +1,542 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { ApiError, isApiError } from '../../../errors.js';
+import { categoryOf, type Purpose, SENSITIVITIES, type Sensitivity, TRAIT_CATALOG } from '../catalog.js';
+import { CRM_RECIPIENT } from '../compute/consent.js';
+import type { ConsentHolders } from '../compute/ports.js';
+import type { DestinationRow, DestinationsRepository, SyncRow } from '../repository/destinations.js';
+import { isPurpose } from '../repository/segment-sql.js';
+import type { SegmentsService } from '../segments/service.js';
+import {
+  AD_KINDS,
+  DESTINATION_KINDS,
+  type DestinationDecl,
+  type DestinationKind,
+  verdict,
+} from '../segments/verdict.js';
+import { normaliseEmail, normalisePhone, sha256Hex, toCsv } from './csv.js';
+import { checkWebhookUrl, type UrlCheck } from './url.js';
+
+/**
+ * CRM destinations (issue 16 §7, docs/crm.md "Destinations"). A sync is a release: a destination receives a
+ * person only when they are a member of one of its segments (released by the segments service, which applies
+ * k and the differencing check), still hold every consent the destination needs for its recipient at that
+ * moment (consent is checked again at sync, DESIGN.md §5), and the eligible set is at least the destination's
+ * k. Withdrawals (ConsentService.changes) are removed from every destination holding the person in the next
+ * cycle, even when the rest of that cycle's sync is refused.
+ */
+
+export const K_DEFAULT = 100;
+const SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const NAME_MAX = 200;
+
+export interface ContactClaims {
+  emails: string[];
+  phones: string[];
+}
+
+export interface DestinationsDeps {
+  repo: DestinationsRepository;
+  segments: SegmentsService;
+  consents: ConsentHolders & {
+    changes(
+      after: string | null,
+      limit: number,
+    ): Promise<{
+      changes: {
+        accountId: string;
+        purpose: string;
+        category: string;
+        recipient: string;
+        granted: boolean;
+      }[];
+      position: string | null;
+    }>;
+  };
+  /** E-mail addresses and phone numbers from a person's linked identities (identity context). */
+  contacts: (accountIds: readonly string[]) => Promise<Map<string, ContactClaims>>;
+  /** The pairwise subject an OAuth client knows a person by (oauth context, OIDC Core §8.1). */
+  subjectFor: (clientId: string, accountId: string) => Promise<string | null>;
+  now: () => number;
+  newId?: () => string;
+  /** Webhook URLs on loopback and plain http (tests and sandbox only). */
+  allowLoopback?: boolean;
+  checkUrl?: UrlCheck;
+}
+
+export interface NewDestination {
+  name: string;
+  kind: string;
+  recipient: string;
+  purposes?: string[];
+  sensitivities?: string[];
+  k?: number;
+  segments?: string[];
+  client_id?: string;
+  url?: string;
+}
+
+export interface DestinationView {
+  id: string;
+  name: string;
+  kind: DestinationKind;
+  recipient: string;
+  purposes: string[];
+  sensitivities: string[];
+  k: number;
+  segments: string[];
+  clientId: string | null;
+  url: string | null;
+  traits: string[];
+  createdAt: number;
+}
+
+export interface SyncResult {
+  at: number;
+  entered: number;
+  exited: number;
+  members: number;
+  refused: string | null;
+}
+
+const bad = (path: string, message: string) =>
+  new ApiError('API_ERR_CRM_DESTINATION_INVALID', message, { path });
+
+const DEFAULT_SENSITIVITIES: Record<DestinationKind, Sensitivity[]> = {
+  ads: ['none', 'usage'],
+  hashed_csv: ['none', 'usage'],
+  profile_api: ['none', 'usage'],
+  webhook: ['none', 'usage'],
+  care_programme: ['none', 'usage', 'health'],
+};
+const DEFAULT_PURPOSES: Record<DestinationKind, Purpose[]> = {
+  ads: ['marketing'],
+  hashed_csv: ['marketing'],
+  profile_api: ['marketing'],
+  webhook: ['marketing'],
+  care_programme: ['care_programme'],
+};
+
+const declOf = (d: Pick<DestinationRow, 'kind' | 'purposes' | 'sensitivities'>): DestinationDecl => ({
+  kind: d.kind as DestinationKind,
+  purposes: d.purposes as Purpose[],
+  sensitivities: d.sensitivities as Sensitivity[],
+});
+
+/** The catalog traits a destination sends: those the sensitivity verdict allows for it (never health to ads). */
+export function traitsFor(d: Pick<DestinationRow, 'kind' | 'purposes' | 'sensitivities'>) {
+  const decl = declOf(d);
+  return TRAIT_CATALOG.filter((t) => verdict(t.sensitivity, decl, t.purpose).allowed);
+}
+
+const isAd = (kind: string) => (AD_KINDS as readonly string[]).includes(kind);
+
+export function createDestinationsService(deps: DestinationsDeps) {
+  const { repo, segments, consents, now } = deps;
+  const newId = deps.newId ?? (() => `dst_${randomBytes(12).toString('base64url')}`);
+  const checkUrl = deps.checkUrl ?? checkWebhookUrl;
+
+  const view = (d: DestinationRow): DestinationView => ({
+    id: d.id,
+    name: d.name,
+    kind: d.kind as DestinationKind,
+    recipient: d.recipient,
+    purposes: d.purposes,
+    sensitivities: d.sensitivities,
+    k: d.k,
+    segments: d.segments,
+    clientId: d.clientId,
+    url: d.url,
+    traits: traitsFor(d).map((t) => t.name),
+    createdAt: d.createdAt,
+  });
+
+  async function mustGet(orgId: string, id: string): Promise<DestinationRow> {
+    const d = await repo.get(orgId, id);
+    if (!d)
+      throw new ApiError('API_ERR_CRM_DESTINATION_NOT_FOUND', 'no such destination in this organisation');
+    return d;
+  }
+
+  /** Ad platforms never take health (issue 16 §7): refused when declared, and again before anything leaves. */
+  function refuseHealthToAds(d: Pick<DestinationRow, 'kind' | 'sensitivities'>) {
+    if (isAd(d.kind) && d.sensitivities.includes('health'))
+      throw new ApiError('API_ERR_CRM_HEALTH_TO_ADS', 'an ad destination never accepts health traits', {
+        kind: d.kind,
+      });
+  }
+
+  /** A segment may feed the destination only when the sensitivity verdict allows its most sensitive trait. */
+  async function checkSegment(orgId: string, d: DestinationRow, segmentId: string) {
+    const s = await segments.get(orgId, segmentId);
+    const v = verdict(s.maxSensitivity, declOf(d), s.purpose);
+    if (v.reason === 'health_never_to_ads')
+      throw new ApiError(
+        'API_ERR_CRM_HEALTH_TO_ADS',
+        'this segment uses health traits; an ad destination never takes them',
+        {
+          segment: segmentId,
+        },
+      );
+    if (!v.allowed)
+      throw new ApiError('API_ERR_CRM_SEGMENT_NOT_ACCEPTED', 'the destination does not accept this segment', {
+        segment: segmentId,
+        reason: v.reason,
+      });
+    return s;
+  }
+
+  /** The consent pairs (purpose/category, to the destination's recipient) every person it holds must have. */
+  function pairsFor(d: DestinationRow, segmentPurposes: readonly Purpose[]) {
+    const pairs = new Map<
+      string,
+      { purpose: string; category: 'usage' | 'health' | 'contact'; recipient: string }
+    >();
+    const add = (purpose: string, category: 'usage' | 'health' | 'contact', recipient: string) =>
+      pairs.set(`${purpose}/${category}/${recipient}`, { purpose, category, recipient });
+    for (const p of segmentPurposes) {
+      add(p, 'usage', d.recipient);
+      // Profiling itself (the CRM's own consent): withdrawn, the person leaves every segment's audience now,
+      // not when traits are next computed.
+      add(p, 'usage', CRM_RECIPIENT);
+    }
+    for (const t of traitsFor(d)) add(t.purpose, categoryOf(t.sensitivity), d.recipient);
+    // Identifiers leave (hashed) only to ad-type files, and only with contact consent for that recipient.
+    if (isAd(d.kind)) for (const p of segmentPurposes) add(p, 'contact', d.recipient);
+    return [...pairs.values()];
+  }
+
+  async function holdingAll(
+    pairs: ReturnType<typeof pairsFor>,
+    accounts: readonly string[],
+  ): Promise<string[]> {
+    let left = [...accounts];
+    for (const p of pairs) {
+      if (left.length === 0) break;
+      left = await consents.holders({ ...p, at: new Date(now()), accounts: left });
+    }
+    return left;
+  }
+
+  async function segmentPurposes(orgId: string, d: DestinationRow): Promise<Purpose[]> {
+    const out = new Set<Purpose>();
+    for (const id of d.segments) {
+      try {
+        out.add((await segments.get(orgId, id)).purpose);
+      } catch (e) {
+        if (!isApiError(e) || e.code !== 'API_ERR_CRM_SEGMENT_NOT_FOUND') throw e;
+      }
+    }
+    return out.size ? [...out] : (d.purposes as Purpose[]);
+  }
+
+  /** A per-destination pseudonym for webhook events: HMAC of the account under the destination's secret. */
+  const pseudonym = (d: DestinationRow, accountId: string) =>
+    createHmac('sha256', d.secret ?? d.id)
+      .update(accountId)
+      .digest('base64url');
+
+  async function traitRows(d: DestinationRow, accountIds: readonly string[]) {
+    const cols = traitsFor(d).map((t) => t.name);
+    return { cols, rows: await repo.traits(accountIds, cols) };
+  }
+
+  async function buildCsv(d: DestinationRow, accountIds: readonly string[]) {
+    const { cols, rows } = await traitRows(d, accountIds);
+    const contacts = await deps.contacts(accountIds);
+    const out: unknown[][] = [];
+    for (const a of [...accountIds].sort()) {
+      const c = contacts.get(a);
+      const email = (c?.emails ?? []).map(normaliseEmail).find((e) => e !== null);
+      const phone = (c?.phones ?? []).map(normalisePhone).find((p) => p !== null);
+      if (!email && !phone) continue;
+      const r = rows.get(a) ?? {};
+      out.push([
+        email ? sha256Hex(email) : '',
+        phone ? sha256Hex(phone) : '',
+        ...cols.map((k) => r[k] ?? null),
+      ]);
+    }
+    return { rows: out.length, text: toCsv(['email_sha256', 'phone_sha256', ...cols], out) };
+  }
+
+  async function webhookEvents(
+    d: DestinationRow,
+    entered: readonly string[],
+    exited: readonly string[],
+    at: number,
+  ) {
+    if (d.kind !== 'webhook') return undefined;
+    const { cols, rows } = await traitRows(d, entered);
+    const ts = new Date(at).toISOString();
+    const ev = (type: string, data: Record<string, unknown>) => {
+      const eventId = `msg_${randomBytes(12).toString('base64url')}`;
+      return { eventId, type, body: JSON.stringify({ type, timestamp: ts, data }) };
+    };
+    return [
+      ...exited.map((a) => ev('crm.audience.exited', { destination: d.id, person: pseudonym(d, a) })),
+      ...entered.map((a) => {
+        const r = rows.get(a) ?? {};
+        const traits = Object.fromEntries(cols.map((c) => [c, r[c] ?? null]));
+        return ev('crm.audience.entered', { destination: d.id, person: pseudonym(d, a), traits });
+      }),
+    ];
+  }
+
+  async function subjects(d: DestinationRow, accountIds: readonly string[]) {
+    const out: { accountId: string; subject: string | null }[] = [];
+    for (const a of accountIds)
+      out.push({
+        accountId: a,
+        subject: d.kind === 'profile_api' && d.clientId ? await deps.subjectFor(d.clientId, a) : null,
+      });
+    return out;
+  }
+
+  /** Removes these accounts from the destination's copy (and tells a webhook receiver), outside any k check. */
+  async function removeFrom(d: DestinationRow, accountIds: readonly string[], at: number) {
+    const held = await repo.members(d.id);
+    const gone = accountIds.filter((a) => held.has(a));
+    if (gone.length === 0) return 0;
+    const events = await webhookEvents(d, [], gone, at);
+    await repo.applySync(d.id, at, {
+      entered: [],
+      exited: gone,
+      members: held.size - gone.length,
+      ...(events ? { events } : {}),
+    });
+    return gone.length;
+  }
+
+  async function sync(orgId: string, id: string): Promise<SyncResult> {
+    const d = await mustGet(orgId, id);
+    const at = now();
+    const held = await repo.members(d.id);
+    const refuse = async (code: string, err: ApiError): Promise<never> => {
+      // Nothing new leaves; people who no longer hold the consents still go (a removal is no release).
+      const keep = await holdingAll(pairsFor(d, await segmentPurposes(orgId, d)), [...held.keys()]);
+      const keepSet = new Set(keep);
+      const gone = [...held.keys()].filter((a) => !keepSet.has(a));
+      if (gone.length) await removeFrom(d, gone, at);
+      await repo.logRefusal(d.id, at, held.size - gone.length, code);
+      throw err;
+    };
+    try {
+      refuseHealthToAds(d);
+      if (d.segments.length === 0)
+        throw new ApiError('API_ERR_CRM_DESTINATION_NO_SEGMENT', 'attach a segment before syncing');
+    } catch (e) {
+      if (isApiError(e)) return refuse(e.code, e);
+      throw e;
+    }
+    const candidates = new Set<string>();
+    const purposes: Purpose[] = [];
+    try {
+      for (const sid of d.segments) {
+        const s = await checkSegment(orgId, d, sid);
+        purposes.push(s.purpose);
+        await segments.refresh(orgId, sid);
+        for (const a of await segments.audience(orgId, sid, d.k)) candidates.add(a);
+      }
+    } catch (e) {
+      if (isApiError(e)) return refuse(e.code, e);
+      throw e;
+    }
+    const eligible = await holdingAll(pairsFor(d, purposes), [...candidates].sort());
+    if (eligible.length < d.k)
+      return refuse(
+        'API_ERR_CRM_BELOW_K',
+        new ApiError('API_ERR_CRM_BELOW_K', `fewer than ${d.k} people may go to this destination`, {
+          k: d.k,
+        }),
+      );
+    const now_ = new Set(eligible);
+    const entered = eligible.filter((a) => !held.has(a));
+    const exited = [...held.keys()].filter((a) => !now_.has(a));
+    const csv = isAd(d.kind) ? await buildCsv(d, eligible) : undefined;
+    if (csv && csv.rows < d.k)
+      return refuse(
+        'API_ERR_CRM_BELOW_K',
+        new ApiError('API_ERR_CRM_BELOW_K', `fewer than ${d.k} people have an identifier to send`, {
+          k: d.k,
+        }),
+      );
+    const events = await webhookEvents(d, entered, exited, at);
+    await repo.applySync(d.id, at, {
+      entered: await subjects(d, entered),
+      exited,
+      members: eligible.length,
+      ...(csv ? { csv } : {}),
+      ...(events ? { events } : {}),
+    });
+    return { at, entered: entered.length, exited: exited.length, members: eligible.length, refused: null };
+  }
+
+  return {
+    async create(orgId: string, input: NewDestination): Promise<DestinationView & { secret?: string }> {
+      if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > NAME_MAX)
+        throw bad('/name', 'a destination name is 1 to 200 characters');
+      if (!(DESTINATION_KINDS as readonly string[]).includes(input.kind))
+        throw bad('/kind', `kind is one of ${DESTINATION_KINDS.join(', ')}`);
+      const kind = input.kind as DestinationKind;
+      if (typeof input.recipient !== 'string' || !SLUG.test(input.recipient))
+        throw bad('/recipient', 'the recipient is a consent recipient slug: [a-z0-9][a-z0-9_-]{0,62}');
+      const purposes = input.purposes ?? DEFAULT_PURPOSES[kind];
+      purposes.forEach((p, i) => {
+        if (!isPurpose(p)) throw bad(`/purposes/${i}`, 'not a consent purpose');
+      });
+      const sensitivities = input.sensitivities ?? DEFAULT_SENSITIVITIES[kind];
+      sensitivities.forEach((s, i) => {
+        if (!(SENSITIVITIES as readonly string[]).includes(s))
+          throw bad(`/sensitivities/${i}`, 'not a sensitivity');
+      });
+      refuseHealthToAds({ kind, sensitivities });
+      if (sensitivities.includes('health') && kind !== 'care_programme')
+        throw bad('/sensitivities', 'only a care_programme destination may accept health traits');
+      const k = input.k ?? K_DEFAULT;
+      if (!Number.isInteger(k) || k < K_DEFAULT)
+        throw new ApiError('API_ERR_CRM_BAD_K', `k may only be raised above ${K_DEFAULT}`, { k });
+      let clientId: string | null = null;
+      let url: string | null = null;
+      let secret: string | null = null;
+      if (kind === 'profile_api') {
+        if (typeof input.client_id !== 'string' || !input.client_id)
+          throw bad('/client_id', 'a profile_api destination names the OAuth client it approves');
+        clientId = input.client_id;
+      }
+      if (kind === 'webhook') {
+        if (typeof input.url !== 'string') throw bad('/url', 'a webhook destination needs a url');
+        await checkUrl(input.url, deps.allowLoopback ?? false);
+        url = input.url;
+        secret = `whsec_${randomBytes(32).toString('base64')}`;
+      }
+      const row: DestinationRow = {
+        id: newId(),
+        orgId,
+        name: input.name,
+        kind,
+        recipient: input.recipient,
+        purposes,
+        sensitivities,
+        k,
+        clientId,
+        url,
+        secret,
+        createdAt: now(),
+        segments: [],
+      };
+      for (const sid of input.segments ?? []) await checkSegment(orgId, row, sid);
+      if (!(await repo.insert(row)))
+        throw new ApiError('API_ERR_CRM_DESTINATION_NAME_TAKEN', 'a destination of this name exists');
+      for (const sid of input.segments ?? []) await repo.attach(row.id, sid);
+      row.segments = [...new Set(input.segments ?? [])].sort();
+      // The signing secret is shown once, at creation (as the webhooks context does).
+      return { ...view(row), ...(secret ? { secret } : {}) };
+    },
+
+    async list(orgId: string) {
+      return (await repo.list(orgId)).map(view);
+    },
+
+    async get(orgId: string, id: string) {
+      return view(await mustGet(orgId, id));
+    },
+
+    async remove(orgId: string, id: string) {
+      if (!(await repo.remove(orgId, id)))
+        throw new ApiError('API_ERR_CRM_DESTINATION_NOT_FOUND', 'no such destination in this organisation');
+    },
+
+    async attach(orgId: string, id: string, segmentId: string) {
+      const d = await mustGet(orgId, id);
+      await checkSegment(orgId, d, segmentId);
+      await repo.attach(d.id, segmentId);
+      return view(await mustGet(orgId, id));
+    },
+
+    sync,
+
+    async syncLog(orgId: string, id: string, limit = 50): Promise<SyncRow[]> {
+      await mustGet(orgId, id);
+      return repo.syncs(id, limit);
+    },
+
+    async latestCsv(orgId: string, id: string) {
+      const d = await mustGet(orgId, id);
+      if (!isAd(d.kind))
+        throw new ApiError('API_ERR_CRM_NO_FILE', 'only hashed_csv and ads destinations make a file');
+      const f = await repo.file(d.id);
+      if (!f) throw new ApiError('API_ERR_CRM_NO_FILE', 'no sync has produced a file yet');
+      return f;
+    },
+
+    /**
+     * One cycle: first every withdrawal since the last cycle is removed from each destination holding the
+     * person (if they no longer hold what it needs), then every destination syncs. Refusals are in the sync
+     * log; the cycle goes on.
+     */
+    async cycle(): Promise<{ removed: number; synced: number; refused: number }> {
+      let removed = 0;
+      let position = await repo.cursor('consents');
+      const withdrawn = new Set<string>();
+      for (;;) {
+        const page = await consents.changes(position, 500);
+        for (const c of page.changes) if (!c.granted) withdrawn.add(c.accountId);
+        if (page.position === position || page.changes.length === 0) break;
+        position = page.position;
+      }
+      const all = await repo.list();
+      if (withdrawn.size) {
+        for (const d of all) {
+          const held = await repo.members(d.id);
+          const theirs = [...withdrawn].filter((a) => held.has(a));
+          if (!theirs.length) continue;
+          const keep = new Set(await holdingAll(pairsFor(d, await segmentPurposes(d.orgId, d)), theirs));
+          removed += await removeFrom(
+            d,
+            theirs.filter((a) => !keep.has(a)),
+            now(),
+          );
+        }
+      }
+      await repo.setCursor('consents', position);
+      let synced = 0;
+      let refused = 0;
+      for (const d of all) {
+        try {
+          await sync(d.orgId, d.id);
+          synced++;
+        } catch (e) {
+          if (!isApiError(e)) throw e;
+          refused++;
+        }
+      }
+      return { removed, synced, refused };
+    },
+
+    /**
+     * The Profile API (issue 16 §7): the traits a profile_api destination approved for `clientId` may send about
+     * the person that client knows as `subject`, if the destination holds them and they still consent.
+     * Anything else is the same 404, so a wrong client learns nothing about membership.
+     */
+    async profileTraits(clientId: string, subject: string): Promise<Record<string, unknown>> {
+      const notFound = () => new ApiError('API_ERR_CRM_PROFILE_NOT_FOUND', 'no profile for this subject');
+      for (const d of await repo.byClient(clientId)) {
+        const accountId = await repo.memberBySubject(d.id, subject);
+        if (!accountId) continue;
+        const ok = await holdingAll(pairsFor(d, await segmentPurposes(d.orgId, d)), [accountId]);
+        if (!ok.length) throw notFound();
+        const { cols, rows } = await traitRows(d, [accountId]);
+        const r = rows.get(accountId) ?? {};
+        return Object.fromEntries(cols.map((c) => [c, r[c] ?? null]));
+      }
+      throw notFound();
+    },
+
+    /** For the webhook worker. */
+    async destination(id: string) {
+      return (await repo.list()).find((d) => d.id === id);
+    },
+  };
+}
+
+export type DestinationsService = ReturnType<typeof createDestinationsService>;

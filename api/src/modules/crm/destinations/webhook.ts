@@ -1,0 +1,81 @@
+import { Webhook } from 'standardwebhooks';
+import type { DestinationsRepository } from '../repository/destinations.js';
+import { checkWebhookUrl, type UrlCheck } from './url.js';
+
+/**
+ * Delivery of a webhook destination's entered/exited events (issue 16 §7), from its durable queue
+ * (crm_destination_outbox), signed per Standard Webhooks v1.0.0 with the `standardwebhooks` package. The retry
+ * delays are the spec's example schedule ("Retry schedule"), as the webhooks context uses; they are repeated
+ * here because the CRM folder must not reach the webhooks index (which reaches reading paths: the marketer
+ * isolation rule). Every attempt goes to the delivery log.
+ */
+export const RETRY_DELAYS_MS: readonly number[] = [
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  5 * 3_600_000,
+  10 * 3_600_000,
+  14 * 3_600_000,
+  20 * 3_600_000,
+  24 * 3_600_000,
+];
+const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
+export interface DeliveryDeps {
+  repo: DestinationsRepository;
+  now: () => number;
+  allowLoopback?: boolean;
+  checkUrl?: UrlCheck;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+export function createDestinationDelivery(deps: DeliveryDeps) {
+  const checkUrl = deps.checkUrl ?? checkWebhookUrl;
+  const doFetch = deps.fetch ?? fetch;
+  return {
+    /** Sends what is due; returns how many were delivered. */
+    async deliverDue(limit = 50): Promise<number> {
+      const at = deps.now();
+      const due = await deps.repo.due(at, limit, 60_000);
+      const dests = new Map((await deps.repo.list()).map((d) => [d.id, d]));
+      let delivered = 0;
+      for (const e of due) {
+        const d = dests.get(e.destinationId);
+        let status: number | null = null;
+        let error: string | null = null;
+        try {
+          if (!d?.url || !d.secret) throw new Error('destination has no url');
+          const url = await checkUrl(d.url, deps.allowLoopback ?? false);
+          const sentAt = new Date(deps.now());
+          const signature = new Webhook(d.secret).sign(e.eventId, sentAt, e.body);
+          const res = await doFetch(url, {
+            method: 'POST',
+            redirect: 'manual',
+            headers: {
+              'content-type': 'application/json',
+              'webhook-id': e.eventId,
+              'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+              'webhook-signature': signature,
+            },
+            body: e.body,
+            signal: AbortSignal.timeout(deps.timeoutMs ?? 15_000),
+          });
+          status = res.status;
+          await res.body?.cancel();
+        } catch (err) {
+          // Only the reason's class goes to the log: never a body or a secret.
+          error = err instanceof Error ? err.name : 'error';
+        }
+        const ok = status !== null && status >= 200 && status < 300;
+        if (!ok && error === null) error = 'status';
+        const failed = e.attempts + 1;
+        const delay = RETRY_DELAYS_MS[failed - 1];
+        const nextAt = ok || failed >= MAX_ATTEMPTS || delay === undefined ? null : deps.now() + delay;
+        await deps.repo.recordAttempt(e.eventId, deps.now(), { ok, status, error, nextAt });
+        if (ok) delivered++;
+      }
+      return delivered;
+    },
+  };
+}
