@@ -20,6 +20,7 @@ export const CONSOLE_ROUTES = [
   '/apps',
   '/developer',
   '/developer/webhooks',
+  '/marketer',
 ] as const;
 
 export type ConsoleRoute = (typeof CONSOLE_ROUTES)[number];

@@ -13,6 +13,7 @@ import { HouseholdPage } from './pages/household/household-page.js';
 import { JoinPage } from './pages/household/join-page.js';
 import { InboxPage } from './pages/inbox/inbox-page.js';
 import { ReadingsPage } from './pages/inbox/readings-page.js';
+import { MarketerPage } from './pages/marketer/marketer-page.js';
 import { AppsPage } from './pages/oauth/apps-page.js';
 import { ConnectPage } from './pages/oauth/connect-page.js';
 import { DeveloperPage } from './pages/oauth/developer-page.js';
@@ -81,6 +82,8 @@ function SignedInPage({ route, session }: { route: Route; session: Session }) {
       return <DeveloperPage session={session} />;
     case '/developer/webhooks':
       return <WebhooksPage session={session} />;
+    case '/marketer':
+      return <MarketerPage session={session} />;
     default:
       return <AccountPage session={session} onSignedOut={afterSignOut} />;
   }

@@ -16,6 +16,7 @@ export const ROUTES = [
   '/apps',
   '/developer',
   '/developer/webhooks',
+  '/marketer',
 ] as const;
 
 export type Route = (typeof ROUTES)[number];

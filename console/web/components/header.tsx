@@ -1,4 +1,5 @@
 import { useI18n } from '../i18n/context.js';
+import { MarketerNav } from '../pages/marketer/marketer-nav.js';
 import { Link } from '../router.js';
 import { LanguageSwitcher } from './language-switcher.js';
 
@@ -33,6 +34,7 @@ export function SiteHeader({ signedIn, path }: { signedIn: boolean | undefined; 
                 {item.label}
               </Link>
             ))}
+          {signedIn === true && <MarketerNav path={path} />}
         </nav>
         <LanguageSwitcher />
       </div>

@@ -3,6 +3,7 @@ import { enDevices } from './en-devices.js';
 import { enExport } from './en-export.js';
 import { enHousehold } from './en-household.js';
 import { enInbox } from './en-inbox.js';
+import { enMarketer } from './en-marketer.js';
 import { enOAuth } from './en-oauth.js';
 import { enTrends } from './en-trends.js';
 import { enWebhooks } from './en-webhooks.js';
@@ -133,6 +134,7 @@ export const en = {
   ...enExport,
   ...enWebhooks,
   ...enConsents,
+  ...enMarketer,
 } as const;
 
 export type MessageKey = keyof typeof en;

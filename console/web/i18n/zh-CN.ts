@@ -4,6 +4,7 @@ import { zhCNDevices } from './zh-CN-devices.js';
 import { zhCNExport } from './zh-CN-export.js';
 import { zhCNHousehold } from './zh-CN-household.js';
 import { zhCNInbox } from './zh-CN-inbox.js';
+import { zhCNMarketer } from './zh-CN-marketer.js';
 import { zhCNOAuth } from './zh-CN-oauth.js';
 import { zhCNTrends } from './zh-CN-trends.js';
 import { zhCNWebhooks } from './zh-CN-webhooks.js';
@@ -121,4 +122,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...zhCNExport,
   ...zhCNWebhooks,
   ...zhCNConsents,
+  ...zhCNMarketer,
 };

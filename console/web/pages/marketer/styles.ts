@@ -1,0 +1,43 @@
+// Layout for the marketer pages, set through the DOM's style properties (which the console's CSP allows)
+// because console/static/console.css belongs to the whole console. Fieldsets get min-width 0 so that a
+// row of pickers wraps on a phone instead of widening the page.
+
+export const ROW = {
+  display: 'flex',
+  flexWrap: 'wrap',
+  alignItems: 'center',
+  gap: '0.5rem',
+  minWidth: 0,
+  border: '1px solid #d1d5db',
+  borderRadius: '0.5rem',
+  padding: '0.5rem 0.75rem',
+  margin: 0,
+} as const;
+
+export const LIST = {
+  listStyle: 'none',
+  padding: 0,
+  margin: '0.5rem 0',
+  display: 'grid',
+  gap: '0.5rem',
+} as const;
+
+export const BAR_TRACK = {
+  display: 'block',
+  height: '0.75rem',
+  maxWidth: '24rem',
+  background: '#e5e7eb',
+  borderRadius: '0.25rem',
+  overflow: 'hidden',
+} as const;
+
+export const BAR_FILL = { display: 'block', height: '100%', background: '#1d4ed8' } as const;
+
+export const TABS = {
+  listStyle: 'none',
+  padding: 0,
+  margin: 0,
+  display: 'flex',
+  flexWrap: 'wrap',
+  gap: '0.5rem',
+} as const;
