@@ -1,6 +1,8 @@
 import type { SqlClient } from '../../../db/sql-client.js';
 
 /** The only SQL on crm_activity_days, crm_activity_flags and crm_feed_cursor. */
+// A set of accounts is matched with `IN (SELECT unnest($n))`, which PostgreSQL and PGlite run as a hashed
+// subplan or a join; `= ANY($n)` compared each row with every element when the planner chose a scan.
 
 export interface CountDelta {
   accountId: string;
@@ -84,9 +86,10 @@ export function createActivityRepository(sql: SqlClient) {
          ON CONFLICT (account_id, day, metric, device_id) DO NOTHING`,
         cols,
       );
-      await sql.query('DELETE FROM crm_activity_days WHERE account_id = ANY($1::text[]) AND readings = 0', [
-        [...new Set(deltas.map((d) => d.accountId))],
-      ]);
+      await sql.query(
+        'DELETE FROM crm_activity_days WHERE account_id IN (SELECT unnest($1::text[])) AND readings = 0',
+        [[...new Set(deltas.map((d) => d.accountId))]],
+      );
     },
 
     async applyFlags(deltas: readonly FlagDelta[]): Promise<void> {
@@ -109,15 +112,16 @@ export function createActivityRepository(sql: SqlClient) {
          ON CONFLICT (account_id, day, flag) DO NOTHING`,
         cols,
       );
-      await sql.query('DELETE FROM crm_activity_flags WHERE account_id = ANY($1::text[]) AND count = 0', [
-        [...new Set(deltas.map((d) => d.accountId))],
-      ]);
+      await sql.query(
+        'DELETE FROM crm_activity_flags WHERE account_id IN (SELECT unnest($1::text[])) AND count = 0',
+        [[...new Set(deltas.map((d) => d.accountId))]],
+      );
     },
 
     async activityOf(accounts: readonly string[]): Promise<ActivityDbRow[]> {
       const { rows } = await sql.query<ActivityDbRow>(
         `SELECT account_id, day::text AS day, metric, device_id, readings FROM crm_activity_days
-          WHERE account_id = ANY($1::text[])`,
+          WHERE account_id IN (SELECT unnest($1::text[]))`,
         [accounts],
       );
       return rows;
@@ -125,7 +129,7 @@ export function createActivityRepository(sql: SqlClient) {
 
     async flagsOf(accounts: readonly string[]): Promise<FlagDbRow[]> {
       const { rows } = await sql.query<FlagDbRow>(
-        `SELECT account_id, day::text AS day, flag, count FROM crm_activity_flags WHERE account_id = ANY($1::text[])`,
+        `SELECT account_id, day::text AS day, flag, count FROM crm_activity_flags WHERE account_id IN (SELECT unnest($1::text[]))`,
         [accounts],
       );
       return rows;

@@ -56,7 +56,7 @@ export function createTraitsRepository(sql: SqlClient) {
     /** Everyone not in `holders` holds none of the CRM's consents. */
     async clearConsentsExcept(holders: readonly string[]): Promise<void> {
       await sql.query(
-        `UPDATE crm_profiles SET consents = '{}' WHERE cardinality(consents) > 0 AND NOT (account_id = ANY($1::text[]))`,
+        `UPDATE crm_profiles SET consents = '{}' WHERE cardinality(consents) > 0 AND account_id NOT IN (SELECT unnest($1::text[]))`,
         [holders],
       );
     },
@@ -71,7 +71,7 @@ export function createTraitsRepository(sql: SqlClient) {
       accounts?: readonly string[],
     ): Promise<void> {
       const cols = columnsChecked(columns);
-      const scope = accounts ? 'AND account_id = ANY($2::text[])' : '';
+      const scope = accounts ? 'AND account_id IN (SELECT unnest($2::text[]))' : '';
       await sql.query(
         `UPDATE crm_profiles SET ${cols.map((c) => `${c} = NULL`).join(', ')}
           WHERE NOT ($1 = ANY(consents)) ${scope} AND (${cols.map((c) => `${c} IS NOT NULL`).join(' OR ')})`,
@@ -81,7 +81,7 @@ export function createTraitsRepository(sql: SqlClient) {
 
     /** Lifecycle transitions and grade history are usage traits too: gone with the consent. */
     async forgetHistoryWithout(pair: string, accounts?: readonly string[]): Promise<void> {
-      const scope = accounts ? 'AND account_id = ANY($2::text[])' : '';
+      const scope = accounts ? 'AND account_id IN (SELECT unnest($2::text[]))' : '';
       const params = accounts ? [pair, accounts] : [pair];
       const who = `SELECT account_id FROM crm_profiles WHERE NOT ($1 = ANY(consents)) ${scope}`;
       await sql.query(`DELETE FROM crm_lifecycle_transitions WHERE account_id IN (${who})`, params);
@@ -90,7 +90,7 @@ export function createTraitsRepository(sql: SqlClient) {
 
     async accountsMissingSignup(accounts: readonly string[]): Promise<string[]> {
       const { rows } = await sql.query<{ account_id: string }>(
-        'SELECT account_id FROM crm_profiles WHERE account_id = ANY($1::text[]) AND signed_up_at IS NULL',
+        'SELECT account_id FROM crm_profiles WHERE account_id IN (SELECT unnest($1::text[])) AND signed_up_at IS NULL',
         [accounts],
       );
       return rows.map((r) => r.account_id);
@@ -110,7 +110,7 @@ export function createTraitsRepository(sql: SqlClient) {
     ): Promise<Map<string, { stage: LifecycleStage; at: Date }>> {
       const { rows } = await sql.query<{ account_id: string; to_stage: LifecycleStage; at: Date }>(
         `SELECT DISTINCT ON (account_id) account_id, to_stage, at FROM crm_lifecycle_transitions
-          WHERE account_id = ANY($1::text[]) ORDER BY account_id, at DESC, id DESC`,
+          WHERE account_id IN (SELECT unnest($1::text[])) ORDER BY account_id, at DESC, id DESC`,
         [accounts],
       );
       return new Map(rows.map((r) => [r.account_id, { stage: r.to_stage, at: new Date(r.at) }]));
