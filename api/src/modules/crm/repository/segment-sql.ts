@@ -40,7 +40,11 @@ export interface CompileOptions {
 }
 
 export interface CompiledRule {
-  /** The rule alone: true for a profile that matches it, NULL-free (never unknown). */
+  /**
+   * The rule alone: true for a profile that matches it; NULL counts as no match. Kept free of an outer
+   * coalesce so that PostgreSQL can split the conjunction and order its conditions by cost (a coalesce
+   * around the whole rule made it evaluate the activity subquery first); wrap it when it is a column.
+   */
   match: string;
   /** The consent gate: the profile's consent snapshot holds every 'purpose/category' the rule needs. */
   consent: string;
@@ -268,7 +272,10 @@ function walk(b: Builder, rule: unknown, path: string, depth: number, chain: rea
       const from = b.bind(utcDay(b.opts.asOf - d * DAY_MS), 'date', true);
       const to = b.bind(utcDay(b.opts.asOf), 'date', true);
       const byMetric = metric === undefined ? '' : ` AND a.metric = ${b.bind(metric, 'text')}`;
-      return `(p.account_id IN (SELECT a.account_id FROM crm_activity_days a WHERE a.day > ${from} AND a.day <= ${to}${byMetric} GROUP BY a.account_id HAVING sum(a.readings) >= ${b.bind(min, 'integer')}))`;
+      // Correlated, on the (account_id, day, …) key: PostgreSQL runs it last, only for the profiles the
+      // cheaper conditions let through (a hashed IN list would aggregate every row of the window first).
+      // No rows sum to NULL, which fails the comparison as it should (min ≥ 1).
+      return `((SELECT sum(a.readings) FROM crm_activity_days a WHERE a.account_id = p.account_id AND a.day > ${from} AND a.day <= ${to}${byMetric}) >= ${b.bind(min, 'integer')})`;
     }
     case 'last_seen': {
       onlyKeys(rule, ['kind', 'days'], path);
@@ -330,9 +337,9 @@ export function compileRule(rule: unknown, opts: CompileOptions): CompiledRule {
   const consents = [...categories].map((c) => `${opts.purpose}/${c}`).sort();
   const consent = `(p.consents @> ARRAY[${consents.map((c) => b.bind(c, 'text')).join(', ')}])`;
   return {
-    match: `coalesce(${match}, false)`,
+    match,
     consent,
-    predicate: `(${consent} AND coalesce(${match}, false))`,
+    predicate: `(${consent} AND ${match})`,
     params: b.params,
     clockParams: b.clockParams,
     consents,

@@ -68,6 +68,16 @@ function withLeading(p: Predicate, extra: unknown[]): { sql: string; params: unk
 }
 
 export function createSegmentsRepository(db: Database) {
+  // Scans of every profile are cheap per row but estimated dear (correlated subqueries), so PostgreSQL's JIT
+  // compiles them first: 3.9 s of an 11 s count over 1M profiles in bench:segments. Off for these scans.
+  async function scan<T>(sql: string, params: unknown[]): Promise<T[]> {
+    if (db.kind !== 'postgres') return (await db.query<T>(sql, params)).rows;
+    return db.transaction(async (tx) => {
+      await tx.query('SET LOCAL jit = off');
+      return (await tx.query<T>(sql, params)).rows;
+    });
+  }
+
   return {
     /** False when the organisation already has a segment of that name. */
     async insert(s: SegmentRow): Promise<boolean> {
@@ -133,16 +143,16 @@ export function createSegmentsRepository(db: Database) {
      */
     async preview(rule: Predicate, consent: Predicate): Promise<{ size: number; excluded: number }> {
       // Both predicates come from one compilation and share its parameter list.
-      const { rows } = await db.query<{ size: number; excluded: number }>(
+      const rows = await scan<{ size: number; excluded: number }>(
         `SELECT count(*) FILTER (WHERE m AND c)::integer AS size, count(*) FILTER (WHERE m AND NOT c)::integer AS excluded
-           FROM (SELECT ${rule.sql} AS m, ${consent.sql} AS c FROM crm_profiles p) x`,
+           FROM (SELECT coalesce(${rule.sql}, false) AS m, ${consent.sql} AS c FROM crm_profiles p) x`,
         rule.params,
       );
       return { size: rows[0]?.size ?? 0, excluded: rows[0]?.excluded ?? 0 };
     },
 
     async count(p: Predicate): Promise<number> {
-      const { rows } = await db.query<{ n: number }>(
+      const rows = await scan<{ n: number }>(
         `SELECT count(*)::integer AS n FROM crm_profiles p WHERE ${p.sql}`,
         p.params,
       );
@@ -168,7 +178,7 @@ export function createSegmentsRepository(db: Database) {
         aggs.push(`count(*) FILTER (WHERE n AND NOT o${i})::integer AS a${i}`);
         aggs.push(`count(*) FILTER (WHERE o${i} AND NOT n)::integer AS b${i}`);
       });
-      const { rows } = await db.query<Record<string, number>>(
+      const rows = await scan<Record<string, number>>(
         `SELECT ${aggs.join(', ')} FROM (SELECT ${exprs.join(', ')} FROM crm_profiles p) x`,
         params,
       );
@@ -211,7 +221,7 @@ export function createSegmentsRepository(db: Database) {
 
     /** The account ids matching `p`, for a destination's sync (never for a marketer). */
     async accounts(p: Predicate): Promise<string[]> {
-      const { rows } = await db.query<{ account_id: string }>(
+      const rows = await scan<{ account_id: string }>(
         `SELECT p.account_id FROM crm_profiles p WHERE ${p.sql} ORDER BY p.account_id`,
         p.params,
       );
@@ -228,6 +238,7 @@ export function createSegmentsRepository(db: Database) {
       now: number,
     ): Promise<{ entered: number; exited: number; size: number }> {
       return db.transaction(async (tx) => {
+        if (db.kind === 'postgres') await tx.query('SET LOCAL jit = off');
         const lead = withLeading(p, [segmentId, iso(now)]);
         const exited = await tx.query(
           `UPDATE crm_segment_members m SET exited_at = $2::timestamptz

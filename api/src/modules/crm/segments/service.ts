@@ -338,6 +338,15 @@ export function createSegmentsService(
       return repo.refresh(id, predicateOf(c), now());
     },
 
+    /**
+     * The exact number of members now, outside the release gate: for the scheduler and bench:segments.
+     * No route calls it; a marketer's counts go through memberCount.
+     */
+    async evaluate(orgId: string, id: string): Promise<number> {
+      const s = await mustGet(orgId, id);
+      return repo.count(predicateOf(await membersOf(orgId, s)));
+    },
+
     /** The daily size series, each point `<k` below k. */
     async sizes(orgId: string, id: string, fromDay: string, toDay: string) {
       await mustGet(orgId, id);
