@@ -303,6 +303,16 @@ describe('organisations and the marketer session', () => {
     expect(
       (await req({ cookie: `lw_session=${other.token}` }, 'GET', `/v1/crm/orgs/${org}/whoami`)).statusCode,
     ).toBe(403);
+    // Signing out of the session ends the marketer token minted in it.
+    const marketerBearer = bearer(minted.json<{ access_token: string }>().access_token);
+    expect((await req(marketerBearer, 'GET', `/v1/crm/orgs/${org}/whoami`)).statusCode).toBe(200);
+    const out = await req({ cookie, 'x-csrf-token': csrf, origin: ORIGIN }, 'POST', '/v1/auth/signout');
+    expect(out.statusCode).toBe(204);
+    const after = await req(marketerBearer, 'GET', `/v1/crm/orgs/${org}/whoami`);
+    expect({ status: after.statusCode, body: after.json() }).toMatchObject({
+      status: 401,
+      body: { code: 'API_ERR_UNAUTHORIZED', reason: 'session_revoked' },
+    });
   });
 
   it('refuses a marketer token for organisation A on organisation B’s route with 403 API_ERR_MARKETER_ORG_MISMATCH', async () => {
