@@ -342,3 +342,88 @@ describe('the background consumer', () => {
     expect(warnings).toEqual(['CRM activity consumer pass failed; retrying']);
   });
 });
+
+describe('the activity feed', () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openPglite();
+    await migrate(db);
+  });
+  afterAll(async () => db?.close());
+
+  it('yields value-free facts with the classifier’s flags, and the people whose devices changed', async () => {
+    const events = createEventsService(db, { now: () => RUN });
+    const seen: string[] = [];
+    const feed = createActivityFeed(events, {
+      classify: async (accountId) => {
+        seen.push(accountId);
+        return (metric, values, quality) =>
+          metric === 'blood_pressure' && (values.systolic ?? 0) >= 160 && !quality.includes('cuffless')
+            ? ['bp_stage2']
+            : [];
+      },
+    });
+    const at = Date.parse('2026-12-07T23:59:59Z');
+    const base = { accountId: 'acct_f', metric: 'blood_pressure', deviceId: 'dev_c', occurredAt: at };
+    await events.append([
+      { ...base, id: 'f1', type: 'reading.created', data: { values: { systolic: 171, diastolic: 95 } } },
+      {
+        ...base,
+        id: 'f2',
+        type: 'reading.created',
+        data: { values: { systolic: 171 }, quality: ['cuffless'] },
+      },
+      { ...base, id: 'f3', type: 'reading.deleted', data: { values: { systolic: 171 } } },
+      { ...base, id: 'f4', type: 'device.updated', metric: null, data: { slot: null } },
+      { ...base, id: 'f5', type: 'connection.revoked', metric: null, deviceId: null, data: {} },
+    ]);
+    const page = await feed.read(null, 100);
+    expect(page.facts).toEqual([
+      {
+        eventId: 'f1',
+        accountId: 'acct_f',
+        metric: 'blood_pressure',
+        deviceId: 'dev_c',
+        day: '2026-12-07',
+        delta: 1,
+        flags: ['bp_stage2'],
+      },
+      {
+        eventId: 'f2',
+        accountId: 'acct_f',
+        metric: 'blood_pressure',
+        deviceId: 'dev_c',
+        day: '2026-12-07',
+        delta: 1,
+        flags: [],
+      },
+      {
+        eventId: 'f3',
+        accountId: 'acct_f',
+        metric: 'blood_pressure',
+        deviceId: 'dev_c',
+        day: '2026-12-07',
+        delta: -1,
+        flags: ['bp_stage2'],
+      },
+    ]);
+    // No value reaches the CRM: a fact has exactly these fields.
+    for (const f of page.facts)
+      expect(Object.keys(f).sort()).toEqual([
+        'accountId',
+        'day',
+        'delta',
+        'deviceId',
+        'eventId',
+        'flags',
+        'metric',
+      ]);
+    expect(page.deviceAccounts).toEqual(['acct_f']);
+    expect(page.from).toBeNull();
+    // One classifier per account per page.
+    expect(seen).toEqual(['acct_f']);
+    const rest = await feed.read(page.next, 100);
+    expect(rest.facts).toEqual([]);
+    expect(rest.next).toBe(page.next);
+  });
+});

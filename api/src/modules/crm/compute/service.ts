@@ -66,7 +66,7 @@ export interface CrmTraitsService {
   recompute(now?: Date): Promise<RunView>;
   /** Applies one page of the activity feed, once: false when that page was applied already. */
   applyFacts(page: ActivityPageIn): Promise<boolean>;
-  /** Reads and applies the next page; resolves with the number of facts applied. */
+  /** Reads and applies the next page; resolves with the facts applied (at least 1 when the cursor moved). */
   consumeOnce(): Promise<number>;
   /** Starts the background consumer (needs `feed`). */
   start(): void;
@@ -251,7 +251,9 @@ export function createCrmTraitsService(deps: CrmTraitsDeps): CrmTraitsService {
     const cursor = await createActivityRepository(deps.db).cursor(CURSOR);
     const page = await deps.feed.read(cursor, cfg.pageSize);
     if (page.next === cursor && page.facts.length === 0 && page.deviceAccounts.length === 0) return 0;
-    return (await applyFacts(page)) ? page.facts.length + page.deviceAccounts.length : 0;
+    if (!(await applyFacts(page))) return 0;
+    // A page whose events yielded no fact (none of the CRM's business) still moved the cursor: keep reading.
+    return page.facts.length + page.deviceAccounts.length || (page.next !== cursor ? 1 : 0);
   }
 
   let timer: NodeJS.Timeout | undefined;
