@@ -32,6 +32,7 @@ describe('organisations and the marketer session', () => {
   let db: Database;
   let app: ApiApp;
   let tokens: TokenIssuer;
+  let keys: ReturnType<typeof generateSigningKeys>;
   const person = (id: string) => bearer(tokens.userToken(id, { scopes: SCOPES }));
   const req = (as: string | Record<string, string>, method: string, url: string, body?: Json) =>
     app.inject({
@@ -68,7 +69,7 @@ describe('organisations and the marketer session', () => {
       BO,
       CY,
     ]);
-    const keys = generateSigningKeys();
+    keys = generateSigningKeys();
     tokens = createTokenIssuer(keys);
     app = buildApp({
       db,
@@ -356,7 +357,7 @@ describe('organisations and the marketer session', () => {
     expect(entries.body).not.toContain('example.com');
   });
 
-  it('answers 401 to forged marketer tokens: another key, alg none, a user token with its typ changed', async () => {
+  it('answers 401 to expired and forged marketer tokens: another key, alg none, a user token with its typ changed', async () => {
     const org = await createOrg(ANA, 'mkt-forged');
     await setRoles(ANA, org, ANA, ['admin', 'marketer']);
     const foreign = createTokenIssuer(generateSigningKeys()).marketerToken(ANA, org);
@@ -369,6 +370,12 @@ describe('organisations and the marketer session', () => {
     };
     const retyped = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${tokens.userToken(ANA).split('.')[2]}`;
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
+    // Genuine, but minted 16 minutes ago: its 15 minutes are over.
+    const stale = createTokenIssuer(keys, { now: () => Date.now() - 16 * 60_000 }).marketerToken(ANA, org);
+    expect((await req(bearer(stale), 'GET', `/v1/crm/orgs/${org}/whoami`)).json()).toMatchObject({
+      code: 'API_ERR_UNAUTHORIZED',
+      reason: 'expired',
+    });
     for (const forged of [foreign, retyped, none]) {
       for (const url of [`/v1/crm/orgs/${org}/whoami`, '/v1/trends/heart_rate', '/fhir/R4/metadata']) {
         const res = await req(bearer(forged), 'GET', url);
