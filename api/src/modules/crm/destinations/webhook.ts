@@ -47,7 +47,9 @@ export function createDestinationDelivery(deps: DeliveryDeps) {
         try {
           if (!d?.url || !d.secret) throw new Error('destination has no url');
           const url = await checkUrl(d.url, deps.allowLoopback ?? false);
-          const sentAt = new Date(deps.now());
+          // The signed timestamp is the wall clock at sending: receivers compare it with theirs (Standard
+          // Webhooks "Verifying webhook authenticity", a 5-minute tolerance), whatever clock schedules the queue.
+          const sentAt = new Date(Date.now());
           const signature = new Webhook(d.secret).sign(e.eventId, sentAt, e.body);
           const res = await doFetch(url, {
             method: 'POST',
