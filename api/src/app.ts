@@ -42,6 +42,7 @@ import {
   crmCatalogModule,
   crmDestinationsModule,
   crmSegmentsModule,
+  type DeviceOwnership,
   destinationsFor,
   type TraitsConfig,
 } from './modules/crm/index.js';
@@ -63,6 +64,7 @@ import {
 import { createReadingCounter, exportsModule } from './modules/exports/index.js';
 import { createFhirService, fhirModule } from './modules/fhir/index.js';
 import {
+  createGatewayOperations,
   type DeviceFlowOptions,
   deviceFlowRoutes,
   type GatewayCommandSettings,
@@ -138,6 +140,36 @@ export interface AppDeps {
    * only when `worker` is true (off in tests); `allowLoopback` lets webhook destinations point at loopback.
    */
   crmDestinations?: { worker?: boolean; intervalMs?: number; allowLoopback?: boolean };
+}
+
+/**
+ * The CRM's view of who owns which device (docs/crm.md "Churn"): a device is quiet, so its silence is put down
+ * to the device rather than the person, when its battery is nearly flat or every gateway of its household
+ * has reported itself offline.
+ */
+export function crmDeviceOwnership(db: Database, now: () => number): DeviceOwnership {
+  return {
+    async devicesOf(accounts) {
+      const owned = await devicesOwnedBy(db, accounts);
+      const gateways = createGatewayOperations(db, now);
+      const offline = new Map<string, boolean>();
+      for (const d of owned) {
+        if (offline.has(d.householdId)) continue;
+        // Listed as the owner, a member of the device's household; a non-member learns nothing (not offline).
+        const list = await gateways.list(d.accountId, d.householdId).catch(() => []);
+        offline.set(d.householdId, list.length > 0 && list.every((g) => !g.online && g.since !== null));
+      }
+      return owned.map((d) => ({
+        accountId: d.accountId,
+        deviceId: d.deviceId,
+        kind: d.kind,
+        linkedAt: d.linkedAt,
+        quiet:
+          (d.batteryPercent !== null && d.batteryPercent <= QUIET_BATTERY_PERCENT) ||
+          offline.get(d.householdId) === true,
+      }));
+    },
+  };
 }
 
 /** Blood-pressure bands at stage 2 or above: ACC/AHA `stage_2`, ESC 2024 `hypertension` (trends' schemes). */
@@ -376,17 +408,7 @@ export function buildApp(deps: AppDeps): ApiApp {
         };
       },
     }),
-    devices: {
-      devicesOf: async (accounts) =>
-        (await devicesOwnedBy(deps.db, accounts)).map((d) => ({
-          accountId: d.accountId,
-          deviceId: d.deviceId,
-          kind: d.kind,
-          linkedAt: d.linkedAt,
-          // A nearly flat battery explains a device's silence (docs/crm.md "Churn").
-          quiet: d.batteryPercent !== null && d.batteryPercent <= QUIET_BATTERY_PERCENT,
-        })),
-    },
+    devices: crmDeviceOwnership(deps.db, now),
     signups: {
       signedUpAt: async (accounts) => {
         const identity = createIdentityService(deps.db, now);

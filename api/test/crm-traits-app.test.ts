@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crmDeviceOwnership } from '../src/app.js';
 import {
   type ApiApp,
   buildApp,
@@ -107,5 +108,29 @@ describe('CRM activity consumer in the app', () => {
       [ACCT],
     );
     expect(flags).toEqual([{ flag: 'bp_stage2', count: 1 }]);
+  });
+
+  it('calls a device quiet when its battery is nearly flat or its household’s gateways went offline', async () => {
+    const owned = crmDeviceOwnership(db, Date.now);
+    const quiet = async () =>
+      Object.fromEntries((await owned.devicesOf([ACCT])).map((d) => [d.deviceId, d.quiet]));
+    // The demo gateway never reported a status: nothing is known, nothing is quiet.
+    expect(await quiet()).toEqual({
+      dev_demo_wristband: false,
+      dev_demo_bpcuff: false,
+      dev_demo_scale: false,
+    });
+    await db.query(
+      `INSERT INTO gateway_presence (gateway_id, online, since, updated_at) VALUES ('gw_demo', false, now(), now())`,
+    );
+    expect(await quiet()).toEqual({ dev_demo_wristband: true, dev_demo_bpcuff: true, dev_demo_scale: true });
+    await db.query(`UPDATE gateway_presence SET online = true WHERE gateway_id = 'gw_demo'`);
+    await db.query(`UPDATE devices SET battery_percent = 8 WHERE id = 'dev_demo_bpcuff'`);
+    expect(await quiet()).toEqual({
+      dev_demo_wristband: false,
+      dev_demo_bpcuff: true,
+      dev_demo_scale: false,
+    });
+    expect(await owned.devicesOf(['acct_nobody'])).toEqual([]);
   });
 });

@@ -25,6 +25,7 @@ export const devicesAccountMover: AccountMover = {
 export interface OwnedDevice {
   accountId: string;
   deviceId: string;
+  householdId: string;
   kind: string;
   linkedAt: Date;
   batteryPercent: number | null;
@@ -39,6 +40,7 @@ export async function devicesOwnedBy(sql: SqlClient, accounts: readonly string[]
       out.push({
         accountId,
         deviceId: d.id,
+        householdId: d.household_id,
         kind: d.kind,
         linkedAt: new Date(d.created_at),
         batteryPercent: d.battery_percent,
