@@ -206,6 +206,10 @@ function contract(name: string, open: () => Promise<Database>) {
         'http://example.com/x',
         'https://[fe80::1]/',
         'https://u:p@127.0.0.1/',
+        'https://[::ffff:10.0.0.1]/',
+        'https://100.64.1.1/',
+        'ftp://93.184.215.14/',
+        'not a url',
       ])
         expect(await codeOf(dst.service.create(org, { ...base, kind: 'webhook', url }))).toBe(
           'API_ERR_CRM_WEBHOOK_URL',

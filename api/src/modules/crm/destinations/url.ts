@@ -34,7 +34,14 @@ for (const [net, bits] of [
 
 const isLoopback = (a: string) => a === '::1' || a.startsWith('127.');
 
-export type UrlCheck = (raw: string, allowLoopback: boolean) => Promise<URL>;
+/** The URL and the one address it was checked at: the connection goes there and nowhere else. */
+export interface CheckedUrl {
+  url: URL;
+  address: string;
+  family: 4 | 6;
+}
+
+export type UrlCheck = (raw: string, allowLoopback: boolean) => Promise<CheckedUrl>;
 
 export const checkWebhookUrl: UrlCheck = async (raw, allowLoopback) => {
   const refuse = (reason: string) =>
@@ -55,10 +62,13 @@ export const checkWebhookUrl: UrlCheck = async (raw, allowLoopback) => {
           throw refuse('unresolvable');
         },
       );
-  const loopbackOnly = addresses.length > 0 && addresses.every(isLoopback);
-  if (allowLoopback && loopbackOnly && (url.protocol === 'http:' || url.protocol === 'https:')) return url;
+  const first = addresses[0];
+  if (first === undefined) throw refuse('unresolvable');
+  const checked = { url, address: first, family: isIP(first) === 6 ? 6 : 4 } as const;
+  const loopbackOnly = addresses.every(isLoopback);
+  if (allowLoopback && loopbackOnly && (url.protocol === 'http:' || url.protocol === 'https:')) return checked;
   if (url.protocol !== 'https:') throw refuse('not_https');
   for (const a of addresses)
     if (blocked.check(a, isIP(a) === 6 ? 'ipv6' : 'ipv4')) throw refuse('private_address');
-  return url;
+  return checked;
 };

@@ -1,6 +1,9 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import type { DestinationsRepository } from '../repository/destinations.js';
-import { checkWebhookUrl, type UrlCheck } from './url.js';
+import { type CheckedUrl, checkWebhookUrl, type UrlCheck } from './url.js';
 
 /**
  * Delivery of a webhook destination's entered/exited events (issue 16 §7), from its durable queue
@@ -27,12 +30,46 @@ export interface DeliveryDeps {
   allowLoopback?: boolean;
   checkUrl?: UrlCheck;
   timeoutMs?: number;
-  fetch?: typeof fetch;
+}
+
+/**
+ * One POST to the address the URL was checked at (the name is not resolved again, so DNS rebinding cannot
+ * move it to an internal host), never following a redirect, bounded by `timeoutMs`; the answer's body is not
+ * read. Resolves to the status, or rejects with the network error.
+ */
+function post(target: CheckedUrl, headers: Record<string, string>, body: string, timeoutMs: number) {
+  const pinned: LookupFunction = (_host, options, callback) => {
+    // Node asks with `all: true` when autoSelectFamily is on; answer in the shape it asked for.
+    if ((options as { all?: boolean }).all)
+      (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+        { address: target.address, family: target.family },
+      ]);
+    else callback(null, target.address, target.family);
+  };
+  const request = (target.url.protocol === 'https:' ? https : http).request;
+  return new Promise<number>((resolve, reject) => {
+    const req = request(
+      target.url,
+      {
+        method: 'POST',
+        lookup: pinned,
+        agent: false,
+        timeout: timeoutMs,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export function createDestinationDelivery(deps: DeliveryDeps) {
   const checkUrl = deps.checkUrl ?? checkWebhookUrl;
-  const doFetch = deps.fetch ?? fetch;
   return {
     /** Sends what is due; returns how many were delivered. */
     async deliverDue(limit = 50): Promise<number> {
@@ -46,25 +83,23 @@ export function createDestinationDelivery(deps: DeliveryDeps) {
         let error: string | null = null;
         try {
           if (!d?.url || !d.secret) throw new Error('destination has no url');
-          const url = await checkUrl(d.url, deps.allowLoopback ?? false);
+          const target = await checkUrl(d.url, deps.allowLoopback ?? false);
           // The signed timestamp is the wall clock at sending: receivers compare it with theirs (Standard
           // Webhooks "Verifying webhook authenticity", a 5-minute tolerance), whatever clock schedules the queue.
           const sentAt = new Date(Date.now());
           const signature = new Webhook(d.secret).sign(e.eventId, sentAt, e.body);
-          const res = await doFetch(url, {
-            method: 'POST',
-            redirect: 'manual',
-            headers: {
+          status = await post(
+            target,
+            {
               'content-type': 'application/json',
+              'user-agent': 'Linkwell-CRM/1',
               'webhook-id': e.eventId,
               'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
               'webhook-signature': signature,
             },
-            body: e.body,
-            signal: AbortSignal.timeout(deps.timeoutMs ?? 15_000),
-          });
-          status = res.status;
-          await res.body?.cancel();
+            e.body,
+            deps.timeoutMs ?? 15_000,
+          );
         } catch (err) {
           // Only the reason's class goes to the log: never a body or a secret.
           error = err instanceof Error ? err.name : 'error';
