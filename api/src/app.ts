@@ -71,7 +71,12 @@ import {
   gatewayOperationsRoutes,
 } from './modules/gateways/index.js';
 import { householdsAccountMover, householdsModule } from './modules/households/index.js';
-import { createIdentityService, createMergeService, identityModule } from './modules/identity/index.js';
+import {
+  contactClaimsOf,
+  createIdentityService,
+  createMergeService,
+  identityModule,
+} from './modules/identity/index.js';
 import { inboxModule } from './modules/inbox/index.js';
 import {
   countOAuthEvents,
@@ -429,15 +434,7 @@ export function buildApp(deps: AppDeps): ApiApp {
   const appDirectory = oauthAppDirectory(deps.db, now);
   const crmDestinations = destinationsFor(deps.db, {
     consents: createConsentService(deps.db, now),
-    contacts: async (accounts) => {
-      const identity = createIdentityService(deps.db, now);
-      const out = new Map<string, { emails: string[]; phones: string[] }>();
-      for (const id of accounts) {
-        const emails = (await identity.identities(id)).flatMap((i) => (i.email ? [i.email] : []));
-        out.set(id, { emails, phones: [] });
-      }
-      return out;
-    },
+    contacts: (accounts) => contactClaimsOf(deps.db, accounts),
     subjectFor: async (clientId, accountId) => {
       const sector = await appDirectory.sector(clientId);
       return sector === undefined ? null : pairwiseSubject(oauth.secrets.pairwisePepper, sector, accountId);

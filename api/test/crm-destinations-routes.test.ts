@@ -55,7 +55,7 @@ describe('CRM destination routes', () => {
     const all = fx.profiles.map((p) => p.account_id);
     await db.query('INSERT INTO accounts (id, display_name) SELECT a, a FROM unnest($1::text[]) AS a', [all]);
     // Every fixture person consents to marketing for `acme` (usage and contact) and to the CRM's profiling;
-    // contact claims come from a linked identity's e-mail.
+    // contact claims come from a linked identity's e-mail and phone_number.
     for (const [category, recipient] of [
       ['usage', 'acme'],
       ['contact', 'acme'],
@@ -71,7 +71,8 @@ describe('CRM destination routes', () => {
     await db.query(
       `INSERT INTO identities (id, account_id, provider, issuer, subject, claims, email_trusted, linked_at, last_used_at)
        SELECT 'idn_' || a, a, 'google', 'https://accounts.example', a,
-              jsonb_build_object('email', ' ' || upper(a) || '@Example.com'), true, now(), now()
+              jsonb_build_object('email', ' ' || upper(a) || '@Example.com',
+                                 'phone_number', '+1 (415) 555-' || right(a, 4)), true, now(), now()
          FROM unnest($1::text[]) AS a`,
       [all],
     );
@@ -135,7 +136,7 @@ describe('CRM destination routes', () => {
     const lines = file.body.split('\r\n');
     expect(lines[0]).toMatch(/^email_sha256,phone_sha256,/);
     expect(lines.length - 2).toBe(members);
-    expect(file.body).toContain(sha('acct_00002@example.com'));
+    expect(file.body).toContain(`${sha('acct_00002@example.com')},${sha('14155550002')},`);
     expect(file.body).not.toMatch(/@|acct_/);
     const got = await req(marketer, 'GET', `${base}/destinations/${d.id}`);
     expect(got.json<Json>()).toMatchObject({
