@@ -54,7 +54,8 @@ describe('GET /v1/profiles/{id}/traits', () => {
     });
 
   beforeAll(async () => {
-    stack = await startIdentityStack();
+    // A small per-client budget, so the last test can spend it (docs/oauth.md "Rate limits").
+    stack = await startIdentityStack({ appRateLimits: { perClientPerMinute: 10, perPersonPerHour: 1000 } });
     admin = await signInAs(stack, 'Li Wei');
     person = await signInAs(stack, 'Alex Morgan');
     stranger = await signInWith(stack, 'apple', 'Sam Taylor');
@@ -219,5 +220,16 @@ describe('GET /v1/profiles/{id}/traits', () => {
       headers: { authorization: `Bearer ${tokenA}` },
     });
     expect(other.status).toBe(403);
+  });
+
+  it('counts Profile API calls against the client’s request budget: 429 once it is spent', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++)
+      statuses.push((await apiGet(stack, tokenB, `/v1/profiles/x${i}/traits`)).status);
+    expect(statuses).toContain(404);
+    const limited = await apiGet(stack, tokenB, '/v1/profiles/again/traits');
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('API_ERR_RATE_LIMITED');
+    expect(limited.headers.get('retry-after')).not.toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerTokenOf, unauthorized } from '../../../auth/guard.js';
 import { requireMarketer } from '../../../auth/marketer.js';
 import { ApiError } from '../../../errors.js';
@@ -39,7 +39,7 @@ const syncJson = (r: SyncResult) => ({
  * server. A token acting for a person (an app's authorization-code token) is not an integration; first-party
  * and marketer tokens never verify here (another issuer; the marketer guard refuses those first).
  */
-async function integrationClient(request: FastifyRequest): Promise<string> {
+async function integrationClient(request: FastifyRequest, reply: FastifyReply): Promise<string> {
   const token = bearerTokenOf(request.headers.authorization);
   if (token === undefined) throw unauthorized('missing');
   const verifier = request.server.appTokens;
@@ -47,6 +47,16 @@ async function integrationClient(request: FastifyRequest): Promise<string> {
   const found = await verifier.verify(token);
   if (found.accountId !== null)
     throw new ApiError('API_ERR_CRM_PROFILE_CLIENT_ONLY', 'the Profile API takes a client-credentials token');
+  // The app's request budget counts here too (docs/oauth.md "Rate limits"), keyed by the client: it also
+  // bounds how fast an integration can try subjects. No person stands behind the token, so no account id.
+  request.principal = {
+    accountId: '',
+    scopes: found.scopes,
+    sessionId: null,
+    via: 'app',
+    app: { clientId: found.clientId, subject: found.subject, grantId: null },
+  };
+  await request.server.appRateLimit?.(request, reply);
   return found.clientId;
 }
 
@@ -87,8 +97,8 @@ export const destinationsRoutes: FastifyPluginAsyncTypebox<DestinationsRoutesOpt
       .send(f.csv);
   });
 
-  app.get('/v1/profiles/:id/traits', { schema: s.profileTraitsRoute }, async (request) => {
-    const clientId = await integrationClient(request);
+  app.get('/v1/profiles/:id/traits', { schema: s.profileTraitsRoute }, async (request, reply) => {
+    const clientId = await integrationClient(request, reply);
     return { id: request.params.id, traits: await svc.profileTraits(clientId, request.params.id) };
   });
 };

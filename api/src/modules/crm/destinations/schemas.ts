@@ -112,5 +112,6 @@ export const profileTraitsRoute = {
   response: {
     200: Type.Object({ id: Type.String(), traits: Type.Record(Type.String(), Type.Unknown()) }),
     ...errors,
+    429: ProblemResponse,
   },
 };

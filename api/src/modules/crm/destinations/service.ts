@@ -531,11 +531,6 @@ export function createDestinationsService(deps: DestinationsDeps) {
       }
       throw notFound();
     },
-
-    /** For the webhook worker. */
-    async destination(id: string) {
-      return (await repo.list()).find((d) => d.id === id);
-    },
   };
 }
 

@@ -66,7 +66,8 @@ export const checkWebhookUrl: UrlCheck = async (raw, allowLoopback) => {
   if (first === undefined) throw refuse('unresolvable');
   const checked = { url, address: first, family: isIP(first) === 6 ? 6 : 4 } as const;
   const loopbackOnly = addresses.every(isLoopback);
-  if (allowLoopback && loopbackOnly && (url.protocol === 'http:' || url.protocol === 'https:')) return checked;
+  if (allowLoopback && loopbackOnly && (url.protocol === 'http:' || url.protocol === 'https:'))
+    return checked;
   if (url.protocol !== 'https:') throw refuse('not_https');
   for (const a of addresses)
     if (blocked.check(a, isIP(a) === 6 ? 'ipv6' : 'ipv4')) throw refuse('private_address');
