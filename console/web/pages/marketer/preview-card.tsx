@@ -2,6 +2,8 @@ import type { Preview } from '../../api/marketer-types.js';
 import { useI18n } from '../../i18n/context.js';
 import { SensitivityBadge } from './catalog.js';
 import { countText, destinationLabel, isSuppressed, verdictLabel } from './labels.js';
+import { DD, FACTS } from './styles.js';
+import { TableScroll } from './table-scroll.js';
 
 /**
  * A preview's answer: the size (a count below k arrives as `<100` and is shown exactly so), the people the
@@ -17,25 +19,27 @@ export function PreviewCard({ preview, stale }: { preview: Preview; stale: boole
           {t('marketer.preview.title')}
         </h3>
         {stale && <p class="muted">{t('marketer.preview.stale')}</p>}
-        <dl class="facts">
+        <dl style={FACTS}>
           <dt>{t('marketer.preview.size')}</dt>
-          <dd>
+          <dd style={DD}>
             <output data-testid="preview-size">{countText(locale, preview.size)}</output>
             {isSuppressed(preview.size) && (
               <span class="muted small"> {t('marketer.preview.suppressed')}</span>
             )}
           </dd>
           <dt>{t('marketer.preview.excluded')}</dt>
-          <dd data-testid="preview-excluded">{countText(locale, preview.excluded_by_consent)}</dd>
+          <dd style={DD} data-testid="preview-excluded">
+            {countText(locale, preview.excluded_by_consent)}
+          </dd>
           <dt>{t('marketer.preview.sensitivity')}</dt>
-          <dd>
+          <dd style={DD}>
             <SensitivityBadge sensitivity={preview.max_sensitivity} />
           </dd>
           <dt>{t('marketer.preview.consents')}</dt>
-          <dd>{preview.consents.length === 0 ? '–' : i18n.list(preview.consents)}</dd>
+          <dd style={DD}>{preview.consents.length === 0 ? '–' : i18n.list(preview.consents)}</dd>
         </dl>
         {preview.cached && <p class="muted small">{t('marketer.preview.cached')}</p>}
-        <div class="table-scroll">
+        <TableScroll label={t('marketer.preview.verdicts')}>
           <table class="trend-table" data-testid="verdicts">
             <caption>{t('marketer.preview.verdicts')}</caption>
             <thead>
@@ -56,7 +60,7 @@ export function PreviewCard({ preview, stale }: { preview: Preview; stale: boole
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </div>
     </section>
   );

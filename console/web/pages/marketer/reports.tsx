@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n/context.js';
 import { Loaded } from '../account/loaded.js';
 import { countText, percent, valueLabel } from './labels.js';
 import { BAR_FILL, BAR_TRACK, LIST } from './styles.js';
+import { TableScroll } from './table-scroll.js';
 import { useCrm } from './use-crm.js';
 
 const month = (offset: number) => {
@@ -67,7 +68,7 @@ function TierMigrationReport({ client }: { client: CrmClient }) {
         {(m) => {
           const max = Math.max(0, ...m.cells.flat().filter((c): c is number => typeof c === 'number'));
           return (
-            <div class="table-scroll">
+            <TableScroll label={t('marketer.reports.migration')}>
               <table class="trend-table heat-map">
                 <caption>{t('marketer.reports.migrationCaption', { from: m.from, to: m.to })}</caption>
                 <thead>
@@ -96,7 +97,7 @@ function TierMigrationReport({ client }: { client: CrmClient }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           );
         }}
       </Loaded>

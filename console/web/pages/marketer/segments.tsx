@@ -8,6 +8,7 @@ import { Loaded } from '../account/loaded.js';
 import { SensitivityBadge } from './catalog.js';
 import { countText } from './labels.js';
 import { SizeChart } from './size-chart.js';
+import { TableScroll } from './table-scroll.js';
 import { useCrm } from './use-crm.js';
 
 const DAY_MS = 86_400_000;
@@ -40,7 +41,7 @@ function Membership({ client, segment }: { client: CrmClient; segment: Segment }
           ) : (
             <>
               <SizeChart sizes={points} />
-              <div class="table-scroll">
+              <TableScroll label={t('marketer.segments.sizesCaption')}>
                 <table class="trend-table">
                   <caption>{t('marketer.segments.sizesCaption')}</caption>
                   <thead>
@@ -63,7 +64,7 @@ function Membership({ client, segment }: { client: CrmClient; segment: Segment }
                     })}
                   </tbody>
                 </table>
-              </div>
+              </TableScroll>
             </>
           )
         }

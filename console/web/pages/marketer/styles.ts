@@ -19,7 +19,17 @@ export const LIST = {
   padding: 0,
   margin: '0.5rem 0',
   display: 'grid',
+  // A grid track's automatic minimum is its content's; minmax(0, …) lets long pickers wrap instead.
+  gridTemplateColumns: 'minmax(0, 1fr)',
   gap: '0.5rem',
+} as const;
+
+/** A term–value list whose terms wrap on a phone (the console's .facts keeps terms on one line). */
+export const FACTS = {
+  display: 'grid',
+  gridTemplateColumns: 'minmax(0, 2fr) minmax(0, 3fr)',
+  gap: '0.125rem 1rem',
+  margin: '0.5rem 0',
 } as const;
 
 export const BAR_TRACK = {
@@ -41,3 +51,5 @@ export const TABS = {
   flexWrap: 'wrap',
   gap: '0.5rem',
 } as const;
+
+export const DD = { margin: 0 } as const;
