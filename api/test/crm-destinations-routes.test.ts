@@ -138,6 +138,9 @@ describe('CRM destination routes', () => {
     expect(lines.length - 2).toBe(members);
     expect(file.body).toContain(`${sha('acct_00002@example.com')},${sha('14155550002')},`);
     expect(file.body).not.toMatch(/@|acct_/);
+    const deliveries = await req(marketer, 'GET', `${base}/destinations/${d.id}/deliveries`);
+    expect(deliveries.statusCode).toBe(400);
+    expect(deliveries.json<Json>().code).toBe('API_ERR_CRM_DESTINATION_INVALID');
     const got = await req(marketer, 'GET', `${base}/destinations/${d.id}`);
     expect(got.json<Json>()).toMatchObject({
       id: d.id,

@@ -424,7 +424,8 @@ function contract(name: string, open: () => Promise<Database>) {
         await dst.delivery.deliverDue(1000);
         expect(rx.got.filter((m) => m.type === 'crm.audience.entered').length).toBe(eligible().length);
         expect(rx.refused()).toBe(0);
-        const log = await dst.repo.deliveries(hook.id);
+        const log = await dst.service.deliveries(org, hook.id);
+        expect(await codeOf(dst.service.deliveries(org, csv.id))).toBe('API_ERR_CRM_DESTINATION_INVALID');
         expect(log.filter((l) => l.status === 500)).toHaveLength(1);
         expect(log.filter((l) => l.delivered).length).toBe(eligible().length + 1);
         for (const m of rx.got)

@@ -150,6 +150,7 @@ describe('with InfluxDB unreachable (closed loopback port)', () => {
       '/v1/consents/withdraw',
       '/v1/crm/orgs/{org}/destinations',
       '/v1/crm/orgs/{org}/destinations/{destination}',
+      '/v1/crm/orgs/{org}/destinations/{destination}/deliveries',
       '/v1/crm/orgs/{org}/destinations/{destination}/file',
       '/v1/crm/orgs/{org}/destinations/{destination}/segments',
       '/v1/crm/orgs/{org}/destinations/{destination}/sync',

@@ -97,6 +97,17 @@ export const destinationsRoutes: FastifyPluginAsyncTypebox<DestinationsRoutesOpt
       .send(f.csv);
   });
 
+  app.get(`${base}/:destination/deliveries`, { schema: s.deliveriesRoute, ...pre }, async (request) => ({
+    deliveries: (await svc.deliveries(request.params.org, request.params.destination)).map((d) => ({
+      event_id: d.eventId,
+      type: d.type,
+      attempt: d.attempt,
+      status: d.status,
+      error: d.error,
+      delivered: d.delivered,
+    })),
+  }));
+
   app.get('/v1/profiles/:id/traits', { schema: s.profileTraitsRoute }, async (request, reply) => {
     const clientId = await integrationClient(request, reply);
     return { id: request.params.id, traits: await svc.profileTraits(clientId, request.params.id) };

@@ -103,6 +103,26 @@ export const fileRoute = {
   params: destParams,
   response: { 200: Type.String({ description: 'text/csv (RFC 4180)' }), ...errors },
 };
+export const deliveriesRoute = {
+  ...guarded,
+  summary: "A webhook destination's delivery log: every attempt of every event, oldest first",
+  params: destParams,
+  response: {
+    200: Type.Object({
+      deliveries: Type.Array(
+        Type.Object({
+          event_id: Type.String(),
+          type: Type.String(),
+          attempt: Type.Integer(),
+          status: Type.Union([Type.Integer(), Type.Null()]),
+          error: Type.Union([Type.String(), Type.Null()]),
+          delivered: Type.Boolean(),
+        }),
+      ),
+    }),
+    ...errors,
+  },
+};
 export const profileTraitsRoute = {
   security: [{ bearerAuth: [] }],
   tags,

@@ -460,6 +460,15 @@ export function createDestinationsService(deps: DestinationsDeps) {
       return repo.syncs(id, limit);
     },
 
+    async deliveries(orgId: string, id: string) {
+      const d = await mustGet(orgId, id);
+      if (d.kind !== 'webhook')
+        throw new ApiError('API_ERR_CRM_DESTINATION_INVALID', 'only webhook destinations deliver events', {
+          path: '/kind',
+        });
+      return repo.deliveries(d.id);
+    },
+
     async latestCsv(orgId: string, id: string) {
       const d = await mustGet(orgId, id);
       if (!isAd(d.kind))
