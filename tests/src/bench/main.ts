@@ -269,6 +269,12 @@ program
   .option('--pglite-profiles <n>', 'profiles on PGlite (0 skips it)', count, 200_000)
   .option('--rounds <n>', 'timed segment evaluations (median reported)', int, 5)
   .option('--no-recompute', 'skip trait computation’s recompute and incremental update')
+  .option(
+    '--recompute-limit <s>',
+    'seconds the recompute may take before it is recorded as not finished',
+    int,
+    300,
+  )
   .option('--out <file>', 'JSON results file', 'bench-results/segments.json')
   .action(
     async (o: {
@@ -276,6 +282,7 @@ program
       pgliteProfiles: number;
       rounds: number;
       recompute: boolean;
+      recomputeLimit: number;
       out: string;
     }) => {
       const r = await runSegmentsBench({
@@ -283,6 +290,7 @@ program
         pgliteProfiles: o.pgliteProfiles,
         rounds: o.rounds,
         recompute: o.recompute,
+        recomputeLimitS: o.recomputeLimit,
         outFile: resolve(o.out),
         log,
       });

@@ -246,6 +246,10 @@ function walk(b: Builder, rule: unknown, path: string, depth: number, chain: rea
       if (rules.length > RULE_LIMITS.listLength)
         fail('API_ERR_CRM_RULE_TOO_LARGE', `${path}/rules`, `more than ${RULE_LIMITS.listLength} rules`);
       const parts = rules.map((r, i) => walk(b, r, `${path}/rules/${i}`, depth + 1, chain));
+      // Subqueries last: AND and OR stop at the first deciding operand, and where the rule is a column
+      // (preview, the differencing scan) PostgreSQL keeps the written order. Neither has side effects.
+      const dear = (sql: string) => (sql.includes('(SELECT') ? 1 : 0);
+      parts.sort((x, y) => dear(x) - dear(y));
       return `(${parts.join(rule.kind === 'and' ? ' AND ' : ' OR ')})`;
     }
     case 'not':
