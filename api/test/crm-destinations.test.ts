@@ -472,7 +472,12 @@ function contract(name: string, open: () => Promise<Database>) {
         client_id: 'client_a',
         segments: [s.id],
       });
-      await dst.service.sync(org, d.id);
+      // "Sync now" twice at once: one sync at a time per destination, so the people enter once.
+      const both = await Promise.all([dst.service.sync(org, d.id), dst.service.sync(org, d.id)]);
+      const held = (await dst.repo.members(d.id)).size;
+      // Everyone eligible but the person who withdrew in the test before.
+      expect(held).toBe(eligible().length - 1);
+      expect(both.map((r) => r.entered).sort((a, b) => a - b)).toEqual([0, held]);
       const member = eligible()[0]!;
       const sub = await subjectFor('client_a', member);
       const traits = await dst.service.profileTraits('client_a', sub);

@@ -307,7 +307,29 @@ export function createDestinationsService(deps: DestinationsDeps) {
     return gone.length;
   }
 
-  async function sync(orgId: string, id: string): Promise<SyncResult> {
+  /**
+   * One sync or removal at a time per destination in this process: "sync now" and the background cycle would
+   * otherwise diff against the same copy and both send the same entries. (Several API processes running the
+   * cycle are not serialised; run it in one.)
+   */
+  const running = new Map<string, Promise<unknown>>();
+  function serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const before = running.get(id) ?? Promise.resolve();
+    const next = before.then(fn, fn);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    running.set(id, settled);
+    void settled.then(() => {
+      if (running.get(id) === settled) running.delete(id);
+    });
+    return next;
+  }
+
+  const sync = (orgId: string, id: string) => serial(id, () => syncOnce(orgId, id));
+
+  async function syncOnce(orgId: string, id: string): Promise<SyncResult> {
     const d = await mustGet(orgId, id);
     const at = now();
     const held = await repo.members(d.id);
@@ -499,12 +521,14 @@ export function createDestinationsService(deps: DestinationsDeps) {
           const held = await repo.members(d.id);
           const theirs = [...withdrawn].filter((a) => held.has(a));
           if (!theirs.length) continue;
-          const keep = new Set(await holdingAll(pairsFor(d, await segmentPurposes(d.orgId, d)), theirs));
-          removed += await removeFrom(
-            d,
-            theirs.filter((a) => !keep.has(a)),
-            now(),
-          );
+          removed += await serial(d.id, async () => {
+            const keep = new Set(await holdingAll(pairsFor(d, await segmentPurposes(d.orgId, d)), theirs));
+            return removeFrom(
+              d,
+              theirs.filter((a) => !keep.has(a)),
+              now(),
+            );
+          });
         }
       }
       await repo.setCursor('consents', position);
