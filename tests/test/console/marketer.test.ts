@@ -273,9 +273,32 @@ describe('the marketer area in Chromium', { timeout: 180_000 }, () => {
   });
 
   it('shows the reports with cells below k as <100', async () => {
+    // Grade history as the trait run records it: the 150 matching people went from B last month to A this
+    // month, 30 others stayed at C.
+    const month = (offset: number) => {
+      const d = new Date();
+      d.setUTCDate(1);
+      d.setUTCMonth(d.getUTCMonth() + offset);
+      return d.toISOString().slice(0, 10);
+    };
+    const moved = [...people(0, 40, MATCH), ...people(1000, 110, MATCH)].map((p) => p.id);
+    const stayed = people(100, 30, MATCH).map((p) => p.id);
+    await stack.db.query(
+      `INSERT INTO crm_grade_history (month, account_id, grade)
+       SELECT m.month::date, t.id, CASE WHEN t.stayed THEN 'C' WHEN m.month = $3 THEN 'B' ELSE 'A' END
+         FROM unnest($1::text[], $2::boolean[]) AS t(id, stayed) CROSS JOIN (VALUES ($3), ($4)) AS m(month)`,
+      [[...moved, ...stayed], [...moved.map(() => false), ...stayed.map(() => true)], month(-1), month(0)],
+    );
     await page.getByRole('link', { name: 'Reports' }).click();
     await page.waitForURL(area('reports'));
     await settled(page);
+    const heat = page.getByTestId('tier-migration').getByRole('table');
+    await heat.getByRole('row', { name: /^B / }).waitFor();
+    const cells = await heat.locator('tbody td').allTextContents();
+    // Rows are last month's grade, columns this month's, A–F: B → A is cell 6.
+    expect(cells).toHaveLength(36);
+    expect(cells[6]).toBe('150');
+    expect(cells.filter((_c, i) => i !== 6)).toEqual(Array(35).fill('<100'));
     const funnel = page.getByTestId('funnel');
     await funnel.getByText('At risk: 180').waitFor();
     await funnel.getByText('Active: <100').waitFor();
