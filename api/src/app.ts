@@ -43,6 +43,7 @@ import {
   crmDestinationsModule,
   crmSegmentsModule,
   type DeviceOwnership,
+  destinationSecretKey,
   destinationsFor,
   type TraitsConfig,
 } from './modules/crm/index.js';
@@ -440,6 +441,7 @@ export function buildApp(deps: AppDeps): ApiApp {
       return sector === undefined ? null : pairwiseSubject(oauth.secrets.pairwisePepper, sector, accountId);
     },
     now,
+    secretKey: destinationSecretKey(oauth.secrets.secretKey),
     ...(deps.crmDestinations?.allowLoopback ? { allowLoopback: true } : {}),
   });
   app.register(crmDestinationsModule, { service: crmDestinations.service });

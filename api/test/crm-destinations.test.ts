@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RunningPostgres, startPostgres } from '@linkwell/tests/harness';
@@ -11,6 +11,7 @@ import { createConsentManagement, createConsentService } from '../src/modules/co
 import {
   type ContactClaims,
   csvField,
+  destinationSecretKey,
   destinationsFor,
   normaliseEmail,
   normalisePhone,
@@ -163,6 +164,7 @@ function contract(name: string, open: () => Promise<Database>) {
         contacts,
         subjectFor,
         now,
+        secretKey: destinationSecretKey(randomBytes(32)),
         allowLoopback: true,
       });
     });
@@ -394,6 +396,14 @@ function contract(name: string, open: () => Promise<Database>) {
           segments: [s.id],
         });
         secret = hook.secret!;
+        expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+        // At rest the secret is sealed, never stored as issued.
+        const { rows } = await db.query<{ secret: string }>(
+          'SELECT secret FROM crm_destinations WHERE destination_id = $1',
+          [hook.id],
+        );
+        expect(rows[0]!.secret).toMatch(/^v1\./);
+        expect(rows[0]!.secret).not.toContain(secret.slice(6, 20));
         const csv = await dst.service.create(org, {
           name: 'csv',
           kind: 'hashed_csv',

@@ -43,6 +43,7 @@ export {
   type DestinationsRoutesOptions,
   destinationsRoutes as crmDestinationsModule,
 } from './destinations/routes.js';
+export { destinationSecretKey } from './destinations/sealed.js';
 export {
   type ContactClaims,
   createDestinationsService,

@@ -14,6 +14,7 @@ import {
   verdict,
 } from '../segments/verdict.js';
 import { normaliseEmail, normalisePhone, sha256Hex, toCsv } from './csv.js';
+import { seal, unseal } from './sealed.js';
 import { checkWebhookUrl, type UrlCheck } from './url.js';
 
 /**
@@ -57,6 +58,8 @@ export interface DestinationsDeps {
   /** The pairwise subject an OAuth client knows a person by (oauth context, OIDC Core §8.1). */
   subjectFor: (clientId: string, accountId: string) => Promise<string | null>;
   now: () => number;
+  /** Seals webhook destination secrets at rest (`destinationSecretKey` of the platform key). */
+  secretKey: Buffer;
   newId?: () => string;
   /** Webhook URLs on loopback and plain http (tests and sandbox only). */
   allowLoopback?: boolean;
@@ -231,7 +234,7 @@ export function createDestinationsService(deps: DestinationsDeps) {
 
   /** A per-destination pseudonym for webhook events: HMAC of the account under the destination's secret. */
   const pseudonym = (d: DestinationRow, accountId: string) =>
-    createHmac('sha256', d.secret ?? d.id)
+    createHmac('sha256', d.secret === null ? d.id : unseal(deps.secretKey, d.secret))
       .update(accountId)
       .digest('base64url');
 
@@ -442,7 +445,7 @@ export function createDestinationsService(deps: DestinationsDeps) {
         k,
         clientId,
         url,
-        secret,
+        secret: secret === null ? null : seal(deps.secretKey, secret),
         createdAt: now(),
         segments: [],
       };

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import type { DestinationsRepository } from '../repository/destinations.js';
+import { unseal } from './sealed.js';
 import { type CheckedUrl, checkWebhookUrl, type UrlCheck } from './url.js';
 
 /**
@@ -27,6 +28,7 @@ const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
 export interface DeliveryDeps {
   repo: DestinationsRepository;
   now: () => number;
+  secretKey: Buffer;
   allowLoopback?: boolean;
   checkUrl?: UrlCheck;
   timeoutMs?: number;
@@ -87,7 +89,7 @@ export function createDestinationDelivery(deps: DeliveryDeps) {
           // The signed timestamp is the wall clock at sending: receivers compare it with theirs (Standard
           // Webhooks "Verifying webhook authenticity", a 5-minute tolerance), whatever clock schedules the queue.
           const sentAt = new Date(Date.now());
-          const signature = new Webhook(d.secret).sign(e.eventId, sentAt, e.body);
+          const signature = new Webhook(unseal(deps.secretKey, d.secret)).sign(e.eventId, sentAt, e.body);
           status = await post(
             target,
             {

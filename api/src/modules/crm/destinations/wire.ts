@@ -15,6 +15,7 @@ export function destinationsFor(
   const delivery = createDestinationDelivery({
     repo,
     now: deps.now,
+    secretKey: deps.secretKey,
     ...(deps.allowLoopback === undefined ? {} : { allowLoopback: deps.allowLoopback }),
     ...(deps.checkUrl ? { checkUrl: deps.checkUrl } : {}),
   });
