@@ -1,4 +1,5 @@
 import type { SqlClient } from '../../db/sql-client.js';
+import { createIdentityRepository } from './repository.js';
 
 /**
  * The contact claims (e-mail, and the OIDC `phone_number` claim where a provider asserted one) of accounts'
@@ -11,11 +12,7 @@ export async function contactClaimsOf(
 ): Promise<Map<string, { emails: string[]; phones: string[] }>> {
   const out = new Map<string, { emails: string[]; phones: string[] }>();
   if (accountIds.length === 0) return out;
-  const { rows } = await sql.query<{ account_id: string; email: string | null; phone: string | null }>(
-    `SELECT account_id, claims->>'email' AS email, claims->>'phone_number' AS phone FROM identities
-      WHERE account_id = ANY($1::text[]) ORDER BY account_id, linked_at, id`,
-    [[...accountIds]],
-  );
+  const rows = await createIdentityRepository(sql).contactClaimsOf(accountIds);
   for (const r of rows) {
     const c = out.get(r.account_id) ?? { emails: [], phones: [] };
     if (r.email) c.emails.push(r.email);

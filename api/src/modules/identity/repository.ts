@@ -71,6 +71,15 @@ export function createIdentityRepository(sql: SqlClient) {
         subject,
       ]),
     identity: (id: string) => one<IdentityRow>('SELECT * FROM identities WHERE id = $1', [id]),
+    /** The email and OIDC phone_number claims of these accounts' identities, oldest link first (contacts.ts). */
+    contactClaimsOf: async (accountIds: readonly string[]) =>
+      (
+        await sql.query<{ account_id: string; email: string | null; phone: string | null }>(
+          `SELECT account_id, claims->>'email' AS email, claims->>'phone_number' AS phone FROM identities
+            WHERE account_id = ANY($1::text[]) ORDER BY account_id, linked_at, id`,
+          [[...accountIds]],
+        )
+      ).rows,
     identitiesOf: async (accountId: string) =>
       (
         await sql.query<IdentityRow>(
