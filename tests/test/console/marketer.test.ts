@@ -97,6 +97,8 @@ describe('the marketer area in Chromium', { timeout: 180_000 }, () => {
   let page: Page;
   let log: PageLog;
   const failed: string[] = [];
+  /** Marketer tokens the page minted (POST /v1/orgs/{org}/marketer-session). */
+  const sessions: string[] = [];
   let org: { id: string; slug: string };
   const area = (tab: string) => `${stack.apiUrl}/marketer?org=acme&tab=${tab}`;
   const condition = (n: number) => page.getByRole('group', { name: `Condition ${n}`, exact: true });
@@ -122,6 +124,7 @@ describe('the marketer area in Chromium', { timeout: 180_000 }, () => {
     page = chromium.page;
     log = recordPageLog(page);
     page.on('response', (r) => {
+      if (r.url().endsWith('/marketer-session') && r.status() === 200) sessions.push(r.url());
       if (r.status() >= 400)
         failed.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`);
     });
@@ -325,6 +328,24 @@ describe('the marketer area in Chromium', { timeout: 180_000 }, () => {
     expect(await page.getByRole('heading', { name: 'Segment builder' }).count()).toBe(0);
     expect(await checkA11y(page)).toEqual([]);
     await page.getByLabel('语言').selectOption('en');
+  });
+
+  it('mints a new marketer token before the old one runs out, and not for every request', async () => {
+    const mints = () => sessions.length;
+    // Last of the page's tests but one: the page's clock runs 15 minutes ahead from here on.
+    await page.clock.install();
+    await page.goto(area('segments'));
+    await settled(page);
+    const before = mints();
+    await page.getByRole('link', { name: 'Destinations' }).click();
+    await page.locator('li[data-destination="Ad audience file"]').waitFor();
+    expect(mints()).toBe(before);
+    // Fifteen minutes on the page's clock: the token is within its last minute, so the next call mints.
+    await page.clock.fastForward('15:00');
+    await page.getByRole('link', { name: 'Segments', exact: true }).click();
+    await page.getByRole('button', { name: 'Refresh At risk, scale, no cuff' }).click();
+    await page.getByRole('status').filter({ hasText: 'refreshed.' }).waitFor();
+    expect(mints()).toBe(before + 1);
   });
 
   it('refuses the area to a person without the marketer role there', async () => {
