@@ -15,6 +15,7 @@ import {
   destinationsFor,
   normaliseEmail,
   normalisePhone,
+  RETRY_DELAYS_MS,
   TRAITS_BY_NAME,
   toCsv,
   traitsFor,
@@ -467,6 +468,46 @@ function contract(name: string, open: () => Promise<Database>) {
         expect(exits).toHaveLength(1);
         expect(enteredAs.has(exits[0]!.data.person)).toBe(true);
         expect(rx.refused()).toBe(0);
+      } finally {
+        await rx.close();
+      }
+    });
+
+    it('retries a failing webhook event on the backoff schedule, logs every attempt, and gives up after the last', async () => {
+      const org = 'org_retry';
+      const rx = await receiver(() => '');
+      try {
+        rx.failNextOnes(1_000);
+        const hook = await dst.service.create(org, {
+          name: 'hook',
+          kind: 'webhook',
+          recipient: RECIPIENT,
+          url: rx.url,
+        });
+        await db.query(
+          `INSERT INTO crm_destination_outbox (event_id, destination_id, type, body, next_at, created_at)
+           VALUES ('msg_retry', $1, 'crm.audience.exited', '{}', $2, $2)`,
+          [hook.id, new Date(clock).toISOString()],
+        );
+        const waits: number[] = [];
+        for (let attempt = 1; attempt <= 12; attempt++) {
+          await dst.delivery.deliverDue(10);
+          const { rows } = await db.query<{ next_at: Date | string | null; attempts: number }>(
+            `SELECT next_at, attempts FROM crm_destination_outbox WHERE event_id = 'msg_retry'`,
+          );
+          const next = rows[0]!.next_at;
+          if (next === null) break;
+          const wait = new Date(next).getTime() - clock;
+          waits.push(wait);
+          // Not due a moment before its time.
+          clock += wait - 1;
+          expect(await dst.delivery.deliverDue(10)).toBe(0);
+          clock += 1;
+        }
+        expect(waits).toEqual(RETRY_DELAYS_MS);
+        const log = await dst.service.deliveries(org, hook.id);
+        expect(log.map((l) => l.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        expect(log.every((l) => l.status === 500 && !l.delivered)).toBe(true);
       } finally {
         await rx.close();
       }

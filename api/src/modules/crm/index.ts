@@ -52,6 +52,7 @@ export {
   type DestinationView,
   traitsFor,
 } from './destinations/service.js';
+export { RETRY_DELAYS_MS } from './destinations/webhook.js';
 export { destinationsFor } from './destinations/wire.js';
 export { CRM_ERRORS } from './errors.js';
 export { type CompiledRule, compileRule, OPS_BY_TYPE } from './repository/segment-sql.js';
