@@ -103,6 +103,13 @@ describe('the marketer area in Chromium', { timeout: 180_000 }, () => {
   const area = (tab: string) => `${stack.apiUrl}/marketer?org=acme&tab=${tab}`;
   const condition = (n: number) => page.getByRole('group', { name: `Condition ${n}`, exact: true });
   const previewSize = () => page.getByTestId('preview-size');
+  /** At 375 px nothing makes the page scroll sideways (wide tables scroll inside their own region). */
+  const fitsAPhone = async () => {
+    await page.setViewportSize({ width: 375, height: 667 });
+    const { scrollWidth, clientWidth } = await horizontalOverflow(page);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+  };
 
   beforeAll(async () => {
     stack = await startIdentityStack({ console: true });
@@ -257,6 +264,7 @@ describe('the marketer area in Chromium', { timeout: 180_000 }, () => {
     const today = new Date().toISOString().slice(0, 10);
     await membership.getByRole('row', { name: new RegExp(`^${today} 150`) }).waitFor();
     expect(await checkA11y(page)).toEqual([]);
+    await fitsAPhone();
   });
 
   it('browses the trait catalog by sensitivity, with the health traits marked', async () => {
@@ -273,6 +281,7 @@ describe('the marketer area in Chromium', { timeout: 180_000 }, () => {
     ]);
     expect(await cards.locator('.badge').allTextContents()).toEqual(['Health', 'Health', 'Health']);
     expect(await checkA11y(page)).toEqual([]);
+    await fitsAPhone();
   });
 
   it('shows the reports with cells below k as <100', async () => {
@@ -311,6 +320,7 @@ describe('the marketer area in Chromium', { timeout: 180_000 }, () => {
     await concentration.getByText('9% of people account for 80% of usage value').waitFor();
     await concentration.getByText('The top 4% of people account for 39.3% of usage value').waitFor();
     expect(await checkA11y(page)).toEqual([]);
+    await fitsAPhone();
   });
 
   it('switches the builder’s labels to Simplified Chinese', async () => {
@@ -343,8 +353,14 @@ describe('the marketer area in Chromium', { timeout: 180_000 }, () => {
     // Fifteen minutes on the page's clock: the token is within its last minute, so the next call mints.
     await page.clock.fastForward('15:00');
     await page.getByRole('link', { name: 'Segments', exact: true }).click();
+    // The list reloads after the refresh; wait for it, so no call is still under way when the test ends.
+    const relisted = page.waitForResponse(
+      (r) =>
+        r.request().method() === 'GET' && new URL(r.url()).pathname === `/v1/crm/orgs/${org.id}/segments`,
+    );
     await page.getByRole('button', { name: 'Refresh At risk, scale, no cuff' }).click();
     await page.getByRole('status').filter({ hasText: 'refreshed.' }).waitFor();
+    expect((await relisted).status()).toBe(200);
     expect(mints()).toBe(before + 1);
   });
 
