@@ -108,6 +108,12 @@ describe('the builder draft as a rule AST', () => {
       op: 'in',
       value: ['active', 'at_risk'],
     });
+    expect(toRule(leaf(cmp('readings_total', 'in', '1', ' ', '20')), BY_NAME)).toEqual({
+      kind: 'trait',
+      field: 'readings_total',
+      op: 'in',
+      value: [1, 20],
+    });
     expect(toRule(leaf(cmp('owns_cuff', 'is_null')), BY_NAME)).toEqual({
       kind: 'trait',
       field: 'owns_cuff',
@@ -123,6 +129,8 @@ describe('the builder draft as a rule AST', () => {
       leaf(cmp('churn_risk', 'between', '0.1')),
       leaf(cmp('lifecycle_stage', '=', 'gone')),
       leaf(cmp('lifecycle_stage', 'in')),
+      leaf(cmp('readings_total', 'in', '1', 'x')),
+      leaf(cmp('readings_total', 'in', ' ', '')),
       leaf(cmp('owns_scale', '<', 'true')),
       leaf(cmp('not_a_trait', '=', '1')),
       leaf({ kind: 'activity', min: '0', days: '30' }),

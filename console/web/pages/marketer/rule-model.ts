@@ -173,8 +173,11 @@ function leafRule(c: Condition, traits: ReadonlyMap<string, Trait>): unknown {
           ? undefined
           : { kind: 'trait', field: c.field, op: c.op, value: [low, high] };
       }
-      const chosen = values.filter((v): v is Scalar => v !== undefined);
-      return chosen.length === 0 ? undefined : { kind: 'trait', field: c.field, op: c.op, value: chosen };
+      // Blank entries of a typed list are skipped; one that does not parse leaves the rule unfinished.
+      const typed = c.values.filter((v) => v.trim() !== '');
+      const chosen = typed.map((v) => scalar(trait, v));
+      if (chosen.length === 0 || chosen.some((v) => v === undefined)) return undefined;
+      return { kind: 'trait', field: c.field, op: c.op, value: chosen };
     }
   }
 }
