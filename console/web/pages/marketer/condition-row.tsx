@@ -11,7 +11,7 @@ import {
   type LeafNode,
   traitCondition,
 } from './rule-model.js';
-import { ROW } from './styles.js';
+import { PAIR, ROW } from './styles.js';
 
 const inputValue = (e: Event) => (e.currentTarget as HTMLInputElement | HTMLSelectElement).value;
 
@@ -44,65 +44,75 @@ export function ConditionRow({ node, label, traits, segments, onChange, onRemove
           />
           {t('marketer.builder.not')}
         </label>
-        <label for={`${id}-kind`}>{t('marketer.builder.kind')}</label>
-        <select
-          id={`${id}-kind`}
-          value={c.kind}
-          onChange={(e) => set(blankCondition(inputValue(e) as ConditionKind, traits))}
-        >
-          {CONDITION_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {t(`marketer.kind.${k}`)}
-            </option>
-          ))}
-        </select>
+        <span style={PAIR}>
+          <label for={`${id}-kind`}>{t('marketer.builder.kind')}</label>
+          <select
+            id={`${id}-kind`}
+            value={c.kind}
+            onChange={(e) => set(blankCondition(inputValue(e) as ConditionKind, traits))}
+          >
+            {CONDITION_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`marketer.kind.${k}`)}
+              </option>
+            ))}
+          </select>
+        </span>
         {c.kind === 'trait' && <TraitFields id={id} condition={c} traits={traits} onChange={set} />}
         {c.kind === 'activity' && (
           <>
-            <label for={`${id}-min`}>{t('marketer.builder.atLeast')}</label>
-            <input
-              id={`${id}-min`}
-              type="number"
-              min={1}
-              inputMode="numeric"
-              value={c.min}
-              onInput={(e) => set({ ...c, min: inputValue(e) })}
-            />
-            <label for={`${id}-days`}>{t('marketer.builder.inDays')}</label>
-            <input
-              id={`${id}-days`}
-              type="number"
-              min={1}
-              inputMode="numeric"
-              value={c.days}
-              onInput={(e) => set({ ...c, days: inputValue(e) })}
-            />
+            <span style={PAIR}>
+              <label for={`${id}-min`}>{t('marketer.builder.atLeast')}</label>
+              <input
+                id={`${id}-min`}
+                type="number"
+                min={1}
+                inputMode="numeric"
+                value={c.min}
+                onInput={(e) => set({ ...c, min: inputValue(e) })}
+              />
+            </span>
+            <span style={PAIR}>
+              <label for={`${id}-days`}>{t('marketer.builder.inDays')}</label>
+              <input
+                id={`${id}-days`}
+                type="number"
+                min={1}
+                inputMode="numeric"
+                value={c.days}
+                onInput={(e) => set({ ...c, days: inputValue(e) })}
+              />
+            </span>
           </>
         )}
         {c.kind === 'last_seen' && (
           <>
-            <label for={`${id}-days`}>{t('marketer.builder.lastSeenDays')}</label>
-            <input
-              id={`${id}-days`}
-              type="number"
-              min={0}
-              inputMode="numeric"
-              value={c.days}
-              onInput={(e) => set({ ...c, days: inputValue(e) })}
-            />
+            <span style={PAIR}>
+              <label for={`${id}-days`}>{t('marketer.builder.lastSeenDays')}</label>
+              <input
+                id={`${id}-days`}
+                type="number"
+                min={0}
+                inputMode="numeric"
+                value={c.days}
+                onInput={(e) => set({ ...c, days: inputValue(e) })}
+              />
+            </span>
           </>
         )}
         {c.kind === 'segment' && (
           <>
-            <label for={`${id}-segment`}>{t('marketer.builder.segment')}</label>
-            <select id={`${id}-segment`} value={c.id} onChange={(e) => set({ ...c, id: inputValue(e) })}>
-              <option value="">{t('marketer.builder.choose')}</option>
-              {segments.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
+            <span style={PAIR}>
+              <label for={`${id}-segment`}>{t('marketer.builder.segment')}</label>
+              <select id={`${id}-segment`} value={c.id} onChange={(e) => set({ ...c, id: inputValue(e) })}>
+                <option value="">{t('marketer.builder.choose')}</option>
+                {segments.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.name}
+                  </option>
+                ))}
+              </select>
+            </span>
           </>
         )}
         <button type="button" class="secondary" onClick={onRemove}>
@@ -173,7 +183,7 @@ function TraitFields({ id, condition, traits, onChange }: TraitFieldsProps) {
     if (trait.type === 'enum' || trait.type === 'boolean') {
       const options = trait.type === 'boolean' ? ['true', 'false'] : (trait.values ?? []);
       return (
-        <>
+        <span style={PAIR}>
           <label for={vid}>{t(labelKey)}</label>
           <select id={vid} value={value} onChange={(e) => setValue(i, inputValue(e))}>
             {options.map((v) => (
@@ -184,11 +194,11 @@ function TraitFields({ id, condition, traits, onChange }: TraitFieldsProps) {
               </option>
             ))}
           </select>
-        </>
+        </span>
       );
     }
     return (
-      <>
+      <span style={PAIR}>
         <label for={vid}>{t(labelKey)}</label>
         {trait.type === 'timestamp' ? (
           <input id={vid} type="date" value={value} onInput={(e) => setValue(i, inputValue(e))} />
@@ -206,31 +216,35 @@ function TraitFields({ id, condition, traits, onChange }: TraitFieldsProps) {
             onInput={(e) => setValue(i, inputValue(e))}
           />
         )}
-      </>
+      </span>
     );
   };
   return (
     <>
-      <label for={`${id}-field`}>{t('marketer.builder.trait')}</label>
-      <select
-        id={`${id}-field`}
-        value={condition.field}
-        onChange={(e) => onChange(traitCondition(traits.find((x) => x.name === inputValue(e))))}
-      >
-        {traits.map((x) => (
-          <option key={x.name} value={x.name}>
-            {traitLabel(i18n, x)}
-          </option>
-        ))}
-      </select>
-      <label for={`${id}-op`}>{t('marketer.builder.operator')}</label>
-      <select id={`${id}-op`} value={condition.op} onChange={(e) => setOp(inputValue(e))}>
-        {(trait?.operators ?? []).map((op) => (
-          <option key={op} value={op}>
-            {operatorLabel(i18n, op)}
-          </option>
-        ))}
-      </select>
+      <span style={PAIR}>
+        <label for={`${id}-field`}>{t('marketer.builder.trait')}</label>
+        <select
+          id={`${id}-field`}
+          value={condition.field}
+          onChange={(e) => onChange(traitCondition(traits.find((x) => x.name === inputValue(e))))}
+        >
+          {traits.map((x) => (
+            <option key={x.name} value={x.name}>
+              {traitLabel(i18n, x)}
+            </option>
+          ))}
+        </select>
+      </span>
+      <span style={PAIR}>
+        <label for={`${id}-op`}>{t('marketer.builder.operator')}</label>
+        <select id={`${id}-op`} value={condition.op} onChange={(e) => setOp(inputValue(e))}>
+          {(trait?.operators ?? []).map((op) => (
+            <option key={op} value={op}>
+              {operatorLabel(i18n, op)}
+            </option>
+          ))}
+        </select>
+      </span>
       {n === 1 && valueInput(0, 'marketer.builder.value')}
       {n === 2 && (
         <>
@@ -257,20 +271,22 @@ function TraitFields({ id, condition, traits, onChange }: TraitFieldsProps) {
           ))}
           {trait.type !== 'enum' && (
             <>
-              <label for={`${id}-list`}>{t('marketer.builder.list')}</label>
-              <input
-                id={`${id}-list`}
-                type="text"
-                value={condition.values.join(', ')}
-                onInput={(e) =>
-                  onChange({
-                    ...condition,
-                    values: inputValue(e)
-                      .split(',')
-                      .map((s) => s.trim()),
-                  })
-                }
-              />
+              <span style={PAIR}>
+                <label for={`${id}-list`}>{t('marketer.builder.list')}</label>
+                <input
+                  id={`${id}-list`}
+                  type="text"
+                  value={condition.values.join(', ')}
+                  onInput={(e) =>
+                    onChange({
+                      ...condition,
+                      values: inputValue(e)
+                        .split(',')
+                        .map((s) => s.trim()),
+                    })
+                  }
+                />
+              </span>
             </>
           )}
         </fieldset>

@@ -53,3 +53,13 @@ export const TABS = {
 } as const;
 
 export const DD = { margin: 0 } as const;
+
+/** A label and its control, kept on one line together where they fit. */
+export const PAIR = {
+  display: 'inline-flex',
+  flexWrap: 'wrap',
+  alignItems: 'center',
+  gap: '0.375rem',
+  minWidth: 0,
+  maxWidth: '100%',
+} as const;
