@@ -16,6 +16,7 @@ describe('loadApiConfigFromEnv', () => {
       appRateLimits: { perPersonPerHour: 150, perClientPerMinute: 120 },
       exports: { dir: './data/api/exports', ttlHours: 24 },
       webhooks: { pollMs: 1_000, timeoutMs: 10_000, leaseMs: 60_000 },
+      crm: { consumer: true, syncIntervalMs: 60_000 },
       logLevel: 'info',
     });
   });

@@ -75,6 +75,17 @@ export const ApiConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /**
+     * CRM for marketers (docs/crm.md): the trait consumer follows the event log; destinations sync every
+     * `syncIntervalMs` (0: never in the background, only when a marketer asks).
+     */
+    crm: Type.Object(
+      {
+        consumer: Type.Boolean(),
+        syncIntervalMs: Type.Integer({ minimum: 0, maximum: 86_400_000 }),
+      },
+      { additionalProperties: false },
+    ),
     logLevel: Type.Union([
       Type.Literal('trace'),
       Type.Literal('debug'),
@@ -184,6 +195,10 @@ export function loadApiConfigFromEnv(
       pollMs: Number(get('LINKWELL_API_WEBHOOK_POLL_MS') ?? 1_000),
       timeoutMs: Number(get('LINKWELL_API_WEBHOOK_TIMEOUT_MS') ?? 10_000),
       leaseMs: Number(get('LINKWELL_API_WEBHOOK_LEASE_MS') ?? 60_000),
+    },
+    crm: {
+      consumer: (get('LINKWELL_API_CRM_CONSUMER') ?? 'true') !== 'false',
+      syncIntervalMs: Number(get('LINKWELL_API_CRM_SYNC_INTERVAL_MS') ?? 60_000),
     },
     logLevel: get('LINKWELL_API_LOG_LEVEL') ?? 'info',
   });

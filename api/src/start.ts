@@ -66,6 +66,10 @@ export async function startApi(config: Readonly<ApiConfig>, opts: StartOptions =
       appRateLimits: config.appRateLimits,
       fhirExports: { dir: config.exports.dir, ttlMs: config.exports.ttlHours * 3_600_000 },
       webhooks: config.webhooks,
+      crmTraits: { consumer: config.crm.consumer },
+      ...(config.crm.syncIntervalMs > 0
+        ? { crmDestinations: { worker: true, intervalMs: config.crm.syncIntervalMs } }
+        : {}),
       console: opts.console ?? true,
     });
     await app.listen({ host: config.host, port: config.port });

@@ -145,6 +145,9 @@ export async function startApiService(s: UpState): Promise<void> {
     logger: s.logger.child({ svc: 'api' }),
     identity: { publicUrl: `http://127.0.0.1:${port}`, providers: s.identity?.providers ?? [] },
     fhirExports: { dir: join(s.dir, 'exports') },
+    // The CRM follows the event log and syncs destinations, as `linkwell api` does by default (docs/crm.md).
+    crmTraits: { consumer: true },
+    crmDestinations: { worker: true, intervalMs: 60_000 },
     console: true,
   });
   await app.listen({ host: '127.0.0.1', port });
