@@ -33,6 +33,15 @@ describe('loadApiConfigFromEnv', () => {
     expect(() => loadApiConfigFromEnv({ LINKWELL_API_WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow(ApiConfigError);
   });
 
+  it('turns the CRM consumer off and the background sync off, and refuses a negative sync interval', () => {
+    const config = loadApiConfigFromEnv({
+      LINKWELL_API_CRM_CONSUMER: 'false',
+      LINKWELL_API_CRM_SYNC_INTERVAL_MS: '0',
+    });
+    expect(config.crm).toEqual({ consumer: false, syncIntervalMs: 0 });
+    expect(() => loadApiConfigFromEnv({ LINKWELL_API_CRM_SYNC_INTERVAL_MS: '-5' })).toThrow(ApiConfigError);
+  });
+
   const google = {
     id: 'google',
     kind: 'oidc',
@@ -135,6 +144,7 @@ describe('parseApiConfig', () => {
       appRateLimits: { perPersonPerHour: 150, perClientPerMinute: 120 },
       exports: { dir: '/tmp/exports', ttlHours: 24 },
       webhooks: { pollMs: 1000, timeoutMs: 10_000, leaseMs: 60_000 },
+      crm: { consumer: true, syncIntervalMs: 0 },
       logLevel: 'silent',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -155,6 +165,7 @@ describe('parseApiConfig', () => {
         appRateLimits: { perPersonPerHour: 150, perClientPerMinute: 120 },
         exports: { dir: '/tmp/exports', ttlHours: 24 },
         webhooks: { pollMs: 1000, timeoutMs: 10_000, leaseMs: 60_000 },
+        crm: { consumer: true, syncIntervalMs: 0 },
         logLevel: 'info',
         extra: true,
       }),
