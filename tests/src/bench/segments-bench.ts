@@ -338,8 +338,12 @@ async function runEngine(
     } else {
       log(`  trait recompute (trait computation’s batch run, limit ${o.recomputeLimitS} s)…`);
       t = performance.now();
+      const run = traits.recompute(new Date(asOf)).then(
+        () => true,
+        () => false,
+      );
       const done = await Promise.race([
-        traits.recompute(new Date(asOf)).then(() => true),
+        run,
         new Promise<false>((r) => setTimeout(() => r(false), o.recomputeLimitS * 1000).unref()),
       ]);
       if (done) {
@@ -353,6 +357,12 @@ async function runEngine(
         notes.push(
           `recompute did not finish within ${o.recomputeLimitS} s; running then: ${running.map((r) => r.q).join(' | ') || 'nothing'}`,
         );
+        // Cancelled, so the pool can close (it waits for the client the recompute holds).
+        await db.query(
+          `SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+            WHERE state = 'active' AND pid <> pg_backend_pid() AND query ILIKE '%crm_%'`,
+        );
+        await run;
         log(`  recompute: not finished in ${o.recomputeLimitS} s (${running[0]?.q ?? ''})`);
       }
     }
