@@ -86,34 +86,30 @@ export function ConditionRow({ node, label, traits, segments, onChange, onRemove
           </>
         )}
         {c.kind === 'last_seen' && (
-          <>
-            <span style={PAIR}>
-              <label for={`${id}-days`}>{t('marketer.builder.lastSeenDays')}</label>
-              <input
-                id={`${id}-days`}
-                type="number"
-                min={0}
-                inputMode="numeric"
-                value={c.days}
-                onInput={(e) => set({ ...c, days: inputValue(e) })}
-              />
-            </span>
-          </>
+          <span style={PAIR}>
+            <label for={`${id}-days`}>{t('marketer.builder.lastSeenDays')}</label>
+            <input
+              id={`${id}-days`}
+              type="number"
+              min={0}
+              inputMode="numeric"
+              value={c.days}
+              onInput={(e) => set({ ...c, days: inputValue(e) })}
+            />
+          </span>
         )}
         {c.kind === 'segment' && (
-          <>
-            <span style={PAIR}>
-              <label for={`${id}-segment`}>{t('marketer.builder.segment')}</label>
-              <select id={`${id}-segment`} value={c.id} onChange={(e) => set({ ...c, id: inputValue(e) })}>
-                <option value="">{t('marketer.builder.choose')}</option>
-                {segments.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name}
-                  </option>
-                ))}
-              </select>
-            </span>
-          </>
+          <span style={PAIR}>
+            <label for={`${id}-segment`}>{t('marketer.builder.segment')}</label>
+            <select id={`${id}-segment`} value={c.id} onChange={(e) => set({ ...c, id: inputValue(e) })}>
+              <option value="">{t('marketer.builder.choose')}</option>
+              {segments.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </span>
         )}
         <button type="button" class="secondary" onClick={onRemove}>
           {t('marketer.builder.removeCondition', { n: label })}
@@ -270,24 +266,22 @@ function TraitFields({ id, condition, traits, onChange }: TraitFieldsProps) {
             </label>
           ))}
           {trait.type !== 'enum' && (
-            <>
-              <span style={PAIR}>
-                <label for={`${id}-list`}>{t('marketer.builder.list')}</label>
-                <input
-                  id={`${id}-list`}
-                  type="text"
-                  value={condition.values.join(', ')}
-                  onInput={(e) =>
-                    onChange({
-                      ...condition,
-                      values: inputValue(e)
-                        .split(',')
-                        .map((s) => s.trim()),
-                    })
-                  }
-                />
-              </span>
-            </>
+            <span style={PAIR}>
+              <label for={`${id}-list`}>{t('marketer.builder.list')}</label>
+              <input
+                id={`${id}-list`}
+                type="text"
+                value={condition.values.join(', ')}
+                onInput={(e) =>
+                  onChange({
+                    ...condition,
+                    values: inputValue(e)
+                      .split(',')
+                      .map((s) => s.trim()),
+                  })
+                }
+              />
+            </span>
           )}
         </fieldset>
       )}
