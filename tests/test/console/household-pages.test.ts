@@ -228,7 +228,12 @@ describe('the household page and /join in Chromium', () => {
       { display_name: '李伟', role: 'owner' },
     ]);
     await settled(page);
-    // An adult now: no rename form, no remove buttons.
+    // An adult now: no rename form, no remove buttons. The page reloads the household after the status shows,
+    // without a loading state, so wait for that render rather than read the one before it.
+    await until(
+      'the household page to show 李伟 as owner',
+      async () => (await page.getByRole('button', { name: /^Remove / }).count()) === 0,
+    );
     expect(await page.getByRole('button', { name: /^Remove / }).count()).toBe(0);
   });
 
