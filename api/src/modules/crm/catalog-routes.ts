@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireMarketer } from '../../auth/marketer.js';
-import { BEARER_SECURITY, protectedRouteErrors } from '../../http/schemas.js';
+import { protectedRouteErrors } from '../../http/schemas.js';
 import { TRAIT_CATALOG, type TraitDef } from './catalog.js';
 import { OPS_BY_TYPE } from './repository/segment-sql.js';
+import { guarded, orgParams } from './route-schemas.js';
 
 // The trait catalog as marketers read it (issue 16 §3 and §8, docs/crm.md): the declarations themselves, so
 // the console's catalog browser and segment builder offer exactly what the compiler accepts.
@@ -24,11 +25,10 @@ const TraitSchema = Type.Object({
 });
 
 export const traitsRoute = {
-  security: BEARER_SECURITY,
-  tags: ['crm'],
+  ...guarded,
   summary:
     'The computed-trait catalog: type, sensitivity, purpose, formula, docs and the operators each takes',
-  params: Type.Object({ org: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) }),
+  params: orgParams,
   response: { 200: Type.Object({ traits: Type.Array(TraitSchema) }), ...protectedRouteErrors },
 };
 

@@ -1,20 +1,10 @@
 import { Type } from 'typebox';
-import { BEARER_SECURITY, ProblemResponse, protectedRouteErrors } from '../../../http/schemas.js';
+import { ProblemResponse } from '../../../http/schemas.js';
+import { errors, guarded, Id, orgParams } from '../route-schemas.js';
 
 // Destination routes for marketers (docs/crm.md "Destinations") and the Profile API for approved integrations.
 
-const tags = ['crm'];
-const guarded = { security: BEARER_SECURITY, tags };
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-const orgParams = Type.Object({ org: Id });
 const destParams = Type.Object({ org: Id, destination: Id });
-const errors = {
-  ...protectedRouteErrors,
-  400: ProblemResponse,
-  404: ProblemResponse,
-  409: ProblemResponse,
-  422: ProblemResponse,
-};
 
 const DestinationSchema = Type.Object({
   id: Type.String(),
@@ -124,8 +114,9 @@ export const deliveriesRoute = {
   },
 };
 export const profileTraitsRoute = {
+  // A client-credentials token only: no session cookie.
   security: [{ bearerAuth: [] }],
-  tags,
+  tags: guarded.tags,
   summary:
     'Traits of a person for an approved profile_api integration (client-credentials token); {id} is the pairwise subject',
   params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),

@@ -1,13 +1,10 @@
 import { Type } from 'typebox';
-import { BEARER_SECURITY, ProblemResponse, protectedRouteErrors } from '../../../http/schemas.js';
+import { ProblemResponse } from '../../../http/schemas.js';
+import { errors, guarded, Id, orgParams } from '../route-schemas.js';
 
 // Segment routes for marketers (docs/crm.md "Segments"). The rule is taken as any JSON here and checked
 // node by node by the compiler, which answers hostile or malformed rules with API_ERR_CRM_RULE_* codes.
 
-const tags = ['crm'];
-const guarded = { security: BEARER_SECURITY, tags };
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-const orgParams = Type.Object({ org: Id });
 const segmentParams = Type.Object({ org: Id, segment: Id });
 const RuleBody = Type.Unknown({
   description:
@@ -16,13 +13,6 @@ const RuleBody = Type.Unknown({
 const Purpose = Type.String({ maxLength: 80, description: 'Consent purpose; default marketing' });
 /** A count of distinct people, or `<k` when below k. */
 const Count = Type.Union([Type.Integer(), Type.String({ pattern: '^<[0-9]+$' })]);
-const errors = {
-  ...protectedRouteErrors,
-  400: ProblemResponse,
-  404: ProblemResponse,
-  409: ProblemResponse,
-  422: ProblemResponse,
-};
 
 const SegmentSchema = Type.Object({
   id: Type.String(),
