@@ -1,6 +1,4 @@
 import {
-  createCipheriv,
-  createDecipheriv,
   createHash,
   createHmac,
   createPrivateKey,
@@ -10,6 +8,7 @@ import {
 } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { SigningKeys } from '../../auth/keys.js';
+import { seal, unseal } from '../../shared/sealed.js';
 
 /**
  * Everything secret the authorization server needs, derived from its one ES256 key: the signing JWK, cookie keys,
@@ -52,23 +51,9 @@ export function newClientSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** AES-256-GCM with a fresh 96-bit nonce; `v1.<nonce>.<tag>.<ciphertext>`, each base64url. */
-export function encryptSecret(key: Buffer, plaintext: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v1', iv, cipher.getAuthTag(), data]
-    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
-    .join('.');
-}
-
-export function decryptSecret(key: Buffer, sealed: string): string {
-  const [version, iv, tag, data] = sealed.split('.');
-  if (version !== 'v1' || !iv || !tag || data === undefined) throw new Error('unknown client secret format');
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
-}
+/** Client secrets at rest: AES-256-GCM (api/src/shared/sealed.ts) under the oauth context's key. */
+export const encryptSecret = seal;
+export const decryptSecret = unseal;
 
 export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
