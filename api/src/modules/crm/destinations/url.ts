@@ -1,38 +1,15 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { ApiError } from '../../../errors.js';
+import { classifyAddress } from '../../../shared/url-policy.js';
 
 /**
- * Where a webhook destination may point (OWASP SSRF Prevention Cheat Sheet): https to a public address only.
- * The webhooks context has the full policy (url-policy.ts) but its index does not export it, so this is a
- * small duplicate of its rule: private, loopback, link-local, CGNAT, multicast and reserved ranges refused,
- * every address a name resolves to checked. Loopback over http is allowed only when `allowLoopback` (tests).
+ * Where a webhook destination may point (OWASP SSRF Prevention Cheat Sheet): https to a public address only,
+ * judged by the platform's outbound-URL policy (api/src/shared/url-policy.ts: private, loopback, link-local,
+ * CGNAT, metadata, multicast and reserved ranges refused), every address a name resolves to checked. Loopback,
+ * over http too, is allowed only when `allowLoopback` (tests).
  */
-const blocked = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-] as const)
-  blocked.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [
-  ['::', 127],
-  ['::ffff:0:0', 96],
-  ['64:ff9b::', 96],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const)
-  blocked.addSubnet(net, bits, 'ipv6');
-
-const isLoopback = (a: string) => a === '::1' || a.startsWith('127.');
+const isLoopback = (a: string) => classifyAddress(a) === 'loopback';
 
 /** The URL and the one address it was checked at: the connection goes there and nowhere else. */
 export interface CheckedUrl {
@@ -69,7 +46,6 @@ export const checkWebhookUrl: UrlCheck = async (raw, allowLoopback) => {
   if (allowLoopback && loopbackOnly && (url.protocol === 'http:' || url.protocol === 'https:'))
     return checked;
   if (url.protocol !== 'https:') throw refuse('not_https');
-  for (const a of addresses)
-    if (blocked.check(a, isIP(a) === 6 ? 'ipv6' : 'ipv4')) throw refuse('private_address');
+  for (const a of addresses) if (classifyAddress(a) !== 'public') throw refuse('private_address');
   return checked;
 };

@@ -39,6 +39,7 @@ describe('address classes', () => {
     ['::', 'unspecified'],
     ['224.0.0.1', 'multicast'],
     ['198.51.100.7', 'reserved'],
+    ['64:ff9b::a9fe:a9fe', 'reserved'],
   ])('classifies %s as %s', (ip, cls) => {
     expect(classifyAddress(ip)).toBe(cls);
   });
