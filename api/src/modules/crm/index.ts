@@ -1,5 +1,7 @@
 // The CRM context's public surface (issue 16, docs/crm.md): the computed-trait catalog, and (as they land) trait
 // computation, segments and destinations for marketers. It never reaches readings, trends or FHIR.
+
+export { RETRY_DELAYS_MS } from '../../shared/webhook-retry.js';
 export {
   BASE_PURPOSES,
   CONSENT_CATEGORIES,
@@ -52,7 +54,6 @@ export {
   type DestinationView,
   traitsFor,
 } from './destinations/service.js';
-export { RETRY_DELAYS_MS } from './destinations/webhook.js';
 export { destinationsFor } from './destinations/wire.js';
 export { CRM_ERRORS } from './errors.js';
 export { type CompiledRule, compileRule, OPS_BY_TYPE } from './repository/segment-sql.js';

@@ -1,19 +1,7 @@
-/**
- * When to try a message again. The delays follow the example schedule of Standard Webhooks v1.0.0
- * ("Retry schedule": immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h), which adds up to
- * 75 h 35 min 5 s: more than the 72 h issue 15 promises a receiver to come back within.
- */
-export const RETRY_DELAYS_MS: readonly number[] = [
-  5_000,
-  5 * 60_000,
-  30 * 60_000,
-  2 * 3_600_000,
-  5 * 3_600_000,
-  10 * 3_600_000,
-  14 * 3_600_000,
-  20 * 3_600_000,
-  24 * 3_600_000,
-];
+import { RETRY_DELAYS_MS } from '../../shared/webhook-retry.js';
+
+/** When to try a message again: api/src/shared/webhook-retry.ts. */
+export { RETRY_DELAYS_MS };
 
 /** Attempts a message gets before its endpoint is disabled: the first one plus one per delay. */
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;

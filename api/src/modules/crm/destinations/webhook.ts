@@ -2,28 +2,16 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { RETRY_DELAYS_MS } from '../../../shared/webhook-retry.js';
 import type { DestinationsRepository } from '../repository/destinations.js';
 import { unseal } from './sealed.js';
 import { type CheckedUrl, checkWebhookUrl, type UrlCheck } from './url.js';
 
 /**
  * Delivery of a webhook destination's entered/exited events (issue 16 §7), from its durable queue
- * (crm_destination_outbox), signed per Standard Webhooks v1.0.0 with the `standardwebhooks` package. The retry
- * delays are the spec's example schedule ("Retry schedule"), as the webhooks context uses; they are repeated
- * here because the CRM folder must not reach the webhooks index (which reaches reading paths: the marketer
- * isolation rule). Every attempt goes to the delivery log.
+ * (crm_destination_outbox), signed per Standard Webhooks v1.0.0 with the `standardwebhooks` package, retried on
+ * the same schedule as apps' webhooks (api/src/shared/webhook-retry.ts). Every attempt goes to the delivery log.
  */
-export const RETRY_DELAYS_MS: readonly number[] = [
-  5_000,
-  5 * 60_000,
-  30 * 60_000,
-  2 * 3_600_000,
-  5 * 3_600_000,
-  10 * 3_600_000,
-  14 * 3_600_000,
-  20 * 3_600_000,
-  24 * 3_600_000,
-];
 const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
 export interface DeliveryDeps {
   repo: DestinationsRepository;
