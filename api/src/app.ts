@@ -436,9 +436,11 @@ export function buildApp(deps: AppDeps): ApiApp {
   const crmDestinations = destinationsFor(deps.db, {
     consents: createConsentService(deps.db, now),
     contacts: (accounts) => contactClaimsOf(deps.db, accounts),
-    subjectFor: async (clientId, accountId) => {
+    subjectsFor: async (clientId) => {
       const sector = await appDirectory.sector(clientId);
-      return sector === undefined ? null : pairwiseSubject(oauth.secrets.pairwisePepper, sector, accountId);
+      return sector === undefined
+        ? null
+        : (accountId) => pairwiseSubject(oauth.secrets.pairwisePepper, sector, accountId);
     },
     now,
     secretKey: destinationSecretKey(oauth.secrets.secretKey),

@@ -119,8 +119,9 @@ function contract(name: string, open: () => Promise<Database>) {
           return [a, { emails: email(i) ? [email(i)!] : [], phones: phone(i) ? [phone(i)!] : [] }];
         }),
       );
-    const subjectFor = async (clientId: string, accountId: string) =>
+    const subjectOf = (clientId: string, accountId: string) =>
       createHash('sha256').update(`${clientId}|${accountId}`).digest('base64url');
+    const subjectFor = async (clientId: string, accountId: string) => subjectOf(clientId, accountId);
     const eligible = (extra: (i: number) => boolean = () => true) =>
       ids.filter((a) => {
         const i = idx(a);
@@ -163,7 +164,7 @@ function contract(name: string, open: () => Promise<Database>) {
       dst = destinationsFor(db, {
         consents: createConsentService(db, now),
         contacts,
-        subjectFor,
+        subjectsFor: async (clientId: string) => (accountId: string) => subjectOf(clientId, accountId),
         now,
         secretKey: destinationSecretKey(randomBytes(32)),
         allowLoopback: true,

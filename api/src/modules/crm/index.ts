@@ -41,6 +41,7 @@ export {
   type TraitsConfig,
 } from './compute/service.js';
 export { csvField, normaliseEmail, normalisePhone, sha256Hex, toCsv } from './destinations/csv.js';
+export { traitsFor } from './destinations/declaration.js';
 export {
   type DestinationsRoutesOptions,
   destinationsRoutes as crmDestinationsModule,
@@ -52,7 +53,6 @@ export {
   type DestinationsDeps,
   type DestinationsService,
   type DestinationView,
-  traitsFor,
 } from './destinations/service.js';
 export { destinationsFor } from './destinations/wire.js';
 export { CRM_ERRORS } from './errors.js';

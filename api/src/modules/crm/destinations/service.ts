@@ -1,20 +1,14 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ApiError, isApiError } from '../../../errors.js';
-import { categoryOf, type Purpose, SENSITIVITIES, type Sensitivity, TRAIT_CATALOG } from '../catalog.js';
+import { categoryOf, type Purpose } from '../catalog.js';
 import { CRM_RECIPIENT } from '../compute/consent.js';
 import type { ConsentHolders } from '../compute/ports.js';
 import type { DestinationRow, DestinationsRepository, SyncRow } from '../repository/destinations.js';
-import { isPurpose } from '../repository/segment-sql.js';
 import type { SegmentsService } from '../segments/service.js';
-import {
-  AD_KINDS,
-  DESTINATION_KINDS,
-  type DestinationDecl,
-  type DestinationKind,
-  verdict,
-} from '../segments/verdict.js';
-import { normaliseEmail, normalisePhone, sha256Hex, toCsv } from './csv.js';
-import { seal, unseal } from './sealed.js';
+import { type DestinationKind, verdict } from '../segments/verdict.js';
+import { bad, declOf, isAd, refuseHealthToAds, traitsFor, validateDeclaration } from './declaration.js';
+import { createPayloads, type SubjectsFor } from './payloads.js';
+import { seal } from './sealed.js';
 import { checkWebhookUrl, type UrlCheck } from './url.js';
 
 /**
@@ -25,10 +19,6 @@ import { checkWebhookUrl, type UrlCheck } from './url.js';
  * k. Withdrawals (ConsentService.changes) are removed from every destination holding the person in the next
  * cycle, even when the rest of that cycle's sync is refused.
  */
-
-export const K_DEFAULT = 100;
-const SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const NAME_MAX = 200;
 
 export interface ContactClaims {
   emails: string[];
@@ -55,8 +45,11 @@ export interface DestinationsDeps {
   };
   /** E-mail addresses and phone numbers from a person's linked identities (identity context). */
   contacts: (accountIds: readonly string[]) => Promise<Map<string, ContactClaims>>;
-  /** The pairwise subject an OAuth client knows a person by (oauth context, OIDC Core §8.1). */
-  subjectFor: (clientId: string, accountId: string) => Promise<string | null>;
+  /**
+   * How an OAuth client knows people: their pairwise subject (oauth context, OIDC Core §8.1), or null for an
+   * unknown client. Looked up once per sync, not once per person.
+   */
+  subjectsFor: SubjectsFor;
   now: () => number;
   /** Seals webhook destination secrets at rest (`destinationSecretKey` of the platform key). */
   secretKey: Buffer;
@@ -101,38 +94,6 @@ export interface SyncResult {
   refused: string | null;
 }
 
-const bad = (path: string, message: string) =>
-  new ApiError('API_ERR_CRM_DESTINATION_INVALID', message, { path });
-
-const DEFAULT_SENSITIVITIES: Record<DestinationKind, Sensitivity[]> = {
-  ads: ['none', 'usage'],
-  hashed_csv: ['none', 'usage'],
-  profile_api: ['none', 'usage'],
-  webhook: ['none', 'usage'],
-  care_programme: ['none', 'usage', 'health'],
-};
-const DEFAULT_PURPOSES: Record<DestinationKind, Purpose[]> = {
-  ads: ['marketing'],
-  hashed_csv: ['marketing'],
-  profile_api: ['marketing'],
-  webhook: ['marketing'],
-  care_programme: ['care_programme'],
-};
-
-const declOf = (d: Pick<DestinationRow, 'kind' | 'purposes' | 'sensitivities'>): DestinationDecl => ({
-  kind: d.kind as DestinationKind,
-  purposes: d.purposes as Purpose[],
-  sensitivities: d.sensitivities as Sensitivity[],
-});
-
-/** The catalog traits a destination sends: those the sensitivity verdict allows for it (never health to ads). */
-export function traitsFor(d: Pick<DestinationRow, 'kind' | 'purposes' | 'sensitivities'>) {
-  const decl = declOf(d);
-  return TRAIT_CATALOG.filter((t) => verdict(t.sensitivity, decl, t.purpose).allowed);
-}
-
-const isAd = (kind: string) => (AD_KINDS as readonly string[]).includes(kind);
-
 export function createDestinationsService(deps: DestinationsDeps) {
   const { repo, segments, consents, now } = deps;
   const newId = deps.newId ?? (() => `dst_${randomBytes(12).toString('base64url')}`);
@@ -158,14 +119,6 @@ export function createDestinationsService(deps: DestinationsDeps) {
     if (!d)
       throw new ApiError('API_ERR_CRM_DESTINATION_NOT_FOUND', 'no such destination in this organisation');
     return d;
-  }
-
-  /** Ad platforms never take health (issue 16 §7): refused when declared, and again before anything leaves. */
-  function refuseHealthToAds(d: Pick<DestinationRow, 'kind' | 'sensitivities'>) {
-    if (isAd(d.kind) && d.sensitivities.includes('health'))
-      throw new ApiError('API_ERR_CRM_HEALTH_TO_ADS', 'an ad destination never accepts health traits', {
-        kind: d.kind,
-      });
   }
 
   /** A segment may feed the destination only when the sensitivity verdict allows its most sensitive trait. */
@@ -232,68 +185,13 @@ export function createDestinationsService(deps: DestinationsDeps) {
     return out.size ? [...out] : (d.purposes as Purpose[]);
   }
 
-  /** A per-destination pseudonym for webhook events: HMAC of the account under the destination's secret. */
-  const pseudonym = (d: DestinationRow, accountId: string) =>
-    createHmac('sha256', d.secret === null ? d.id : unseal(deps.secretKey, d.secret))
-      .update(accountId)
-      .digest('base64url');
-
-  async function traitRows(d: DestinationRow, accountIds: readonly string[]) {
-    const cols = traitsFor(d).map((t) => t.name);
-    return { cols, rows: await repo.traits(accountIds, cols) };
-  }
-
-  async function buildCsv(d: DestinationRow, accountIds: readonly string[]) {
-    const { cols, rows } = await traitRows(d, accountIds);
-    const contacts = await deps.contacts(accountIds);
-    const out: unknown[][] = [];
-    for (const a of [...accountIds].sort()) {
-      const c = contacts.get(a);
-      const email = (c?.emails ?? []).map(normaliseEmail).find((e) => e !== null);
-      const phone = (c?.phones ?? []).map(normalisePhone).find((p) => p !== null);
-      if (!email && !phone) continue;
-      const r = rows.get(a) ?? {};
-      out.push([
-        email ? sha256Hex(email) : '',
-        phone ? sha256Hex(phone) : '',
-        ...cols.map((k) => r[k] ?? null),
-      ]);
-    }
-    return { rows: out.length, text: toCsv(['email_sha256', 'phone_sha256', ...cols], out) };
-  }
-
-  async function webhookEvents(
-    d: DestinationRow,
-    entered: readonly string[],
-    exited: readonly string[],
-    at: number,
-  ) {
-    if (d.kind !== 'webhook') return undefined;
-    const { cols, rows } = await traitRows(d, entered);
-    const ts = new Date(at).toISOString();
-    const ev = (type: string, data: Record<string, unknown>) => {
-      const eventId = `msg_${randomBytes(12).toString('base64url')}`;
-      return { eventId, type, body: JSON.stringify({ type, timestamp: ts, data }) };
-    };
-    return [
-      ...exited.map((a) => ev('crm.audience.exited', { destination: d.id, person: pseudonym(d, a) })),
-      ...entered.map((a) => {
-        const r = rows.get(a) ?? {};
-        const traits = Object.fromEntries(cols.map((c) => [c, r[c] ?? null]));
-        return ev('crm.audience.entered', { destination: d.id, person: pseudonym(d, a), traits });
-      }),
-    ];
-  }
-
-  async function subjects(d: DestinationRow, accountIds: readonly string[]) {
-    const out: { accountId: string; subject: string | null }[] = [];
-    for (const a of accountIds)
-      out.push({
-        accountId: a,
-        subject: d.kind === 'profile_api' && d.clientId ? await deps.subjectFor(d.clientId, a) : null,
-      });
-    return out;
-  }
+  const { traitRows, buildCsv, webhookEvents, subjects } = createPayloads({
+    repo,
+    contacts: deps.contacts,
+    subjectsFor: deps.subjectsFor,
+    secretKey: deps.secretKey,
+    traitsOf: (d) => traitsFor(d).map((t) => t.name),
+  });
 
   /** Removes these accounts from the destination's copy (and tells a webhook receiver), outside any k check. */
   async function removeFrom(d: DestinationRow, accountIds: readonly string[], at: number) {
@@ -398,28 +296,7 @@ export function createDestinationsService(deps: DestinationsDeps) {
 
   return {
     async create(orgId: string, input: NewDestination): Promise<DestinationView & { secret?: string }> {
-      if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > NAME_MAX)
-        throw bad('/name', 'a destination name is 1 to 200 characters');
-      if (!(DESTINATION_KINDS as readonly string[]).includes(input.kind))
-        throw bad('/kind', `kind is one of ${DESTINATION_KINDS.join(', ')}`);
-      const kind = input.kind as DestinationKind;
-      if (typeof input.recipient !== 'string' || !SLUG.test(input.recipient))
-        throw bad('/recipient', 'the recipient is a consent recipient slug: [a-z0-9][a-z0-9_-]{0,62}');
-      const purposes = input.purposes ?? DEFAULT_PURPOSES[kind];
-      purposes.forEach((p, i) => {
-        if (!isPurpose(p)) throw bad(`/purposes/${i}`, 'not a consent purpose');
-      });
-      const sensitivities = input.sensitivities ?? DEFAULT_SENSITIVITIES[kind];
-      sensitivities.forEach((s, i) => {
-        if (!(SENSITIVITIES as readonly string[]).includes(s))
-          throw bad(`/sensitivities/${i}`, 'not a sensitivity');
-      });
-      refuseHealthToAds({ kind, sensitivities });
-      if (sensitivities.includes('health') && kind !== 'care_programme')
-        throw bad('/sensitivities', 'only a care_programme destination may accept health traits');
-      const k = input.k ?? K_DEFAULT;
-      if (!Number.isInteger(k) || k < K_DEFAULT)
-        throw new ApiError('API_ERR_CRM_BAD_K', `k may only be raised above ${K_DEFAULT}`, { k });
+      const { kind, purposes, sensitivities, k } = validateDeclaration(input);
       let clientId: string | null = null;
       let url: string | null = null;
       let secret: string | null = null;
