@@ -62,6 +62,19 @@ export function createDevicesRepository(sql: SqlClient) {
       );
       return rows;
     },
+    /** `devicesMeasuring` for many accounts in one query (the CRM reads every person's devices per run). */
+    async devicesMeasuringAny(
+      accountIds: readonly string[],
+    ): Promise<(DeviceRow & { account_id: string })[]> {
+      const { rows } = await sql.query<DeviceRow & { account_id: string }>(
+        `SELECT m.account_id, d.* FROM (SELECT DISTINCT account_id, device_id FROM device_assignments
+            WHERE account_id = ANY($1::text[])) m
+          JOIN LATERAL (SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = m.device_id) d ON true
+          ORDER BY m.account_id, d.created_at, d.id`,
+        [accountIds],
+      );
+      return rows;
+    },
     async device(id: string): Promise<DeviceRow | undefined> {
       const { rows } = await sql.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = $1`, [
         id,

@@ -31,21 +31,21 @@ export interface OwnedDevice {
   batteryPercent: number | null;
 }
 
-/** The devices with an assignment to each of these people (one lookup per person). */
+/** The devices with an assignment to each of these people, read in one query. */
 export async function devicesOwnedBy(sql: SqlClient, accounts: readonly string[]): Promise<OwnedDevice[]> {
-  const repo = createDevicesRepository(sql);
-  const out: OwnedDevice[] = [];
-  for (const accountId of accounts) {
-    for (const d of await repo.devicesMeasuring(accountId)) {
-      out.push({
-        accountId,
-        deviceId: d.id,
-        householdId: d.household_id,
-        kind: d.kind,
-        linkedAt: new Date(d.created_at),
-        batteryPercent: d.battery_percent,
-      });
-    }
+  const byAccount = new Map<string, OwnedDevice[]>();
+  for (const d of await createDevicesRepository(sql).devicesMeasuringAny(accounts)) {
+    const list = byAccount.get(d.account_id) ?? [];
+    list.push({
+      accountId: d.account_id,
+      deviceId: d.id,
+      householdId: d.household_id,
+      kind: d.kind,
+      linkedAt: new Date(d.created_at),
+      batteryPercent: d.battery_percent,
+    });
+    byAccount.set(d.account_id, list);
   }
-  return out;
+  // In the order the accounts were asked for, each one's devices oldest first, as one query per account gave.
+  return accounts.flatMap((a) => byAccount.get(a) ?? []);
 }
